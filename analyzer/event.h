@@ -1,0 +1,126 @@
+// event.h: one kernel OOM invocation, as reconstructed from a log.
+//
+// Every fact is std::optional: a fact the log did not show is std::nullopt (JSON null),
+// never 0. Units are in the field names: *_kb are KiB, *_pages are pages of the event's
+// page size, *_bytes are bytes. Values are converted where they are parsed.
+//
+// An event may be a full report (trigger line .. Killed process .. oom_reaper), a fragment
+// (a pasted tail, a report cut by the ring buffer), or a bare `Killed process` line left by
+// rate limiting. `complete` says which; `missing` says what was not seen.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace oomscope {
+
+struct SourceSpan {
+  std::string file;          // as given on the command line ("-" for stdin, pack path for packs)
+  uint64_t first_line = 0;   // 1-based, inclusive
+  uint64_t last_line = 0;
+};
+
+struct Trigger {
+  std::optional<std::string> comm;       // the ALLOCATING task (not necessarily the victim)
+  std::optional<int64_t> pid;            // from the `CPU: N PID: N Comm:` / `Pid: N, comm:` line
+  std::optional<std::string> gfp_mask;   // as printed: "0xcc0"
+  std::optional<std::string> gfp_flags;  // decoded flags when printed: "GFP_KERNEL"
+  std::optional<int64_t> order;          // -1 = manual sysrq-f OOM
+  std::optional<int64_t> oom_score_adj;
+  std::optional<std::string> nodemask;   // pre-4.19 kernels print it in the trigger line
+};
+
+struct Memcg {
+  std::optional<std::string> oom_memcg;   // the cgroup whose limit was hit
+  std::optional<std::string> task_memcg;  // the victim's cgroup
+  std::optional<uint64_t> usage_kb;       // `memory: usage`
+  std::optional<uint64_t> limit_kb;       // `memory: ... limit`; nullopt when unlimited
+  std::optional<uint64_t> failcnt;
+  std::optional<uint64_t> memsw_usage_kb, memsw_limit_kb, memsw_failcnt;  // v1 memory+swap
+  std::optional<uint64_t> kmem_usage_kb, kmem_limit_kb, kmem_failcnt;     // v1 kmem
+  std::optional<uint64_t> swap_usage_kb, swap_limit_kb, swap_failcnt;     // v2 swap
+  std::optional<std::string> stats_path;  // the `Memory cgroup stats for <path>:` path
+  std::string stats_format;               // "v1-kb-line" (<=5.2), "v2" (5.3-6.4 and v2), "v1" (>=6.5 on v1)
+  std::map<std::string, uint64_t> stats;  // key -> BYTES (converted from KB for old formats)
+  // <=5.2 prints one stats line per memcg of the OOMing subtree; all of them, by path.
+  std::map<std::string, std::map<std::string, uint64_t>> subtree_stats;
+};
+
+struct ZoneInfo {
+  std::string node_zone;                  // "Node 0 Normal"
+  std::optional<uint64_t> free_kb, min_kb, low_kb, high_kb, present_kb, managed_kb;
+  std::map<uint64_t, uint64_t> free_by_order_kb;  // order -> free KiB in blocks of that order
+};
+
+struct MemInfo {
+  // The global `Mem-Info:` block (and pages-unit counters from it), in pages.
+  std::map<std::string, uint64_t> counters_pages;  // active_anon, inactive_file, slab_unreclaimable…
+  std::vector<ZoneInfo> zones;
+  std::optional<uint64_t> free_swap_kb, total_swap_kb, pagecache_pages, ram_pages,
+      reserved_pages, hugepages_total, hugepages_free, hugepage_size_kb;
+  std::vector<std::pair<std::string, uint64_t>> unreclaimable_slab_kb;  // name -> used KiB
+};
+
+struct Task {
+  std::optional<int64_t> pid, uid, tgid;
+  std::optional<uint64_t> total_vm_pages, rss_pages, rss_anon_pages, rss_file_pages,
+      rss_shmem_pages, pgtables_bytes, nr_ptes, swapents;
+  std::optional<int64_t> oom_score_adj;
+  std::string name;
+};
+
+struct Killed {
+  std::optional<int64_t> pid;
+  std::optional<std::string> comm;
+  std::optional<uint64_t> total_vm_kb, anon_rss_kb, file_rss_kb, shmem_rss_kb;
+  std::optional<int64_t> uid;
+  std::optional<uint64_t> pgtables_kb;   // corrected on 5.4's bytes-labelled-kB bug
+  std::optional<int64_t> oom_score_adj;
+  std::optional<int64_t> score;          // from `Kill process N (x) score S`
+  std::string prefix;                    // "Memory cgroup out of memory", "Out of memory"…
+};
+
+struct Reaped {
+  int64_t pid = 0;
+  std::string comm;
+  std::optional<uint64_t> anon_rss_kb, file_rss_kb, shmem_rss_kb;
+  bool unable = false;  // `oom_reaper: unable to reap pid:N`
+};
+
+struct OomEvent {
+  SourceSpan source;
+  std::optional<std::string> host;
+  std::optional<std::string> timestamp;    // ISO 8601 wall time when the log had one (no year: "--MM-DDTHH:MM:SS")
+  std::optional<double> monotonic_s;       // seconds since boot (dmesg/kmsg), NOT epoch
+  std::optional<std::string> kernel;
+  std::optional<std::string> hardware;
+  std::optional<std::string> prefix_style;
+  bool complete = false;                   // trigger .. kill (or a stated no-kill end) all seen
+  bool truncated = false;                  // the kill is missing because the log stops or is cut
+  std::vector<std::string> missing;        // parts not seen: "trigger", "task_table", "kill"…
+  std::vector<std::string> notes;          // parser remarks (pgtables corrected, rate limited…)
+
+  Trigger trigger;
+  std::optional<std::string> cpuset, mems_allowed;
+  std::optional<std::string> constraint;   // "CONSTRAINT_MEMCG"…; only from the oom-kill: line
+  bool global_oom = false;
+  std::optional<Memcg> memcg;
+  std::optional<MemInfo> mem_info;
+  std::optional<uint64_t> page_size;       // bytes, from buddyinfo-style zone lines or stated
+  bool has_task_table = false;
+  std::vector<std::string> task_columns;   // the header row, as printed
+  std::vector<Task> tasks;
+  std::optional<Killed> killed;            // the first victim
+  std::vector<Killed> victims;             // every `Killed process` of the event (group kills)
+  std::optional<std::string> oom_group;    // `Tasks in <path> are going to be killed…`
+  std::vector<Reaped> reaped;
+  std::vector<std::string> call_trace;     // function names, innermost first
+  std::optional<std::string> panic;        // `Kernel panic - not syncing: …`
+  std::optional<std::string> end_reason;   // a stated no-kill end ("no killable processes")
+  std::optional<uint64_t> suppressed_callbacks;  // `oom_kill_process: N callbacks suppressed`
+};
+
+}  // namespace oomscope

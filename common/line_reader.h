@@ -1,0 +1,83 @@
+// line_reader.h: bounded, streaming line reader over a file descriptor or a string.
+//
+// Logs can be gigabytes, lines can be absurd (a 100 MB line with no newline), and input can
+// be binary junk. LineReader reads fixed-size blocks and hands out string_views into its
+// buffer; memory stays at O(block + max_line) whatever the input.
+//
+// Policy:
+//   - '\n' ends a line; a trailing '\r' is dropped (CRLF logs).
+//   - A line longer than max_line is cut at max_line bytes (Line::cut = true) and the rest of
+//     it, up to the next '\n', is skipped.
+//   - NUL and other bytes are passed through; parsers treat them as ordinary characters.
+//
+// Example:
+//   StringLineReader r("a\r\nb");
+//   Line l; r.next(l);  // l.text == "a", l.number == 1
+//   r.next(l);          // l.text == "b", l.number == 2, r.next(l) == false afterwards
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace oomscope {
+
+struct Line {
+  std::string_view text;    // valid until the next call to next()
+  uint64_t number = 0;      // 1-based line number
+  uint64_t offset = 0;      // byte offset of the line start in the stream
+  bool cut = false;         // the line was longer than max_line and was truncated
+};
+
+class LineReader {
+ public:
+  static constexpr size_t kDefaultBlock = 1 << 20;      // 1 MiB reads
+  static constexpr size_t kDefaultMaxLine = 1 << 20;    // lines are cut at 1 MiB
+
+  // LineReader(fd): reads from `fd` (not owned). Use -1 with StringLineReader.
+  explicit LineReader(int fd, size_t block = kDefaultBlock, size_t max_line = kDefaultMaxLine);
+  virtual ~LineReader() = default;
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // next(): the next line, or false at end of input (or on a read error: see error()).
+  bool next(Line& line);
+
+  // error(): errno of the read that failed, 0 if none.
+  int error() const { return errno_; }
+  uint64_t bytes_read() const { return total_; }
+
+ protected:
+  // fill(): appends up to `cap` bytes at `dst`; returns bytes read, 0 at EOF, -1 on error.
+  virtual long fill(char* dst, size_t cap);
+
+ private:
+  bool refill();
+
+  int fd_;
+  size_t block_, max_line_;
+  std::unique_ptr<char[]> buf_;
+  size_t cap_ = 0, begin_ = 0, end_ = 0;
+  bool eof_ = false;
+  bool skipping_ = false;  // discarding the tail of a cut line
+  int errno_ = 0;
+  uint64_t line_no_ = 0, total_ = 0, consumed_ = 0;
+};
+
+// StringLineReader: the same policy over an in-memory string (tests, packs).
+class StringLineReader : public LineReader {
+ public:
+  explicit StringLineReader(std::string data, size_t max_line = kDefaultMaxLine)
+      : LineReader(-1, 64 * 1024, max_line), data_(std::move(data)) {}
+
+ protected:
+  long fill(char* dst, size_t cap) override;
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+};
+
+}  // namespace oomscope

@@ -1,0 +1,53 @@
+// strings.h: the few string_view helpers every parser here needs.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace oomscope {
+
+inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+inline std::string_view ltrim(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && is_space(s[i])) ++i;
+  return s.substr(i);
+}
+inline std::string_view rtrim(std::string_view s) {
+  size_t n = s.size();
+  while (n > 0 && is_space(s[n - 1])) --n;
+  return s.substr(0, n);
+}
+inline std::string_view trim(std::string_view s) { return rtrim(ltrim(s)); }
+
+// consume(): if `s` starts with `p`, drop it and return true.
+inline bool consume(std::string_view& s, std::string_view p) {
+  if (!s.starts_with(p)) return false;
+  s.remove_prefix(p.size());
+  return true;
+}
+
+// next_token(): the next run of non-space characters; advances `s` past it.
+inline std::string_view next_token(std::string_view& s) {
+  s = ltrim(s);
+  size_t i = 0;
+  while (i < s.size() && !is_space(s[i])) ++i;
+  std::string_view tok = s.substr(0, i);
+  s.remove_prefix(i);
+  return tok;
+}
+
+// split_ws(): whitespace-separated tokens.
+inline std::vector<std::string_view> split_ws(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (;;) {
+    std::string_view t = next_token(s);
+    if (t.empty()) break;
+    out.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace oomscope
