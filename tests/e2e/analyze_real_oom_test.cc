@@ -1,0 +1,119 @@
+// analyze_real_oom_test.cc: `oomscope analyze --format json` on a kernel OOM report that this
+// very kernel just printed. A hog is OOM-killed in a small memory cgroup (tests/testing/
+// memcg_oom.h), the new /dev/kmsg records are written to a file, once as raw kmsg records and
+// once as plain dmesg lines, and the analyzer must find exactly that OOM with the facts the
+// harness knows independently: victim pid and comm, cgroup path, limit, anon RSS near the limit.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/testing/kmsg_capture.h"
+#include "tests/testing/memcg_oom.h"
+#include "tests/testing/subprocess.h"
+
+namespace oomscope::testing {
+namespace {
+
+using nlohmann::json;
+
+enum class LogStyle { kKmsgRaw, kDmesg };
+
+std::string style_name(LogStyle s) { return s == LogStyle::kKmsgRaw ? "kmsg-raw" : "dmesg"; }
+void PrintTo(LogStyle s, std::ostream* os) { *os << style_name(s); }
+
+// at(): the value at a JSON pointer ("/killed/pid"), or null when any step is missing.
+json at(const json& j, const std::string& pointer) {
+  json::json_pointer p(pointer);
+  return j.contains(p) ? j.at(p) : json();
+}
+
+class AnalyzeRealOom : public ::testing::TestWithParam<LogStyle> {};
+
+TEST_P(AnalyzeRealOom, FindsTheOomWithTheFactsTheHarnessKnows) {
+  if (std::string why = why_memcg_oom_not_permitted(); !why.empty()) GTEST_SKIP() << why;
+  auto kmsg = KmsgReader::open_at_end();
+  if (!kmsg) GTEST_SKIP() << kmsg.error().message;
+
+  constexpr uint64_t kLimit = 32ull << 20;
+  auto oom = trigger_memcg_oom({.limit_bytes = kLimit});
+  ASSERT_TRUE(oom.ok()) << oom.error().message;
+  ASSERT_TRUE(oom->killed_by_sigkill) << describe(*oom);
+  const std::string killed = "Killed process " + std::to_string(oom->hog_pid) + " (";
+  auto records = kmsg->read_until_contains(killed, std::chrono::seconds(2));
+  ASSERT_TRUE(records.ok()) << records.error().message;
+  ASSERT_TRUE(contains_text(*records, killed)) << render_dmesg(*records);
+
+  auto dir = TempDir::create("oomscope-e2e");
+  ASSERT_TRUE(dir.ok()) << dir.error().message;
+  const std::string log_path = dir->file(style_name(GetParam()) + ".log");
+  const std::string log = GetParam() == LogStyle::kKmsgRaw ? render_kmsg_raw(*records) : render_dmesg(*records);
+  ASSERT_TRUE(write_file(log_path, log).ok());
+
+  auto run = run_process({OOMSCOPE_BINARY, "analyze", "--format", "json", log_path}, std::chrono::seconds(20));
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  const std::string context = "--- input (" + log_path + ") ---\n" + log + "--- stdout ---\n" + run->out +
+                              "--- stderr ---\n" + run->err + "--- harness ---\n" + describe(*oom);
+  ASSERT_FALSE(run->timed_out) << context;
+  ASSERT_EQ(run->exit_code, 0) << "exit 0 = OOM events found\n" << context;
+  json report = json::parse(run->out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(report.is_discarded()) << "stdout is not JSON\n" << context;
+  ASSERT_TRUE(at(report, "/events").is_array()) << context;
+
+  // Exactly one event is ours. Others may only be OOMs of other cgroups that happened in the
+  // same window (reports are serialized by the kernel's oom_lock, so they cannot interleave).
+  const json* ev = nullptr;
+  int ours = 0;
+  for (const json& e : report["events"]) {
+    if (at(e, "/killed/pid") == json(oom->hog_pid) || at(e, "/trigger/pid") == json(oom->hog_pid) ||
+        at(e, "/memcg/oom_memcg") == json(oom->cgroup_path)) {
+      ++ours;
+      ev = &e;
+    }
+  }
+  ASSERT_EQ(ours, 1) << context;
+  if (report["events"].size() > 1) std::cerr << "[ note     ] other OOM events in the window: " << report["events"].size() - 1 << "\n";
+  const json& e = *ev;
+
+  EXPECT_EQ(at(e, "/complete"), json(true)) << context;
+  EXPECT_EQ(at(e, "/killed/pid"), json(oom->hog_pid)) << context;
+  EXPECT_EQ(at(e, "/killed/comm"), json(kHogComm)) << context;
+  EXPECT_EQ(at(e, "/killed/oom_score_adj"), json(1000)) << context;  // the hog sets it
+  EXPECT_EQ(at(e, "/trigger/comm"), json(kHogComm)) << context;       // the hog itself hit the limit
+  EXPECT_EQ(at(e, "/trigger/oom_score_adj"), json(1000)) << context;
+  ASSERT_TRUE(at(e, "/killed/anon_rss_kb").is_number()) << context;
+  const double anon_kb = at(e, "/killed/anon_rss_kb").get<double>();
+  const double limit_kb = static_cast<double>(kLimit / 1024);
+  EXPECT_GE(anon_kb, 0.75 * limit_kb) << context;
+  EXPECT_LE(anon_kb, 1.05 * limit_kb) << context;
+  std::cerr << "[ measured ] anon_rss_kb " << anon_kb << " = " << 100.0 * anon_kb / limit_kb << "% of the "
+            << limit_kb << " kB limit; time to kill " << oom->time_to_kill.count() << " us\n";
+
+  ASSERT_TRUE(at(e, "/memcg").is_object()) << context;
+  EXPECT_EQ(at(e, "/memcg/oom_memcg"), json(oom->cgroup_path)) << context;
+  EXPECT_EQ(at(e, "/memcg/limit_kb"), json(kLimit / 1024)) << context;
+  ASSERT_TRUE(at(e, "/memcg/usage_kb").is_number()) << context;
+  EXPECT_GE(at(e, "/memcg/usage_kb").get<double>(), 0.9 * limit_kb) << context;
+  if (contains_text(*records, "oom-kill:constraint=")) {
+    EXPECT_EQ(at(e, "/constraint"), json("CONSTRAINT_MEMCG")) << context;
+    EXPECT_EQ(at(e, "/memcg/task_memcg"), json(oom->cgroup_path)) << context;
+  }
+
+  // The task table lists the hog, the only task in the cgroup.
+  ASSERT_TRUE(at(e, "/tasks").is_array()) << context;
+  int hog_rows = 0;
+  for (const json& t : e["tasks"]) {
+    if (at(t, "/pid") != json(oom->hog_pid)) continue;
+    ++hog_rows;
+    EXPECT_EQ(at(t, "/name"), json(kHogComm)) << context;
+    EXPECT_EQ(at(t, "/oom_score_adj"), json(1000)) << context;
+  }
+  EXPECT_EQ(hog_rows, 1) << context;
+}
+
+INSTANTIATE_TEST_SUITE_P(BothLogStyles, AnalyzeRealOom, ::testing::Values(LogStyle::kKmsgRaw, LogStyle::kDmesg),
+                         [](const auto& info) { return style_name(info.param) == "kmsg-raw" ? "KmsgRaw" : "Dmesg"; });
+
+}  // namespace
+}  // namespace oomscope::testing
