@@ -29,6 +29,14 @@ json at(const json& j, const std::string& pointer) {
   return j.contains(p) ? j.at(p) : json();
 }
 
+// Prints the input, the analyzer's output and the harness facts once, if the test failed.
+struct DumpOnFailure {
+  std::string context;
+  ~DumpOnFailure() {
+    if (::testing::Test::HasFailure()) std::cerr << context << "\n";
+  }
+};
+
 class AnalyzeRealOom : public ::testing::TestWithParam<LogStyle> {};
 
 TEST_P(AnalyzeRealOom, FindsTheOomWithTheFactsTheHarnessKnows) {
@@ -53,13 +61,13 @@ TEST_P(AnalyzeRealOom, FindsTheOomWithTheFactsTheHarnessKnows) {
 
   auto run = run_process({OOMSCOPE_BINARY, "analyze", "--format", "json", log_path}, std::chrono::seconds(20));
   ASSERT_TRUE(run.ok()) << run.error().message;
-  const std::string context = "--- input (" + log_path + ") ---\n" + log + "--- stdout ---\n" + run->out +
-                              "--- stderr ---\n" + run->err + "--- harness ---\n" + describe(*oom);
-  ASSERT_FALSE(run->timed_out) << context;
-  ASSERT_EQ(run->exit_code, 0) << "exit 0 = OOM events found\n" << context;
+  DumpOnFailure dump{"--- input (" + log_path + ") ---\n" + log + "--- stdout ---\n" + run->out + "--- stderr ---\n" +
+                     run->err + "--- harness ---\n" + describe(*oom)};
+  ASSERT_FALSE(run->timed_out);
+  ASSERT_EQ(run->exit_code, 0) << "exit 0 = OOM events found";
   json report = json::parse(run->out, nullptr, /*allow_exceptions=*/false);
-  ASSERT_FALSE(report.is_discarded()) << "stdout is not JSON\n" << context;
-  ASSERT_TRUE(at(report, "/events").is_array()) << context;
+  ASSERT_FALSE(report.is_discarded()) << "stdout is not JSON";
+  ASSERT_TRUE(at(report, "/events").is_array());
 
   // Exactly one event is ours. Others may only be OOMs of other cgroups that happened in the
   // same window (reports are serialized by the kernel's oom_lock, so they cannot interleave).
@@ -72,44 +80,44 @@ TEST_P(AnalyzeRealOom, FindsTheOomWithTheFactsTheHarnessKnows) {
       ev = &e;
     }
   }
-  ASSERT_EQ(ours, 1) << context;
+  ASSERT_EQ(ours, 1);
   if (report["events"].size() > 1) std::cerr << "[ note     ] other OOM events in the window: " << report["events"].size() - 1 << "\n";
   const json& e = *ev;
 
-  EXPECT_EQ(at(e, "/complete"), json(true)) << context;
-  EXPECT_EQ(at(e, "/killed/pid"), json(oom->hog_pid)) << context;
-  EXPECT_EQ(at(e, "/killed/comm"), json(kHogComm)) << context;
-  EXPECT_EQ(at(e, "/killed/oom_score_adj"), json(1000)) << context;  // the hog sets it
-  EXPECT_EQ(at(e, "/trigger/comm"), json(kHogComm)) << context;       // the hog itself hit the limit
-  EXPECT_EQ(at(e, "/trigger/oom_score_adj"), json(1000)) << context;
-  ASSERT_TRUE(at(e, "/killed/anon_rss_kb").is_number()) << context;
+  EXPECT_EQ(at(e, "/complete"), json(true));
+  EXPECT_EQ(at(e, "/killed/pid"), json(oom->hog_pid));
+  EXPECT_EQ(at(e, "/killed/comm"), json(kHogComm));
+  EXPECT_EQ(at(e, "/killed/oom_score_adj"), json(1000));  // the hog sets it
+  EXPECT_EQ(at(e, "/trigger/comm"), json(kHogComm));       // the hog itself hit the limit
+  EXPECT_EQ(at(e, "/trigger/oom_score_adj"), json(1000));
+  ASSERT_TRUE(at(e, "/killed/anon_rss_kb").is_number());
   const double anon_kb = at(e, "/killed/anon_rss_kb").get<double>();
   const double limit_kb = static_cast<double>(kLimit / 1024);
-  EXPECT_GE(anon_kb, 0.75 * limit_kb) << context;
-  EXPECT_LE(anon_kb, 1.05 * limit_kb) << context;
+  EXPECT_GE(anon_kb, 0.75 * limit_kb);
+  EXPECT_LE(anon_kb, 1.05 * limit_kb);
   std::cerr << "[ measured ] anon_rss_kb " << anon_kb << " = " << 100.0 * anon_kb / limit_kb << "% of the "
             << limit_kb << " kB limit; time to kill " << oom->time_to_kill.count() << " us\n";
 
-  ASSERT_TRUE(at(e, "/memcg").is_object()) << context;
-  EXPECT_EQ(at(e, "/memcg/oom_memcg"), json(oom->cgroup_path)) << context;
-  EXPECT_EQ(at(e, "/memcg/limit_kb"), json(kLimit / 1024)) << context;
-  ASSERT_TRUE(at(e, "/memcg/usage_kb").is_number()) << context;
-  EXPECT_GE(at(e, "/memcg/usage_kb").get<double>(), 0.9 * limit_kb) << context;
+  ASSERT_TRUE(at(e, "/memcg").is_object());
+  EXPECT_EQ(at(e, "/memcg/oom_memcg"), json(oom->cgroup_path));
+  EXPECT_EQ(at(e, "/memcg/limit_kb"), json(kLimit / 1024));
+  ASSERT_TRUE(at(e, "/memcg/usage_kb").is_number());
+  EXPECT_GE(at(e, "/memcg/usage_kb").get<double>(), 0.9 * limit_kb);
   if (contains_text(*records, "oom-kill:constraint=")) {
-    EXPECT_EQ(at(e, "/constraint"), json("CONSTRAINT_MEMCG")) << context;
-    EXPECT_EQ(at(e, "/memcg/task_memcg"), json(oom->cgroup_path)) << context;
+    EXPECT_EQ(at(e, "/constraint"), json("CONSTRAINT_MEMCG"));
+    EXPECT_EQ(at(e, "/memcg/task_memcg"), json(oom->cgroup_path));
   }
 
   // The task table lists the hog, the only task in the cgroup.
-  ASSERT_TRUE(at(e, "/tasks").is_array()) << context;
+  ASSERT_TRUE(at(e, "/tasks").is_array());
   int hog_rows = 0;
   for (const json& t : e["tasks"]) {
     if (at(t, "/pid") != json(oom->hog_pid)) continue;
     ++hog_rows;
-    EXPECT_EQ(at(t, "/name"), json(kHogComm)) << context;
-    EXPECT_EQ(at(t, "/oom_score_adj"), json(1000)) << context;
+    EXPECT_EQ(at(t, "/name"), json(kHogComm));
+    EXPECT_EQ(at(t, "/oom_score_adj"), json(1000));
   }
-  EXPECT_EQ(hog_rows, 1) << context;
+  EXPECT_EQ(hog_rows, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothLogStyles, AnalyzeRealOom, ::testing::Values(LogStyle::kKmsgRaw, LogStyle::kDmesg),

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -156,6 +157,27 @@ TEST(MemcgOomHarness, CgroupIsConfiguredBeforeTheHogStarts) {
                                      std::to_string(::getpid()));
   }
   EXPECT_FALSE(path_exists(fs_path)) << fs_path;
+}
+
+// Safety check of the hog itself: when the cgroup's limit file does not read the limit it was
+// told, it must refuse to allocate (exit kHogExitNotConfined) instead of running unlimited.
+TEST(MemcgOomHarness, HogRefusesToAllocateWhenTheLimitIsNotTheExpectedOne) {
+  if (std::string why = why_memcg_oom_not_permitted(); !why.empty()) GTEST_SKIP() << why;
+  auto site = find_memcg_site();
+  ASSERT_TRUE(site.ok()) << site.error().message;
+  auto cg = ScopedMemcg::create(*site, "oomscope-e2e-refuse-" + std::to_string(::getpid()), 16ull << 20);
+  ASSERT_TRUE(cg.ok()) << cg.error().message;
+  ASSERT_TRUE(write_file(cg->limit_file(), std::to_string(8ull << 20)).ok());  // behind the guard's back
+
+  auto r = run_hog_in(*cg, {.timeout = std::chrono::seconds(10)});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->confined) << describe(*r);
+  EXPECT_FALSE(r->killed_by_sigkill) << describe(*r);
+  ASSERT_TRUE(WIFEXITED(r->wait_status)) << describe(*r);
+  EXPECT_EQ(WEXITSTATUS(r->wait_status), kHogExitNotConfined) << describe(*r);
+  EXPECT_THAT(r->hog_error, HasSubstr("limit file does not read the expected limit"));
+  EXPECT_EQ(r->after.oom_kill, r->before.oom_kill) << describe(*r);
+  ASSERT_TRUE(cg->remove().ok());
 }
 
 // ---- /dev/kmsg record handling (pure; runs everywhere) ----------------------------------

@@ -409,36 +409,31 @@ Result<MemcgCounters> ScopedMemcg::counters() const {
 
 // ---- the run ----------------------------------------------------------------------------
 
-Result<MemcgOomRun> trigger_memcg_oom_keep(const MemcgOomOptions& o) {
-  if (o.limit_bytes < (4ull << 20) || o.chunk_bytes == 0 || o.cap_factor == 0)
-    return Error{ErrorCode::kInvalidArg, 0, "trigger_memcg_oom: limit must be >= 4 MiB, chunk and cap_factor > 0"};
-  auto site = find_memcg_site();
-  if (!site) return site.error().with_context("trigger_memcg_oom");
-  auto cg = ScopedMemcg::create(*site, unique_name(o.name_prefix), o.limit_bytes);
-  if (!cg) return cg.error().with_context("trigger_memcg_oom");
-
-  MemcgOomRun run{MemcgOomResult{}, std::move(*cg)};
-  MemcgOomResult& r = run.result;
-  const ScopedMemcg& memcg = run.cgroup;
+Result<MemcgOomResult> run_hog_in(const ScopedMemcg& memcg, const MemcgOomOptions& o) {
+  if (memcg.removed()) return Error{ErrorCode::kInvalidArg, 0, "run_hog_in: the cgroup was removed"};
+  if (memcg.limit_bytes() < (4ull << 20) || o.chunk_bytes == 0 || o.cap_factor == 0)
+    return Error{ErrorCode::kInvalidArg, 0, "run_hog_in: limit must be >= 4 MiB, chunk and cap_factor > 0"};
+  MemcgOomResult r;
   r.cgroup_version = memcg.version();
   r.cgroup_path = memcg.cgroup_path();
   r.fs_path = memcg.fs_path();
-  r.limit_bytes = o.limit_bytes;
+  r.limit_bytes = memcg.limit_bytes();
   if (auto before = memcg.counters()) r.before = *before;
 
   // Everything the hog needs is laid out before fork(): it must not allocate afterwards.
   const std::string procs_file = memcg.fs_path() + "/cgroup.procs";
   int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return io_error(errno, "trigger_memcg_oom: pipe2");
-  HogPlan plan{memcg.version(), procs_file.c_str(), memcg.cgroup_path().c_str(), memcg.limit_file().c_str(),
-               o.limit_bytes,   o.chunk_bytes,      o.limit_bytes * o.cap_factor, ::getpid(), pipe_fds[1]};
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return io_error(errno, "run_hog_in: pipe2");
+  HogPlan plan{memcg.version(),     procs_file.c_str(), memcg.cgroup_path().c_str(),
+               memcg.limit_file().c_str(), memcg.limit_bytes(), o.chunk_bytes,
+               memcg.limit_bytes() * o.cap_factor, ::getpid(), pipe_fds[1]};
   std::fflush(nullptr);
   pid_t pid = ::fork();
   if (pid < 0) {
     int err = errno;
     ::close(pipe_fds[0]);
     ::close(pipe_fds[1]);
-    return io_error(err, "trigger_memcg_oom: fork");
+    return io_error(err, "run_hog_in: fork");
   }
   if (pid == 0) {
     ::close(pipe_fds[0]);
@@ -480,7 +475,19 @@ Result<MemcgOomRun> trigger_memcg_oom_keep(const MemcgOomOptions& o) {
   r.killed_by_sigkill = !r.timed_out && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
   if (r.confined) r.time_to_kill = std::chrono::duration_cast<std::chrono::microseconds>(ended_at - confined_at);
   if (auto after = memcg.counters()) r.after = *after;
-  return run;
+  return r;
+}
+
+Result<MemcgOomRun> trigger_memcg_oom_keep(const MemcgOomOptions& o) {
+  if (o.limit_bytes < (4ull << 20) || o.chunk_bytes == 0 || o.cap_factor == 0)
+    return Error{ErrorCode::kInvalidArg, 0, "trigger_memcg_oom: limit must be >= 4 MiB, chunk and cap_factor > 0"};
+  auto site = find_memcg_site();
+  if (!site) return site.error().with_context("trigger_memcg_oom");
+  auto cg = ScopedMemcg::create(*site, unique_name(o.name_prefix), o.limit_bytes);
+  if (!cg) return cg.error().with_context("trigger_memcg_oom");
+  auto result = run_hog_in(*cg, o);
+  if (!result) return result.error().with_context("trigger_memcg_oom");
+  return MemcgOomRun{std::move(*result), std::move(*cg)};
 }
 
 Result<MemcgOomResult> trigger_memcg_oom(const MemcgOomOptions& options) {

@@ -139,6 +139,12 @@ struct MemcgOomRun {
   ScopedMemcg cgroup;
 };
 
+// run_hog_in(): runs the hog in an existing cgroup and waits for it. The hog checks that it
+// is in `cgroup` and that its limit file reads cgroup.limit_bytes() before it allocates;
+// options.limit_bytes is ignored. A hog that refused or was not killed is not an error: look
+// at confined/hog_error, killed_by_sigkill and wait_status.
+Result<MemcgOomResult> run_hog_in(const ScopedMemcg& cgroup, const MemcgOomOptions& options = {});
+
 // trigger_memcg_oom_keep(): creates the cgroup, runs the hog in it and waits for it (see the
 // top of this file). Returns an error when the cgroup cannot be set up or the hog cannot be
 // started; a hog that was not killed is NOT an error: look at killed_by_sigkill/wait_status.
