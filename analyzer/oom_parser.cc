@@ -1,0 +1,659 @@
+#include "analyzer/oom_parser.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "analyzer/prefix.h"
+#include "analyzer/report_lines.h"
+#include "common/parse_num.h"
+#include "common/strings.h"
+
+namespace oomscope {
+namespace {
+
+constexpr auto npos = std::string_view::npos;
+
+// Phases of a report, in the order dump_header() and oom_kill_process() print them. A line of
+// an earlier phase than the open event has reached starts a new event (a fragment).
+int phase_of(LineKind k) {
+  switch (k) {
+    case LineKind::kTrigger: return 0;
+    case LineKind::kCpusetLine:
+    case LineKind::kCpuLine: return 1;
+    case LineKind::kTaskIn:
+    case LineKind::kLimitReached:
+    case LineKind::kMemcgCounter:
+    case LineKind::kStatsHeader:
+    case LineKind::kMemInfo:
+    case LineKind::kSlabHeader: return 2;
+    case LineKind::kTasksState:
+    case LineKind::kTableHeader:
+    case LineKind::kTableRow: return 3;
+    case LineKind::kSummary: return 4;
+    case LineKind::kSelect: return 5;
+    case LineKind::kKilled:
+    case LineKind::kGroup: return 6;
+    default: return -1;  // no ordering constraint
+  }
+}
+
+// Kinds that can open an event when none is open for the host.
+bool opens_event(LineKind k) {
+  switch (k) {
+    case LineKind::kTrigger:
+    case LineKind::kTaskIn:
+    case LineKind::kLimitReached:
+    case LineKind::kMemcgCounter:
+    case LineKind::kStatsHeader:
+    case LineKind::kMemInfo:
+    case LineKind::kTasksState:
+    case LineKind::kTableHeader:
+    case LineKind::kSummary:
+    case LineKind::kSelect:
+    case LineKind::kKilled:
+    case LineKind::kGroup:
+    case LineKind::kSysrq:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Kinds that prove an OOM kill report (Mem-Info and stacks alone do not: warn_alloc and
+// sysrq-m print them too).
+bool is_strong(LineKind k) {
+  return opens_event(k) && k != LineKind::kMemInfo && k != LineKind::kSysrq;
+}
+
+bool is_kv_pages_line(std::string_view t) {
+  // "active_anon:4 inactive_anon:66695 isolated_anon:0" (pages; no kB suffix)
+  size_t c = t.find(':');
+  if (c == npos || c == 0) return false;
+  for (size_t i = 0; i < c; ++i)
+    if (!((t[i] >= 'a' && t[i] <= 'z') || is_digit(t[i]) || t[i] == '_')) return false;
+  return c + 1 < t.size() && is_digit(t[c + 1]);
+}
+
+}  // namespace
+
+// A cheap superset test on the raw line: every line that can open an event contains one of
+// these substrings. Lines of an already open event are not filtered.
+bool has_anchor(std::string_view raw) {
+  const char* p = raw.data();
+  const char* end = p + raw.size();
+  for (; p + 3 <= end; ++p) {
+    switch (*p) {
+      case 'o':
+        if (p[1] == 'o' && p[2] == 'm') return true;  // invoked oom-killer, oom-kill:, oom_reaper
+        break;
+      case 'e':
+        if (end - p >= 5 && std::memcmp(p, "emory", 5) == 0) return true;  // memory: usage, Memory cgroup…
+        break;
+      case 'K':
+        if (end - p >= 6 && std::memcmp(p, "Killed", 6) == 0) return true;
+        break;
+      case 'T':
+        if (end - p >= 5 && (std::memcmp(p, "Task ", 5) == 0 || std::memcmp(p, "Tasks", 5) == 0)) return true;
+        break;
+      case 'p':
+        if (p[1] == 'i' && p[2] == 'd') return true;  // "[ pid ]" table header (also "pid " noise)
+        break;
+      case 'M':
+        if (end - p >= 8 && std::memcmp(p, "Mem-Info", 8) == 0) return true;
+        break;
+      case 'S':
+        if (end - p >= 5 && std::memcmp(p, "SysRq", 5) == 0) return true;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+struct OomParser::HostState {
+  enum class Sub { kNone, kTrace, kStats, kMemInfo, kSlab, kTable };
+  std::string key;
+  std::optional<OomEvent> ev;
+  uint64_t seq = 0;
+  int phase = -1;
+  bool tentative = false;
+  Sub sub = Sub::kNone;
+  std::vector<std::string> columns;
+  bool summary_seen = false;
+  bool stats_block = false;   // a multi-line stats block was started
+  std::optional<Killed> selected;
+  std::optional<uint64_t> pending_suppressed;
+  uint64_t tasks_dropped = 0;
+  bool saw_cpu_line = false;
+  bool warn_alloc = false;    // inside a page-allocation-failure report (not an OOM)
+};
+
+OomParser::OomParser(EventSink& sink, ParserOptions opts) : sink_(sink), opts_(opts) {}
+OomParser::~OomParser() = default;
+
+void OomParser::begin_file(std::string name) { file_ = std::move(name); }
+
+OomParser::HostState& OomParser::host(std::string_view key) {
+  auto it = hosts_.find(key);
+  if (it != hosts_.end()) return *it->second;
+  auto hs = std::make_unique<HostState>();
+  hs->key = std::string(key);
+  HostState& ref = *hs;
+  hosts_.emplace(std::string(key), std::move(hs));
+  return ref;
+}
+
+void OomParser::feed(std::string_view raw, uint64_t line_no, bool cut) {
+  ++stats_.lines;
+  if (cut) ++stats_.cut_lines;
+  if (open_events_ == 0 && !has_anchor(raw)) return;
+  ++stats_.parsed_lines;
+  LogLine ll = parse_prefix(raw);
+  if (ll.banner || ll.kmsg_meta || ll.foreign) return;
+  if (ll.style == PrefixStyle::kKmsg) kmsg_seen_ = true;
+  std::string_view host_key = ll.host;
+  if (ll.style == PrefixStyle::kNone && !hosts_.empty() && ll.indented) {
+    // A continuation line of a multi-line record (journalctl indents them): same host as
+    // the line before. With several hosts we cannot know; the last open one is the best bet.
+    for (auto& [k, hs] : hosts_)
+      if (hs->ev) host_key = hs->key;
+  }
+  std::string_view text = ll.text;
+  // Multi-line records: "\x0a" in /dev/kmsg, "#012" from rsyslog.
+  if (text.find("\\x0a") != npos || text.find("#012") != npos) {
+    std::string buf(text);
+    std::string unesc;
+    unesc.reserve(buf.size());
+    for (size_t i = 0; i < buf.size(); ++i) {
+      if (buf.compare(i, 4, "\\x0a") == 0) { unesc += '\n'; i += 3; }
+      else if (buf.compare(i, 4, "#012") == 0) { unesc += '\n'; i += 3; }
+      else unesc += buf[i];
+    }
+    size_t start = 0;
+    while (start <= unesc.size()) {
+      size_t nl = unesc.find('\n', start);
+      std::string_view piece = std::string_view(unesc).substr(start, nl == std::string::npos ? npos : nl - start);
+      process(host_key, ll, ltrim(piece), line_no);
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+    return;
+  }
+  process(host_key, ll, text, line_no);
+}
+
+void OomParser::process(std::string_view host_key, const LogLine& ll, std::string_view text, uint64_t line_no) {
+  HostState& hs = host(host_key);
+  using Sub = HostState::Sub;
+
+  // Continuations of a block that the open event is in.
+  if (hs.ev) {
+    OomEvent& ev = *hs.ev;
+    auto join = [&]() { ev.source.last_line = line_no; ++stats_.report_lines; };
+    switch (hs.sub) {
+      case Sub::kStats: {
+        std::string_view k;
+        uint64_t v = 0;
+        if (parse_stat_kv(text, k, v)) {
+          ev.memcg->stats[std::string(k)] = v;
+          join();
+          return;
+        }
+        hs.sub = Sub::kNone;
+        break;
+      }
+      case Sub::kMemInfo: {
+        MemInfo& mi = *ev.mem_info;
+        std::string_view t = rtrim(text);
+        bool used = true;
+        if (is_kv_pages_line(t)) {
+          for (std::string_view tok : split_ws(t)) {
+            size_t c = tok.find(':');
+            if (c == npos) continue;
+            if (auto v = parse_u64(tok.substr(c + 1))) mi.counters_pages[std::string(tok.substr(0, c))] = *v;
+          }
+        } else if (t.starts_with("Node ") || t.starts_with("DMA") || t.starts_with("Normal") ||
+                   t.starts_with("HighMem") || t.starts_with("Movable") || t.starts_with("Device")) {
+          std::string_view r = t;
+          std::string zone;
+          if (consume(r, "Node ")) {
+            std::string_view node = next_token(r);
+            zone = "Node " + std::string(node);
+            r = ltrim(r);
+          }
+          std::string_view zname = next_token(r);
+          if (zname.ends_with(':')) {
+            // Buddy line "Node 0 DMA: 1*4kB (U) 2*8kB … = 15908kB": order 0 size = page size.
+            zname.remove_suffix(1);
+            ZoneInfo z;
+            z.node_zone = zone.empty() ? std::string(zname) : zone + " " + std::string(zname);
+            uint64_t order = 0;
+            for (std::string_view tok : split_ws(r)) {
+              size_t star = tok.find('*');
+              if (star == npos) continue;
+              auto count = parse_u64(tok.substr(0, star));
+              std::string_view sz = tok.substr(star + 1);
+              auto kb = parse_u64_prefix(sz);
+              if (!count || !kb) continue;
+              if (order == 0 && !ev.page_size) ev.page_size = *kb * 1024;
+              z.free_by_order_kb[order++] = *count * *kb;
+            }
+            bool merged = false;
+            for (auto& existing : mi.zones)
+              if (existing.node_zone == z.node_zone) {
+                existing.free_by_order_kb = z.free_by_order_kb;
+                merged = true;
+              }
+            if (!merged) mi.zones.push_back(std::move(z));
+          } else if (zname.starts_with("hugepages_total=")) {
+            std::string_view all = t;
+            auto total = [&](std::string_view key) -> std::optional<uint64_t> {
+              size_t p = all.find(key);
+              if (p == npos) return std::nullopt;
+              std::string_view v = all.substr(p + key.size());
+              return parse_u64_prefix(v);
+            };
+            auto tot = total("hugepages_total="), fr = total("hugepages_free="), sz = total("hugepages_size=");
+            if (tot) mi.hugepages_total = mi.hugepages_total.value_or(0) + *tot;
+            if (fr) mi.hugepages_free = mi.hugepages_free.value_or(0) + *fr;
+            if (sz && tot && *tot > 0) mi.hugepage_size_kb = *sz;
+            else if (sz && !mi.hugepage_size_kb) mi.hugepage_size_kb = *sz;
+          } else if (r.starts_with("free:") || (!zname.empty() && r.find(" free:") == npos && t.find(" free:") != npos)) {
+            ZoneInfo z;
+            std::string_view fields = r.starts_with("free:") ? r : std::string_view(t.substr(t.find(" free:") + 1));
+            z.node_zone = zone.empty() ? std::string(zname) : zone + " " + std::string(zname);
+            auto kbf = [&](std::string_view key) -> std::optional<uint64_t> {
+              size_t p = fields.find(key);
+              if (p == npos || (p > 0 && fields[p - 1] != ' ')) return std::nullopt;
+              std::string_view v = fields.substr(p + key.size());
+              return parse_u64_prefix(v);
+            };
+            z.free_kb = kbf("free:");
+            z.min_kb = kbf("min:");
+            z.low_kb = kbf("low:");
+            z.high_kb = kbf("high:");
+            z.present_kb = kbf("present:");
+            z.managed_kb = kbf("managed:");
+            mi.zones.push_back(std::move(z));
+          }
+          // per-node "Node 0 active_anon:…kB" and per-cpu lines are kept only as raw text.
+        } else if (t.starts_with("lowmem_reserve[]") || t.starts_with("protections[]") ||
+                   t.starts_with("CPU ") || t.find("per-cpu:") != npos || t.starts_with("Swap cache") ||
+                   t.starts_with("Free pages:") || t.starts_with("Active:") || t.starts_with("HighMem per-cpu")) {
+          // known Mem-Info lines with nothing we model
+        } else if (t.starts_with("Free swap") || t.starts_with("Total swap")) {
+          size_t eq = t.find('=');
+          if (eq != npos) {
+            std::string_view v = ltrim(t.substr(eq + 1));
+            auto kb = parse_u64_prefix(v);
+            (t.starts_with("Free") ? mi.free_swap_kb : mi.total_swap_kb) = kb;
+          }
+        } else if (!t.empty() && is_digit(t[0])) {
+          std::string_view r = t;
+          auto n = parse_u64_prefix(r);
+          r = ltrim(r);
+          if (!n) used = false;
+          else if (r.starts_with("total pagecache pages")) mi.pagecache_pages = n;
+          else if (r == "pages RAM") mi.ram_pages = n;
+          else if (r == "pages reserved") mi.reserved_pages = n;
+          else if (!r.starts_with("pages")) used = false;
+        } else {
+          used = false;
+        }
+        if (used) {
+          join();
+          return;
+        }
+        hs.sub = Sub::kNone;
+        break;
+      }
+      case Sub::kSlab: {
+        // "Name                      Used          Total" then "kmalloc-64   1234KB   5678KB"
+        std::vector<std::string_view> tok = split_ws(text);
+        if (tok.size() == 3 && tok[0] == "Name") { join(); return; }
+        if (tok.size() == 3 && (tok[1].ends_with("KB") || tok[1].ends_with("kB"))) {
+          std::string_view used = tok[1];
+          used.remove_suffix(2);
+          if (auto v = parse_u64(used)) ev.mem_info->unreclaimable_slab_kb.emplace_back(std::string(tok[0]), *v);
+          join();
+          return;
+        }
+        hs.sub = Sub::kNone;
+        break;
+      }
+      case Sub::kTrace: {
+        std::string_view f = parse_frame(text);
+        if (!f.empty()) {
+          if (!text.starts_with("? ") && ev.call_trace.size() < 128) ev.call_trace.emplace_back(f);
+          join();
+          return;
+        }
+        if (text.starts_with("<TASK>") || text.starts_with("</TASK>") || text.starts_with("RIP:") ||
+            text.starts_with("Code:") || text.starts_with("RSP:") || text.starts_with("RAX:") ||
+            text.starts_with("RDX:") || text.starts_with("RBP:") || text.starts_with("R10:") ||
+            text.starts_with("R13:") || text.starts_with("Exception stack") || text.starts_with("<IRQ>") ||
+            text.starts_with("</IRQ>")) {
+          join();
+          return;
+        }
+        break;  // stay in trace: unrelated noise may interleave
+      }
+      default:
+        break;
+    }
+  }
+
+  LineKind kind = classify(text);
+  if (kind == LineKind::kOther) {
+    // Inside an event, a stack frame after the CPU line is part of the trace.
+    if (hs.ev && hs.phase <= 1) {
+      std::string_view f = parse_frame(text);
+      if (!f.empty()) {
+        if (!text.starts_with("? ") && hs.ev->call_trace.size() < 128) hs.ev->call_trace.emplace_back(f);
+        hs.ev->source.last_line = line_no;
+      }
+    }
+    return;
+  }
+  if (kind == LineKind::kWarnAlloc) {
+    if (hs.ev && hs.tentative) close(hs);
+    hs.warn_alloc = true;
+    return;
+  }
+
+  // Does this line start a new event?
+  bool fresh = false;
+  if (kind == LineKind::kTrigger) {
+    fresh = true;
+  } else if (!hs.ev) {
+    if (!opens_event(kind)) return;  // reaper, trace, panic… with nothing to attach to
+    if (kind == LineKind::kMemInfo && hs.warn_alloc) return;
+    fresh = true;
+  } else {
+    OomEvent& ev = *hs.ev;
+    int ph = phase_of(kind);
+    if (ph >= 0 && ph < hs.phase && opens_event(kind)) fresh = true;
+    if (kind == LineKind::kMemcgCounter && text.starts_with("memory: ") && ev.memcg && ev.memcg->usage_kb) fresh = true;
+    if (kind == LineKind::kSummary && hs.summary_seen) fresh = true;
+    if ((kind == LineKind::kTasksState || kind == LineKind::kTableHeader) && ev.has_task_table && hs.phase >= 3 &&
+        !(kind == LineKind::kTableHeader && hs.columns.empty()))
+      fresh = true;
+    if (kind == LineKind::kMemInfo && ev.mem_info) fresh = true;
+    if (kind == LineKind::kStatsHeader && hs.stats_block) fresh = true;
+    if (kind == LineKind::kSelect && !ev.victims.empty()) fresh = true;
+    if (kind == LineKind::kKilled && !ev.victims.empty() && !ev.oom_group) {
+      Killed k;
+      if (parse_killed(text, k)) {
+        bool dup = false;
+        for (const auto& v : ev.victims)
+          if (v.pid == k.pid) dup = true;
+        if (dup) return;  // printed again (group kills print the victim twice)
+      }
+      fresh = true;
+    }
+  }
+  if (fresh) {
+    if (hs.ev) close(hs);
+    hs.ev.emplace();
+    hs.seq = seq_++;
+    ++open_events_;
+    hs.phase = -1;
+    hs.tentative = true;
+    hs.sub = Sub::kNone;
+    hs.columns.clear();
+    hs.summary_seen = false;
+    hs.stats_block = false;
+    hs.selected.reset();
+    hs.tasks_dropped = 0;
+    hs.saw_cpu_line = false;
+    hs.warn_alloc = false;
+    OomEvent& ev = *hs.ev;
+    ev.source.file = file_;
+    ev.source.first_line = line_no;
+    if (!ll.host.empty()) ev.host = std::string(ll.host);
+    ev.timestamp = wall_to_iso(ll, opts_.year);
+    ev.monotonic_s = ll.mono_s;
+    std::string style = prefix_style_name(ll.style);
+    if (ll.dmesg_inner) style += "+dmesg";
+    if (!ll.caller.empty()) style += "+caller";
+    ev.prefix_style = style;
+    if (opts_.page_size) ev.page_size = opts_.page_size;
+    if (hs.pending_suppressed) {
+      ev.suppressed_callbacks = hs.pending_suppressed;
+      hs.pending_suppressed.reset();
+    }
+  }
+  OomEvent& ev = *hs.ev;
+  ev.source.last_line = line_no;
+  ++stats_.report_lines;
+  if (is_strong(kind)) hs.tentative = false;
+  int ph = phase_of(kind);
+  if (ph > hs.phase) hs.phase = ph;
+  if (kind != LineKind::kCallTrace) hs.sub = Sub::kNone;
+
+  switch (kind) {
+    case LineKind::kTrigger:
+      parse_trigger(text, ev.trigger);
+      break;
+    case LineKind::kSysrq:
+      ev.notes.push_back("manual OOM via sysrq-f (echo f > /proc/sysrq-trigger)");
+      break;
+    case LineKind::kCpuLine: {
+      std::optional<int64_t> pid;
+      std::optional<std::string> comm, kernel;
+      if (!hs.saw_cpu_line && parse_cpu_line(text, pid, comm, kernel)) {
+        hs.saw_cpu_line = true;
+        if (!ev.trigger.pid) ev.trigger.pid = pid;
+        if (!ev.trigger.comm) ev.trigger.comm = comm;
+        if (kernel) ev.kernel = kernel;
+      }
+      break;
+    }
+    case LineKind::kHardware:
+      ev.hardware = std::string(rtrim(text.substr(15)));
+      break;
+    case LineKind::kCallTrace:
+      hs.sub = Sub::kTrace;
+      break;
+    case LineKind::kCpusetLine: {
+      size_t c = text.find(" cpuset=");
+      std::string_view r = text.substr(c + 8);
+      size_t m = r.find(" mems_allowed=");
+      ev.cpuset = std::string(r.substr(0, m));
+      if (m != npos) ev.mems_allowed = std::string(trim(r.substr(m + 14)));
+      break;
+    }
+    case LineKind::kTaskIn: {
+      std::string task, oom;
+      if (parse_task_in(text, task, oom)) {
+        if (!ev.memcg) ev.memcg.emplace();
+        if (!ev.memcg->task_memcg) ev.memcg->task_memcg = task;
+        if (!ev.memcg->oom_memcg) ev.memcg->oom_memcg = oom;
+      }
+      break;
+    }
+    case LineKind::kLimitReached: {
+      if (!ev.memcg) ev.memcg.emplace();
+      if (!ev.memcg->oom_memcg) ev.memcg->oom_memcg = std::string(trim(text.substr(31)));
+      break;
+    }
+    case LineKind::kMemcgCounter:
+      if (!ev.memcg) ev.memcg.emplace();
+      parse_memcg_counter(text, *ev.memcg);
+      break;
+    case LineKind::kStatsHeader: {
+      if (!ev.memcg) ev.memcg.emplace();
+      std::string path;
+      std::vector<std::pair<std::string, uint64_t>> kv;
+      if (!parse_stats_header(text, path, kv)) break;
+      if (kv.empty()) {
+        // 5.3+: a block of "key value" lines in bytes follows (one record or one per line).
+        ev.memcg->stats_path = path;
+        hs.stats_block = true;
+        hs.sub = Sub::kStats;
+        if (ev.memcg->stats_format.empty()) ev.memcg->stats_format = "v2";
+      } else {
+        // <=5.2: one line per memcg of the OOMing subtree, the OOMing memcg first.
+        ev.memcg->stats_format = "v1-kb-line";
+        auto& m = ev.memcg->subtree_stats[path];
+        for (auto& [k, v] : kv) m[k] = v;
+        if (!ev.memcg->stats_path) {
+          ev.memcg->stats_path = path;
+          for (auto& [k, v] : kv) ev.memcg->stats[k] = v;
+        }
+      }
+      break;
+    }
+    case LineKind::kMemInfo:
+      ev.mem_info.emplace();
+      hs.sub = Sub::kMemInfo;
+      break;
+    case LineKind::kSlabHeader:
+      if (!ev.mem_info) ev.mem_info.emplace();
+      hs.sub = Sub::kSlab;
+      break;
+    case LineKind::kTasksState:
+      ev.has_task_table = true;
+      break;
+    case LineKind::kTableHeader:
+      ev.has_task_table = true;
+      parse_table_header(text, hs.columns);
+      ev.task_columns = hs.columns;
+      hs.sub = Sub::kTable;
+      break;
+    case LineKind::kTableRow: {
+      ev.has_task_table = true;
+      Task t;
+      if (parse_table_row(rtrim(text), hs.columns, t)) {
+        if (ev.tasks.size() < kMaxTasks) ev.tasks.push_back(std::move(t));
+        else ++hs.tasks_dropped;
+      }
+      break;
+    }
+    case LineKind::kSummary: {
+      bool cut = false;
+      hs.summary_seen = true;
+      parse_summary(text, ev, cut);
+      if (cut) ev.notes.push_back("oom-kill: summary line is cut");
+      break;
+    }
+    case LineKind::kSelect: {
+      Killed k;
+      if (parse_select(text, k)) hs.selected = k;
+      break;
+    }
+    case LineKind::kKilled: {
+      Killed k;
+      if (!parse_killed(text, k)) break;
+      if (hs.selected && hs.selected->pid == k.pid) k.score = hs.selected->score;
+      // 5.4 printed pgtables in bytes labelled kB (fixed by "mm/oom: fix pgtables units
+      // mismatch in Killed process message"); page tables are ~1/512 of the mapped size.
+      if (k.pgtables_kb && k.total_vm_kb && *k.pgtables_kb > *k.total_vm_kb / 64 && *k.pgtables_kb > 1024) {
+        ev.notes.push_back("pgtables value of the Killed process line looks like bytes (5.4 bug); converted to kB");
+        *k.pgtables_kb /= 1024;
+      }
+      for (const auto& v : ev.victims)
+        if (v.pid == k.pid) return;  // the group-kill repeat of the victim
+      ev.victims.push_back(k);
+      if (!ev.killed) ev.killed = k;
+      break;
+    }
+    case LineKind::kGroup: {
+      constexpr std::string_view kHead = "Tasks in ";
+      size_t e = text.find(" are going to be killed");
+      ev.oom_group = std::string(text.substr(kHead.size(), e == npos ? npos : e - kHead.size()));
+      break;
+    }
+    case LineKind::kReaper: {
+      Reaped r;
+      if (parse_reaper(text, r)) ev.reaped.push_back(std::move(r));
+      break;
+    }
+    case LineKind::kSuppressed: {
+      std::string_view r = text.substr(text.find(": ") == npos ? 0 : text.find(": ") + 2);
+      auto n = parse_u64_prefix(r);
+      if (n) hs.pending_suppressed = n;
+      break;
+    }
+    case LineKind::kPanic:
+      ev.panic = std::string(rtrim(text));
+      break;
+    case LineKind::kNoKillable:
+      ev.end_reason = std::string(rtrim(text));
+      break;
+    case LineKind::kExiting:
+      ev.end_reason = std::string(rtrim(text));
+      break;
+    default:
+      break;
+  }
+}
+
+void OomParser::close(HostState& hs) {
+  if (!hs.ev) return;
+  OomEvent ev = std::move(*hs.ev);
+  hs.ev.reset();
+  --open_events_;
+  bool tentative = hs.tentative;
+  uint64_t seq = hs.seq;
+  if (tentative) {
+    flush_ready();
+    return;  // Mem-Info without any OOM line: a warn_alloc or sysrq-m dump, not an event
+  }
+  if (hs.tasks_dropped) ev.notes.push_back("task table: " + std::to_string(hs.tasks_dropped) + " rows beyond " +
+                                           std::to_string(kMaxTasks) + " were counted but not kept");
+  // memcg: prefer the full path when the "limit of" / oom_memcg value was cut by a pager or
+  // a pr_cont split (it is then a strict prefix of a longer path that does not end at '/').
+  if (ev.memcg && ev.memcg->oom_memcg) {
+    std::string& om = *ev.memcg->oom_memcg;
+    for (const std::optional<std::string>* longer : {&ev.memcg->stats_path, &ev.memcg->task_memcg}) {
+      if (*longer && (*longer)->size() > om.size() && (*longer)->compare(0, om.size(), om) == 0 &&
+          (**longer)[om.size()] != '/' && !om.empty() && om.back() != '/') {
+        ev.notes.push_back("oom_memcg '" + om + "' is cut; using the full path '" + **longer + "'");
+        om = **longer;
+        break;
+      }
+    }
+  }
+  if (ev.memcg && !ev.memcg->oom_memcg && ev.memcg->stats_path && ev.memcg->stats_format != "v1-kb-line")
+    ev.memcg->oom_memcg = ev.memcg->stats_path;  // 5.3+: the stats are printed for the OOMing memcg
+  if (ev.memcg && ev.memcg->stats_format == "v2" &&
+      (ev.memcg->stats.count("cache") || ev.memcg->stats.count("rss") || ev.memcg->stats.count("total_rss")))
+    ev.memcg->stats_format = "v1";  // >=6.5 on cgroup v1 prints the v1 memory.stat
+  if (!ev.page_size) {
+    // Stated, not assumed: JSON consumers see page_size null and page_size_assumed.
+  }
+  bool has_trigger = ev.trigger.gfp_mask.has_value() || ev.trigger.comm.has_value();
+  bool has_kill = !ev.victims.empty();
+  bool stated_end = ev.end_reason.has_value() || ev.panic.has_value();
+  ev.truncated = !has_kill && !stated_end;
+  ev.complete = has_trigger && (has_kill || stated_end);
+  if (!has_trigger) ev.missing.push_back("trigger");
+  if (!ev.memcg && !ev.mem_info) ev.missing.push_back("memory_state");
+  if (!ev.has_task_table) ev.missing.push_back("task_table");
+  if (!hs.summary_seen && has_trigger) ev.missing.push_back("summary");
+  if (!has_kill && !stated_end) ev.missing.push_back("kill");
+  ready_.emplace(seq, std::move(ev));
+  flush_ready();
+}
+
+void OomParser::flush_ready() {
+  uint64_t min_open = UINT64_MAX;
+  for (auto& [k, hs] : hosts_)
+    if (hs->ev) min_open = std::min(min_open, hs->seq);
+  while (!ready_.empty() && ready_.begin()->first < min_open) {
+    sink_.on_event(std::move(ready_.begin()->second));
+    ready_.erase(ready_.begin());
+    ++emitted_;
+  }
+}
+
+void OomParser::end_file() {
+  for (auto& [k, hs] : hosts_) close(*hs);
+  flush_ready();
+  hosts_.clear();
+  open_events_ = 0;
+}
+
+}  // namespace oomscope

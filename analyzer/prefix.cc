@@ -1,0 +1,349 @@
+#include "analyzer/prefix.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "common/parse_num.h"
+#include "common/strings.h"
+
+namespace oomscope {
+namespace {
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_digit(c)) return false;
+  return true;
+}
+
+// "hh:mm:ss" optionally followed by ".frac"; returns the length consumed or 0.
+size_t match_clock(std::string_view s) {
+  if (s.size() < 8 || !is_digit(s[0]) || !is_digit(s[1]) || s[2] != ':' || !is_digit(s[3]) ||
+      !is_digit(s[4]) || s[5] != ':' || !is_digit(s[6]) || !is_digit(s[7]))
+    return 0;
+  size_t i = 8;
+  if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+    size_t j = i + 1;
+    while (j < s.size() && is_digit(s[j])) ++j;
+    if (j > i + 1) i = j;
+  }
+  return i;
+}
+
+// English month abbreviations, plus the common German/French/Spanish ones seen in dmesg -T.
+int month_from_name(std::string_view m) {
+  if (m.empty()) return 0;
+  if (is_digit(m[0])) {  // zh_CN / ja_JP: "9月"
+    std::string_view d = m;
+    auto v = parse_u64_prefix(d);
+    return (v && *v >= 1 && *v <= 12) ? static_cast<int>(*v) : 0;
+  }
+  static constexpr const char* kNames[][4] = {
+      {"Jan", "Jän", "jan", "ene"}, {"Feb", "Fév", "fév", "feb"}, {"Mar", "Mär", "mar", "mar"},
+      {"Apr", "Avr", "avr", "abr"}, {"May", "Mai", "mai", "may"}, {"Jun", "Jui", "jui", "jun"},
+      {"Jul", "Jul", "jul", "jul"}, {"Aug", "Aoû", "aoû", "ago"}, {"Sep", "Sep", "sep", "sep"},
+      {"Oct", "Okt", "oct", "oct"}, {"Nov", "Nov", "nov", "nov"}, {"Dec", "Dez", "déc", "dic"}};
+  for (int i = 0; i < 12; ++i)
+    for (const char* n : kNames[i])
+      if (m.starts_with(n)) return i + 1;
+  return 0;
+}
+
+bool is_syslog_month(std::string_view s) {
+  if (s.size() < 4 || s[3] != ' ') return false;
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (auto m : kMonths)
+    if (s.starts_with(m)) return true;
+  return false;
+}
+
+// Parses "host tag: " or "tag: " after a syslog/ISO/time-only stamp. On success fills
+// host/tag/foreign and advances `s` past the colon and one blank.
+bool take_host_tag(std::string_view& s, LogLine& out, bool /*host_optional*/) {
+  std::string_view r = s;
+  // Host may be empty: "Feb 18 17:34:47  kernel:" (journalctl with no hostname).
+  if (!r.empty() && r[0] == ' ') r.remove_prefix(1);
+  r = ltrim(r);  // two blanks: an empty host ("17:34:47  kernel:")
+  size_t sp = r.find(' ');
+  std::string_view first = r.substr(0, sp);
+  std::string_view host, tagtok;
+  std::string_view rest;
+  if (!first.empty() && first.back() == ':') {
+    tagtok = first;
+    rest = sp == std::string_view::npos ? std::string_view() : r.substr(sp + 1);
+  } else {
+    if (sp == std::string_view::npos) return false;
+    host = first;
+    std::string_view r2 = r.substr(sp + 1);
+    size_t colon = r2.find(':');
+    if (colon == std::string_view::npos || colon == 0) return false;
+    tagtok = r2.substr(0, colon + 1);
+    if (tagtok.find(' ') != std::string_view::npos) return false;
+    rest = r2.substr(colon + 1);
+    if (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
+  }
+  if (tagtok.empty() || tagtok.back() != ':') {
+    // "kernel:msg" without a blank after the colon.
+    size_t colon = tagtok.find(':');
+    if (colon == std::string_view::npos) return false;
+    tagtok = tagtok.substr(0, colon + 1);
+  }
+  std::string_view tag = tagtok.substr(0, tagtok.size() - 1);
+  size_t br = tag.find('[');
+  if (br != std::string_view::npos) tag = tag.substr(0, br);
+  if (tag.empty()) return false;
+  out.host = host;
+  out.tag = tag;
+  out.foreign = tag != "kernel";
+  s = rest;
+  return true;
+}
+
+// "[  170.745161]" -> seconds; returns bytes consumed or 0.
+size_t take_dmesg_stamp(std::string_view s, double& secs) {
+  if (s.empty() || s[0] != '[') return 0;
+  size_t i = 1;
+  while (i < s.size() && s[i] == ' ') ++i;
+  size_t d0 = i;
+  while (i < s.size() && is_digit(s[i])) ++i;
+  if (i == d0 || i >= s.size() || s[i] != '.') return 0;
+  size_t f0 = ++i;
+  while (i < s.size() && is_digit(s[i])) ++i;
+  if (i == f0 || i >= s.size() || s[i] != ']') return 0;
+  uint64_t whole = 0, frac = 0;
+  std::from_chars(s.data() + d0, s.data() + f0 - 1, whole);
+  std::from_chars(s.data() + f0, s.data() + i, frac);
+  double scale = 1.0;
+  for (size_t k = f0; k < i; ++k) scale *= 10.0;
+  secs = static_cast<double>(whole) + static_cast<double>(frac) / scale;
+  return i + 1;
+}
+
+// "[ T1234]" / "[C3]" printk caller; returns bytes consumed or 0.
+size_t take_caller(std::string_view s, std::string_view& caller) {
+  size_t i = 0;
+  if (i < s.size() && s[i] == ' ') ++i;
+  if (i >= s.size() || s[i] != '[') return 0;
+  ++i;
+  while (i < s.size() && s[i] == ' ') ++i;
+  if (i >= s.size() || (s[i] != 'T' && s[i] != 'C')) return 0;
+  size_t c0 = i++;
+  size_t d0 = i;
+  while (i < s.size() && is_digit(s[i])) ++i;
+  if (i == d0 || i >= s.size() || s[i] != ']') return 0;
+  caller = s.substr(c0, i - c0);
+  return i + 1;
+}
+
+void take_dmesg_after(std::string_view& s, LogLine& out) {
+  double secs = 0;
+  if (size_t n = take_dmesg_stamp(s, secs)) {
+    out.mono_s = secs;
+    out.dmesg_inner = true;
+    s.remove_prefix(n);
+    if (size_t c = take_caller(s, out.caller)) s.remove_prefix(c);
+  }
+}
+
+}  // namespace
+
+const char* prefix_style_name(PrefixStyle s) {
+  switch (s) {
+    case PrefixStyle::kNone: return "none";
+    case PrefixStyle::kKmsg: return "kmsg";
+    case PrefixStyle::kDmesg: return "dmesg";
+    case PrefixStyle::kDmesgT: return "dmesg-T";
+    case PrefixStyle::kSyslog: return "syslog";
+    case PrefixStyle::kIso: return "iso";
+    case PrefixStyle::kTimeOnly: return "time-only";
+  }
+  return "none";
+}
+
+LogLine parse_prefix(std::string_view raw) {
+  LogLine out;
+  std::string_view s = raw;
+  // Decorations: mail quoting "> > " and markdown blockquotes ">".
+  while (!s.empty() && s[0] == '>') {
+    s.remove_prefix(1);
+    if (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+  }
+  size_t lead = 0;
+  while (lead < s.size() && (s[lead] == ' ' || s[lead] == '\t')) ++lead;
+  std::string_view t = s.substr(lead);
+  if (t.empty()) {
+    out.text = t;
+    return out;
+  }
+  char c = t[0];
+
+  if (is_digit(c)) {
+    // Raw /dev/kmsg: "prio,seq,usec,flags[,…];text"
+    size_t semi = t.find(';');
+    if (semi != std::string_view::npos && semi < 64) {
+      std::string_view head = t.substr(0, semi);
+      size_t c1 = head.find(','), c2 = head.find(',', c1 + 1), c3 = head.find(',', c2 + 1);
+      if (c1 != std::string_view::npos && c2 != std::string_view::npos && c3 != std::string_view::npos &&
+          all_digits(head.substr(0, c1)) && all_digits(head.substr(c1 + 1, c2 - c1 - 1)) &&
+          all_digits(head.substr(c2 + 1, c3 - c2 - 1))) {
+        out.style = PrefixStyle::kKmsg;
+        out.kmsg_seq = parse_u64(head.substr(c1 + 1, c2 - c1 - 1));
+        if (auto us = parse_u64(head.substr(c2 + 1, c3 - c2 - 1))) out.mono_s = static_cast<double>(*us) / 1e6;
+        std::string_view rest = t.substr(semi + 1);
+        if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
+        out.text = ltrim(rest);
+        return out;
+      }
+    }
+    // ISO 8601: "2026-11-21T10:00:00.123456+00:00 host kernel: "
+    if (t.size() > 20 && t[4] == '-' && t[7] == '-' && (t[10] == 'T' || t[10] == ' ') && all_digits(t.substr(0, 4))) {
+      size_t n = match_clock(t.substr(11));
+      if (n) {
+        size_t i = 11 + n;
+        if (i < t.size() && t[i] == 'Z') ++i;
+        else if (i < t.size() && (t[i] == '+' || t[i] == '-')) {
+          ++i;
+          while (i < t.size() && (is_digit(t[i]) || t[i] == ':')) ++i;
+        }
+        std::string_view rest = t.substr(i);
+        LogLine tmp;
+        if (take_host_tag(rest, tmp, false)) {
+          out = tmp;
+          out.style = PrefixStyle::kIso;
+          out.wall_raw = t.substr(0, i);
+          take_dmesg_after(rest, out);
+          out.text = ltrim(rest);
+          return out;
+        }
+      }
+    }
+    // Time-only: "19:51:01 kernel: "
+    if (size_t n = match_clock(t)) {
+      std::string_view rest = t.substr(n);
+      LogLine tmp;
+      if (!rest.empty() && rest[0] == ' ' && take_host_tag(rest, tmp, true)) {
+        out = tmp;
+        out.style = PrefixStyle::kTimeOnly;
+        out.wall_raw = t.substr(0, n);
+        take_dmesg_after(rest, out);
+        out.text = ltrim(rest);
+        return out;
+      }
+    }
+  } else if (c == '[') {
+    double secs = 0;
+    if (size_t n = take_dmesg_stamp(t, secs)) {
+      out.style = PrefixStyle::kDmesg;
+      out.mono_s = secs;
+      std::string_view rest = t.substr(n);
+      if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
+      out.text = ltrim(rest);
+      return out;
+    }
+    // dmesg -T: "[Sat Nov 21 10:00:00 2026]" in any locale: a bracket holding a clock.
+    size_t close = t.find(']');
+    if (close != std::string_view::npos && close < 48) {
+      std::string_view inner = t.substr(1, close - 1);
+      bool has_clock = false;
+      for (size_t i = 0; i + 8 <= inner.size(); ++i)
+        if (match_clock(inner.substr(i))) { has_clock = true; break; }
+      if (has_clock) {
+        out.style = PrefixStyle::kDmesgT;
+        out.wall_raw = inner;
+        std::string_view rest = t.substr(close + 1);
+        if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
+        out.text = ltrim(rest);
+        return out;
+      }
+    }
+  } else if (c == '-' && t.starts_with("-- ") &&
+             (t.find("Logs begin") != std::string_view::npos || t.find("Journal begins") != std::string_view::npos ||
+              t.find("Boot ") != std::string_view::npos || t.find("No entries") != std::string_view::npos)) {
+    out.banner = true;
+    out.text = t;
+    return out;
+  } else if (is_syslog_month(t)) {
+    // "Nov 21 10:00:00 host kernel: " (also journalctl short-precise with fractions)
+    size_t i = 4;
+    if (i < t.size() && t[i] == ' ') ++i;
+    size_t d0 = i;
+    while (i < t.size() && is_digit(t[i])) ++i;
+    if (i > d0 && i < t.size() && t[i] == ' ') {
+      size_t n = match_clock(t.substr(i + 1));
+      if (n) {
+        std::string_view rest = t.substr(i + 1 + n);
+        LogLine tmp;
+        if (take_host_tag(rest, tmp, false)) {
+          out = tmp;
+          out.style = PrefixStyle::kSyslog;
+          out.wall_raw = t.substr(0, i + 1 + n);
+          take_dmesg_after(rest, out);
+          out.text = ltrim(rest);
+          return out;
+        }
+      }
+    }
+  }
+  // /dev/kmsg dictionary line: " SUBSYSTEM=memory"
+  if (lead > 0 && c >= 'A' && c <= 'Z') {
+    size_t i = 0;
+    while (i < t.size() && ((t[i] >= 'A' && t[i] <= 'Z') || t[i] == '_')) ++i;
+    if (i < t.size() && t[i] == '=') out.kmsg_meta = true;
+  }
+  out.indented = lead > 0;
+  out.text = t;
+  return out;
+}
+
+std::optional<std::string> wall_to_iso(const LogLine& line, std::optional<int> year) {
+  std::string_view w = line.wall_raw;
+  if (w.empty()) return std::nullopt;
+  char buf[64];
+  switch (line.style) {
+    case PrefixStyle::kIso: {
+      std::string s(w);
+      if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
+      return s;
+    }
+    case PrefixStyle::kTimeOnly:
+      return "T" + std::string(w.substr(0, 8));
+    case PrefixStyle::kSyslog: {
+      int mon = month_from_name(w.substr(0, 3));
+      std::string_view r = w.substr(4);
+      r = ltrim(r);
+      auto day = parse_u64_prefix(r);
+      r = ltrim(r);
+      if (!mon || !day || r.size() < 8) return std::nullopt;
+      std::string clock(r);
+      if (year) std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT", *year, mon, static_cast<int>(*day));
+      else std::snprintf(buf, sizeof buf, "--%02d-%02dT", mon, static_cast<int>(*day));
+      return std::string(buf) + clock;
+    }
+    case PrefixStyle::kDmesgT: {
+      // [Www Mmm dd hh:mm:ss yyyy] in any locale: find the clock; the month precedes the day.
+      std::vector<std::string_view> tok = split_ws(w);
+      int mon = 0;
+      std::optional<uint64_t> day, yr;
+      std::string_view clock;
+      for (size_t i = 0; i < tok.size(); ++i) {
+        if (match_clock(tok[i]) == tok[i].size()) {
+          clock = tok[i];
+          if (i >= 2) {
+            day = parse_u64(tok[i - 1]);
+            mon = month_from_name(tok[i - 2]);
+          }
+          if (i + 1 < tok.size()) yr = parse_u64(tok[i + 1]);
+        }
+      }
+      if (!mon || !day || clock.empty()) return std::nullopt;
+      if (yr) std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT", static_cast<int>(*yr), mon, static_cast<int>(*day));
+      else std::snprintf(buf, sizeof buf, "--%02d-%02dT", mon, static_cast<int>(*day));
+      return std::string(buf) + std::string(clock);
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace oomscope

@@ -1,0 +1,556 @@
+#include "analyzer/report_lines.h"
+
+#include <cstring>
+
+#include "common/parse_num.h"
+#include "common/strings.h"
+
+namespace oomscope {
+namespace {
+
+constexpr std::string_view npos_sv{};
+constexpr auto npos = std::string_view::npos;
+
+bool contains(std::string_view s, std::string_view needle) { return s.find(needle) != npos; }
+
+// "65536kB" / "176KB" / "65536" -> 65536, advancing `s`.
+std::optional<uint64_t> take_kb(std::string_view& s) {
+  auto v = parse_u64_prefix(s);
+  if (!v) return std::nullopt;
+  if (s.starts_with("kB") || s.starts_with("KB")) s.remove_prefix(2);
+  return v;
+}
+
+// value_after(): the number right after `key` in `s` ("usage 123kB" with key "usage ").
+std::optional<uint64_t> number_after(std::string_view s, std::string_view key) {
+  size_t p = s.find(key);
+  if (p == npos) return std::nullopt;
+  std::string_view r = ltrim(s.substr(p + key.size()));
+  return take_kb(r);
+}
+std::optional<int64_t> signed_after(std::string_view s, std::string_view key) {
+  size_t p = s.find(key);
+  if (p == npos) return std::nullopt;
+  std::string_view r = ltrim(s.substr(p + key.size()));
+  return parse_i64_prefix(r);
+}
+
+// Values at or above 2^52 KiB are the kernel's "no limit" (PAGE_COUNTER_MAX in kB).
+constexpr uint64_t kUnlimitedKb = 1ULL << 52;
+
+bool is_ident_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '.';
+}
+
+// split "k=v, k2=v2(x,y), k3=v3" at top-level commas.
+std::vector<std::string_view> split_top_commas(std::string_view s) {
+  std::vector<std::string_view> out;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '(') ++depth;
+    else if (c == ')' && depth > 0) --depth;
+    else if (c == ',' && depth == 0) {
+      out.push_back(trim(s.substr(start, i - start)));
+      start = i + 1;
+    }
+  }
+  out.push_back(trim(s.substr(start)));
+  return out;
+}
+
+// pid_and_comm(): "N (comm)…" -> pid, comm; the comm ends at the ')' before `end_marker`
+// when present (comms may hold ')' and spaces), else at the last ')'.
+bool pid_and_comm(std::string_view s, std::optional<int64_t>& pid, std::optional<std::string>& comm,
+                  std::string_view end_marker, std::string_view* after = nullptr) {
+  s = ltrim(s);
+  auto p = parse_i64_prefix(s);
+  if (!p) return false;
+  pid = p;
+  size_t open = s.find('(');
+  if (open == npos) {
+    if (after) *after = s;
+    return true;
+  }
+  size_t limit = end_marker.empty() ? npos : s.find(end_marker, open);
+  std::string_view head = limit == npos ? s : s.substr(0, limit);
+  size_t close = head.rfind(')');
+  if (close == npos || close < open) return true;
+  comm = std::string(s.substr(open + 1, close - open - 1));
+  if (after) *after = s.substr(close + 1);
+  return true;
+}
+
+}  // namespace
+
+const char* line_kind_name(LineKind k) {
+  switch (k) {
+    case LineKind::kOther: return "other";
+    case LineKind::kTrigger: return "trigger";
+    case LineKind::kCpuLine: return "cpu";
+    case LineKind::kHardware: return "hardware";
+    case LineKind::kCallTrace: return "call_trace";
+    case LineKind::kCpusetLine: return "cpuset";
+    case LineKind::kTaskIn: return "task_in";
+    case LineKind::kLimitReached: return "limit_reached";
+    case LineKind::kMemcgCounter: return "memcg_counter";
+    case LineKind::kStatsHeader: return "stats_header";
+    case LineKind::kMemInfo: return "mem_info";
+    case LineKind::kSlabHeader: return "slab_header";
+    case LineKind::kTasksState: return "tasks_state";
+    case LineKind::kTableHeader: return "table_header";
+    case LineKind::kTableRow: return "table_row";
+    case LineKind::kSummary: return "summary";
+    case LineKind::kSelect: return "select";
+    case LineKind::kKilled: return "killed";
+    case LineKind::kGroup: return "group";
+    case LineKind::kReaper: return "reaper";
+    case LineKind::kSuppressed: return "suppressed";
+    case LineKind::kPanic: return "panic";
+    case LineKind::kNoKillable: return "no_killable";
+    case LineKind::kExiting: return "exiting";
+    case LineKind::kWarnAlloc: return "warn_alloc";
+    case LineKind::kSysrq: return "sysrq";
+  }
+  return "other";
+}
+
+LineKind classify(std::string_view t) {
+  if (t.empty()) return LineKind::kOther;
+  switch (t[0]) {
+    case '[': {
+      // "[ pid ]" header or "[ 1234]" row.
+      size_t i = 1;
+      while (i < t.size() && t[i] == ' ') ++i;
+      if (t.substr(i).starts_with("pid")) return LineKind::kTableHeader;
+      size_t d0 = i;
+      while (i < t.size() && is_digit(t[i])) ++i;
+      if (i > d0 && i < t.size() && t[i] == ']') return LineKind::kTableRow;
+      break;
+    }
+    case 'o':
+      if (t.starts_with("oom-kill:")) return LineKind::kSummary;
+      if (t.starts_with("oom_reaper: ")) return LineKind::kReaper;
+      if (t.starts_with("oom-killer: gfp_mask=")) return LineKind::kTrigger;
+      break;
+    case 'm':
+      if (t.starts_with("memory: usage ") || t.starts_with("memory+swap: usage ")) return LineKind::kMemcgCounter;
+      break;
+    case 'k':
+      if (t.starts_with("kmem: usage ")) return LineKind::kMemcgCounter;
+      break;
+    case 's':
+      if (t.starts_with("swap: usage ")) return LineKind::kMemcgCounter;
+      break;
+    case 'M':
+      if (t.starts_with("Memory cgroup stats for ")) return LineKind::kStatsHeader;
+      if (t.starts_with("Mem-Info:")) return LineKind::kMemInfo;
+      if (t.starts_with("Memory limit reached of cgroup ")) return LineKind::kLimitReached;
+      break;
+    case 'T':
+      if (t.starts_with("Tasks state")) return LineKind::kTasksState;
+      if (t.starts_with("Task in ") && contains(t, " killed as a result of limit of ")) return LineKind::kTaskIn;
+      if (t.starts_with("Tasks in ") && contains(t, "memory.oom.group")) return LineKind::kGroup;
+      break;
+    case 'C':
+      if (t.starts_with("CPU: ") && contains(t, "PID: ") && contains(t, " Comm: ")) return LineKind::kCpuLine;
+      if (t.starts_with("Call Trace:") || t.starts_with("Call trace:")) return LineKind::kCallTrace;
+      break;
+    case 'P':
+      if (t.starts_with("Pid: ") && contains(t, ", comm: ")) return LineKind::kCpuLine;
+      break;
+    case 'H':
+      if (t.starts_with("Hardware name: ")) return LineKind::kHardware;
+      break;
+    case 'U':
+      if (t.starts_with("Unreclaimable slab info:")) return LineKind::kSlabHeader;
+      break;
+    case 'B':
+      if (t.starts_with("Backtrace:")) return LineKind::kCallTrace;
+      break;
+    case 'K':
+      if (t.starts_with("Kernel panic - not syncing")) return LineKind::kPanic;
+      if (t.starts_with("Killed process ")) return LineKind::kKilled;
+      break;
+    case 'S':
+      if (t.starts_with("SysRq") && contains(t, "Manual OOM execution")) return LineKind::kSysrq;
+      break;
+    default:
+      break;
+  }
+  // Kinds whose marker is not at the start.
+  size_t p = t.find("oom");
+  if (p != npos) {
+    if (contains(t, " invoked oom-killer: ")) return LineKind::kTrigger;
+    if (contains(t, "callbacks suppressed")) return LineKind::kSuppressed;
+  }
+  if (t.find("Killed process ") != npos) {
+    // "Out of memory: Killed process", "Memory cgroup out of memory: Killed process",
+    // "Out of Memory: Killed process" (2.6), "Out of memory (oom_kill_allocating_task): …".
+    return LineKind::kKilled;
+  }
+  if ((contains(t, "ill process ") && contains(t, " score ")) && (contains(t, "ut of memory") || contains(t, "ut of Memory")))
+    return LineKind::kSelect;
+  if (t.starts_with("Out of memory and no killable processes")) return LineKind::kNoKillable;
+  if (contains(t, " is already exiting. Skip killing")) return LineKind::kExiting;
+  if (contains(t, " cpuset=") && contains(t, " mems_allowed=") && !contains(t, "oom-kill:")) {
+    if (contains(t, "alloc failure") || contains(t, "allocation failure")) return LineKind::kWarnAlloc;
+    return LineKind::kCpusetLine;
+  }
+  if (contains(t, "page allocation failure") || contains(t, " alloc failure: ")) return LineKind::kWarnAlloc;
+  return LineKind::kOther;
+}
+
+bool parse_trigger(std::string_view text, Trigger& out) {
+  std::string_view rest;
+  size_t p = text.find(" invoked oom-killer: ");
+  if (p != npos) {
+    std::string comm(text.substr(0, p));
+    // Some trees print "comm:pid" (LTP logs: "oom02:4583"); kworker names ("kworker/2:1")
+    // keep their colon, so only a comm without '/' is split.
+    size_t colon = comm.rfind(':');
+    if (colon != std::string::npos && colon + 1 < comm.size() && comm.find('/') == std::string::npos) {
+      std::string_view digits = std::string_view(comm).substr(colon + 1);
+      if (auto pid = parse_i64(digits)) {
+        out.pid = *pid;
+        comm.resize(colon);
+      }
+    }
+    out.comm = comm;
+    rest = text.substr(p + std::strlen(" invoked oom-killer: "));
+  } else if (text.starts_with("oom-killer: ")) {
+    rest = text.substr(std::strlen("oom-killer: "));
+  } else {
+    return false;
+  }
+  for (std::string_view kv : split_top_commas(rest)) {
+    size_t eq = kv.find('=');
+    if (eq == npos) continue;
+    std::string_view k = trim(kv.substr(0, eq)), v = trim(kv.substr(eq + 1));
+    if (k == "gfp_mask") {
+      size_t par = v.find('(');
+      out.gfp_mask = std::string(trim(v.substr(0, par)));
+      if (par != npos) {
+        size_t close = v.rfind(')');
+        std::string_view flags = v.substr(par + 1, (close == npos || close < par ? v.size() : close) - par - 1);
+        if (!flags.empty()) out.gfp_flags = std::string(flags);
+      }
+    } else if (k == "order") {
+      if (auto o = parse_i64(v)) out.order = *o;
+    } else if (k == "oom_score_adj") {
+      if (auto o = parse_i64(v)) out.oom_score_adj = *o;
+    } else if (k == "nodemask") {
+      out.nodemask = std::string(v);
+    }
+    // "oomkilladj=" / "oom_adj=" (the old -17..15 scale) are deliberately not mapped.
+  }
+  return true;
+}
+
+bool parse_cpu_line(std::string_view t, std::optional<int64_t>& pid, std::optional<std::string>& comm,
+                    std::optional<std::string>& kernel) {
+  std::string_view comm_start;
+  if (t.starts_with("CPU: ")) {
+    pid = signed_after(t, "PID: ");
+    size_t c = t.find(" Comm: ");
+    if (c == npos) return false;
+    comm_start = t.substr(c + 7);
+  } else if (t.starts_with("Pid: ")) {
+    std::string_view r = t.substr(5);
+    pid = parse_i64_prefix(r);
+    size_t c = t.find(", comm: ");
+    if (c == npos) return false;
+    comm_start = t.substr(c + 8);
+  } else {
+    return false;
+  }
+  size_t nt = comm_start.find(" Not tainted");
+  size_t tt = comm_start.find(" Tainted: ");
+  size_t end = std::min(nt, tt);
+  if (end == npos) {
+    comm = std::string(trim(comm_start));
+    return true;
+  }
+  comm = std::string(comm_start.substr(0, end));
+  std::string_view after = comm_start.substr(end);
+  after = nt < tt ? after.substr(12) : after.substr(10);
+  // The release is the first token that starts with a digit and holds a dot.
+  for (std::string_view tok : split_ws(after)) {
+    if (is_digit(tok[0]) && tok.find('.') != npos) {
+      kernel = std::string(tok);
+      break;
+    }
+  }
+  return true;
+}
+
+bool parse_memcg_counter(std::string_view t, Memcg& m) {
+  std::optional<uint64_t>*usage = nullptr, *limit = nullptr, *failcnt = nullptr;
+  if (t.starts_with("memory: ")) usage = &m.usage_kb, limit = &m.limit_kb, failcnt = &m.failcnt;
+  else if (t.starts_with("memory+swap: ")) usage = &m.memsw_usage_kb, limit = &m.memsw_limit_kb, failcnt = &m.memsw_failcnt;
+  else if (t.starts_with("kmem: ")) usage = &m.kmem_usage_kb, limit = &m.kmem_limit_kb, failcnt = &m.kmem_failcnt;
+  else if (t.starts_with("swap: ")) usage = &m.swap_usage_kb, limit = &m.swap_limit_kb, failcnt = &m.swap_failcnt;
+  else return false;
+  *usage = number_after(t, "usage ");
+  auto lim = number_after(t, "limit ");
+  *limit = (lim && *lim >= kUnlimitedKb) ? std::nullopt : lim;
+  *failcnt = number_after(t, "failcnt ");
+  return usage->has_value();
+}
+
+bool parse_stats_header(std::string_view t, std::string& path, std::vector<std::pair<std::string, uint64_t>>& kv) {
+  constexpr std::string_view kHead = "Memory cgroup stats for ";
+  if (!t.starts_with(kHead)) return false;
+  std::string_view r = rtrim(t.substr(kHead.size()));
+  size_t sep = r.find(": ");
+  if (sep == npos) {
+    if (!r.empty() && r.back() == ':') r.remove_suffix(1);
+    path = std::string(r);
+    return true;
+  }
+  path = std::string(r.substr(0, sep));
+  // <=5.2: "cache:176KB rss:3384KB …" (KB) on the same line.
+  for (std::string_view tok : split_ws(r.substr(sep + 2))) {
+    size_t c = tok.find(':');
+    if (c == npos) continue;
+    std::string_view val = tok.substr(c + 1);
+    bool kb = val.ends_with("KB") || val.ends_with("kB");
+    if (kb) val.remove_suffix(2);
+    if (auto v = parse_u64(val)) kv.emplace_back(std::string(tok.substr(0, c)), kb ? *v * 1024 : *v);
+  }
+  return true;
+}
+
+bool parse_stat_kv(std::string_view t, std::string_view& key, uint64_t& value) {
+  t = rtrim(t);
+  size_t sp = t.find(' ');
+  if (sp == npos || sp == 0) return false;
+  std::string_view k = t.substr(0, sp);
+  for (char c : k)
+    if (!((c >= 'a' && c <= 'z') || is_digit(c) || c == '_')) return false;
+  auto v = parse_u64(ltrim(t.substr(sp + 1)));
+  if (!v) return false;
+  key = k;
+  value = *v;
+  return true;
+}
+
+bool parse_summary(std::string_view t, OomEvent& ev, bool& cut) {
+  if (!t.starts_with("oom-kill:")) return false;
+  std::string_view r = rtrim(t.substr(9));
+  bool saw_task = false;
+  std::vector<std::string_view> parts;
+  // Values may not hold commas except cpuset/mems_allowed lists ("0-1,3"): a piece without
+  // '=' continues the previous value.
+  size_t start = 0;
+  for (size_t i = 0; i <= r.size(); ++i) {
+    if (i == r.size() || r[i] == ',') {
+      parts.push_back(r.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  std::string key, val;
+  auto flush = [&]() {
+    if (key.empty()) return;
+    if (key == "constraint") ev.constraint = val;
+    else if (key == "nodemask") {
+      if (!ev.trigger.nodemask) ev.trigger.nodemask = val;
+    } else if (key == "cpuset") ev.cpuset = val;
+    else if (key == "mems_allowed") ev.mems_allowed = val;
+    else if (key == "oom_memcg") {
+      if (!ev.memcg) ev.memcg.emplace();
+      ev.memcg->oom_memcg = val;
+    } else if (key == "task_memcg") {
+      if (!ev.memcg) ev.memcg.emplace();
+      ev.memcg->task_memcg = val;
+    } else if (key == "task") {
+      saw_task = true;
+    }
+    key.clear();
+    val.clear();
+  };
+  for (std::string_view piece : parts) {
+    size_t eq = piece.find('=');
+    if (eq == npos) {
+      if (piece == "global_oom") {
+        flush();
+        ev.global_oom = true;
+        continue;
+      }
+      if (!key.empty()) {
+        val += ",";
+        val += piece;
+      }
+      continue;
+    }
+    flush();
+    key = std::string(piece.substr(0, eq));
+    val = std::string(piece.substr(eq + 1));
+  }
+  // A cut line (pr_cont split, pager width) ends before "task=…,pid=…,uid=…": the last
+  // value may be partial, so it is recorded only if it is not a memcg path.
+  cut = !saw_task;
+  if (cut && (key == "oom_memcg" || key == "task_memcg")) {
+    if (!ev.memcg) ev.memcg.emplace();
+    (key == "oom_memcg" ? ev.memcg->oom_memcg : ev.memcg->task_memcg) = val;  // may be partial
+    ev.notes.push_back("oom-kill: line cut inside " + key + "=");
+    key.clear();
+  }
+  flush();
+  return true;
+}
+
+bool parse_killed(std::string_view t, Killed& k) {
+  size_t p = t.find("Killed process ");
+  if (p == npos) return false;
+  std::string_view prefix = rtrim(t.substr(0, p));
+  if (prefix.ends_with(':')) prefix.remove_suffix(1);
+  k.prefix = std::string(prefix);
+  std::string_view r = t.substr(p + 15);
+  // RHEL6: "Killed process 11726, UID 498, (mysqld) total-vm:…"
+  std::string_view tmp = r;
+  auto pid = parse_i64_prefix(tmp);
+  if (!pid) return false;
+  if (tmp.starts_with(", UID ")) {
+    tmp.remove_prefix(6);
+    k.uid = parse_i64_prefix(tmp);
+    if (tmp.starts_with(",")) tmp.remove_prefix(1);
+    k.pid = pid;
+    size_t open = tmp.find('(');
+    size_t tv = tmp.find(" total-vm:");
+    std::string_view head = tv == npos ? tmp : tmp.substr(0, tv);
+    size_t close = head.rfind(')');
+    if (open != npos && close != npos && close > open) k.comm = std::string(tmp.substr(open + 1, close - open - 1));
+  } else {
+    if (!pid_and_comm(r, k.pid, k.comm, " total-vm:")) return false;
+  }
+  k.total_vm_kb = number_after(r, "total-vm:");
+  k.anon_rss_kb = number_after(r, "anon-rss:");
+  k.file_rss_kb = number_after(r, "file-rss:");
+  k.shmem_rss_kb = number_after(r, "shmem-rss:");
+  if (!k.uid) k.uid = signed_after(r, "UID:");
+  k.pgtables_kb = number_after(r, "pgtables:");
+  k.oom_score_adj = signed_after(r, "oom_score_adj:");
+  return true;
+}
+
+bool parse_select(std::string_view t, Killed& k) {
+  size_t p = t.find("ill process ");
+  if (p == npos) return false;
+  std::string_view prefix = rtrim(t.substr(0, p > 0 ? p - 1 : 0));
+  if (prefix.ends_with(':')) prefix.remove_suffix(1);
+  k.prefix = std::string(prefix);
+  if (!pid_and_comm(t.substr(p + 12), k.pid, k.comm, " score ")) return false;
+  k.score = signed_after(t.substr(p), " score ");
+  return true;
+}
+
+bool parse_reaper(std::string_view t, Reaped& r) {
+  constexpr std::string_view kReaped = "oom_reaper: reaped process ";
+  constexpr std::string_view kUnable = "oom_reaper: unable to reap pid:";
+  std::optional<int64_t> pid;
+  std::optional<std::string> comm;
+  if (t.starts_with(kReaped)) {
+    if (!pid_and_comm(t.substr(kReaped.size()), pid, comm, ", now ")) return false;
+    r.anon_rss_kb = number_after(t, "anon-rss:");
+    r.file_rss_kb = number_after(t, "file-rss:");
+    r.shmem_rss_kb = number_after(t, "shmem-rss:");
+  } else if (t.starts_with(kUnable)) {
+    if (!pid_and_comm(t.substr(kUnable.size()), pid, comm, "")) return false;
+    r.unable = true;
+  } else {
+    return false;
+  }
+  r.pid = *pid;
+  r.comm = comm.value_or("");
+  return true;
+}
+
+bool parse_task_in(std::string_view t, std::string& task_memcg, std::string& oom_memcg) {
+  constexpr std::string_view kMid = " killed as a result of limit of ";
+  if (!t.starts_with("Task in ")) return false;
+  size_t m = t.find(kMid);
+  if (m == npos) return false;
+  task_memcg = std::string(t.substr(8, m - 8));
+  oom_memcg = std::string(rtrim(t.substr(m + kMid.size())));
+  return true;
+}
+
+bool parse_table_header(std::string_view t, std::vector<std::string>& columns) {
+  size_t close = t.find(']');
+  if (close == npos) return false;
+  columns.clear();
+  for (std::string_view tok : split_ws(t.substr(close + 1))) columns.emplace_back(tok);
+  return !columns.empty();
+}
+
+bool parse_table_row(std::string_view t, const std::vector<std::string>& columns_in, Task& task) {
+  if (t.empty() || t[0] != '[') return false;
+  size_t close = t.find(']');
+  if (close == npos) return false;
+  task.pid = parse_i64(trim(t.substr(1, close - 1)));
+  if (!task.pid) return false;
+  std::string_view r = t.substr(close + 1);
+  // Numeric columns are every header column but the last ("name").
+  std::vector<std::string_view> vals;
+  size_t want = columns_in.empty() ? 64 : columns_in.size() - 1;
+  std::string_view cur = r;
+  while (vals.size() < want) {
+    std::string_view save = cur;
+    std::string_view tok = next_token(cur);
+    if (tok.empty()) break;
+    bool numeric = true;
+    for (size_t i = 0; i < tok.size(); ++i)
+      if (!(is_digit(tok[i]) || (i == 0 && tok[i] == '-' && tok.size() > 1))) numeric = false;
+    if (!numeric) {
+      cur = save;
+      break;
+    }
+    vals.push_back(tok);
+  }
+  std::string_view name = trim(cur);
+  task.name = std::string(name);
+  std::vector<std::string> inferred;
+  const std::vector<std::string>* cols = &columns_in;
+  if (columns_in.empty()) {
+    // No header seen: infer the layout from the number of values.
+    static const std::vector<std::string> k7 = {"uid", "tgid", "total_vm", "rss", "pgtables_bytes", "swapents", "oom_score_adj", "name"};
+    static const std::vector<std::string> k8 = {"uid", "tgid", "total_vm", "rss", "nr_ptes", "nr_pmds", "swapents", "oom_score_adj", "name"};
+    static const std::vector<std::string> k10 = {"uid", "tgid", "total_vm", "rss", "rss_anon", "rss_file", "rss_shmem", "pgtables_bytes", "swapents", "oom_score_adj", "name"};
+    if (vals.size() == 7) cols = &k7;
+    else if (vals.size() == 8) cols = &k8;
+    else if (vals.size() == 10) cols = &k10;
+    else return true;  // name and pid only
+  } else if (vals.size() + 1 != columns_in.size()) {
+    // Fewer numbers than columns: a cut row; map what is there.
+  }
+  for (size_t i = 0; i < vals.size() && i + 1 < cols->size(); ++i) {
+    const std::string& c = (*cols)[i];
+    std::string_view v = vals[i];
+    if (c == "uid") task.uid = parse_i64(v);
+    else if (c == "tgid") task.tgid = parse_i64(v);
+    else if (c == "total_vm") task.total_vm_pages = parse_u64(v);
+    else if (c == "rss") task.rss_pages = parse_u64(v);
+    else if (c == "rss_anon") task.rss_anon_pages = parse_u64(v);
+    else if (c == "rss_file") task.rss_file_pages = parse_u64(v);
+    else if (c == "rss_shmem") task.rss_shmem_pages = parse_u64(v);
+    else if (c == "pgtables_bytes") task.pgtables_bytes = parse_u64(v);
+    else if (c == "nr_ptes") task.nr_ptes = parse_u64(v);
+    else if (c == "swapents") task.swapents = parse_u64(v);
+    else if (c == "oom_score_adj") task.oom_score_adj = parse_i64(v);
+  }
+  return true;
+}
+
+std::string_view parse_frame(std::string_view t) {
+  size_t p = t.find("+0x");
+  if (p == npos || p == 0) return npos_sv;
+  if (t.starts_with("RIP:") || t.starts_with("PC is at") || t.starts_with("LR is at")) return npos_sv;
+  size_t b = p;
+  while (b > 0 && is_ident_char(t[b - 1])) --b;
+  if (b == p) return npos_sv;
+  return t.substr(b, p - b);
+}
+
+}  // namespace oomscope

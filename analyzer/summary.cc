@@ -1,0 +1,139 @@
+#include "analyzer/summary.h"
+
+#include <cstdio>
+
+namespace oomscope {
+
+PageSize page_size_of(const OomEvent& ev) {
+  if (ev.page_size) return {*ev.page_size, false};
+  return {};
+}
+
+std::string human_bytes(uint64_t b) {
+  char buf[32];
+  const double v = static_cast<double>(b);
+  if (b < 1024) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(b));
+  else if (b < (1ULL << 20)) std::snprintf(buf, sizeof buf, "%.0f KiB", v / 1024);
+  else if (b < (1ULL << 30)) std::snprintf(buf, sizeof buf, "%.1f MiB", v / (1 << 20));
+  else if (b < (1ULL << 40)) std::snprintf(buf, sizeof buf, "%.2f GiB", v / (1ULL << 30));
+  else std::snprintf(buf, sizeof buf, "%.2f TiB", v / (1ULL << 40));
+  return buf;
+}
+
+namespace {
+std::optional<uint64_t> stat(const std::map<std::string, uint64_t>& m, const char* k) {
+  auto it = m.find(k);
+  if (it == m.end()) return std::nullopt;
+  return it->second;
+}
+std::optional<uint64_t> sum(std::initializer_list<std::optional<uint64_t>> parts) {
+  std::optional<uint64_t> s;
+  for (auto& p : parts)
+    if (p) s = s.value_or(0) + *p;
+  return s;
+}
+}  // namespace
+
+Composition composition(const OomEvent& ev) {
+  Composition c;
+  PageSize ps = page_size_of(ev);
+  if (ev.memcg) {
+    const Memcg& m = *ev.memcg;
+    // The limit that was hit: memory+swap when memory itself was below its limit (v1 memsw).
+    if (m.limit_kb) {
+      c.limit_bytes = *m.limit_kb * 1024;
+      c.limit_label = "memcg limit";
+      if (m.usage_kb) c.usage_bytes = *m.usage_kb * 1024;
+      if (m.memsw_limit_kb && m.memsw_usage_kb && m.usage_kb && *m.usage_kb + 1024 < *m.limit_kb &&
+          *m.memsw_usage_kb + 1024 >= *m.memsw_limit_kb) {
+        c.limit_bytes = *m.memsw_limit_kb * 1024;
+        c.usage_bytes = *m.memsw_usage_kb * 1024;
+        c.limit_label = "memory+swap limit";
+      }
+    }
+    const auto& s = m.stats;
+    if (!s.empty()) {
+      c.basis = "memcg stats";
+      if (s.count("anon")) {  // cgroup v2 memory.stat (also printed on v1 by 5.3-6.4)
+        c.anon_bytes = stat(s, "anon");
+        c.file_bytes = stat(s, "file");
+        c.shmem_bytes = stat(s, "shmem");
+        c.kernel_bytes = s.count("kernel") ? stat(s, "kernel")
+                                           : sum({stat(s, "kernel_stack"), stat(s, "pagetables"), stat(s, "percpu"),
+                                                  stat(s, "sock"), stat(s, "slab"), stat(s, "sec_pagetables")});
+        c.swap_bytes = stat(s, "swap");
+      } else {  // cgroup v1 memory.stat
+        c.anon_bytes = s.count("total_rss") ? stat(s, "total_rss") : stat(s, "rss");
+        c.file_bytes = s.count("total_cache") ? stat(s, "total_cache") : stat(s, "cache");
+        c.shmem_bytes = s.count("total_shmem") ? stat(s, "total_shmem") : stat(s, "shmem");
+        c.swap_bytes = s.count("total_swap") ? stat(s, "total_swap") : stat(s, "swap");
+        if (m.kmem_usage_kb && *m.kmem_usage_kb > 0) c.kernel_bytes = *m.kmem_usage_kb * 1024;
+      }
+    }
+  } else if (ev.mem_info) {
+    const auto& p = ev.mem_info->counters_pages;
+    auto pages = [&](const char* k) -> std::optional<uint64_t> {
+      auto v = stat(p, k);
+      if (!v) return std::nullopt;
+      return *v * ps.bytes;
+    };
+    if (!p.empty()) {
+      c.basis = "Mem-Info";
+      c.anon_bytes = sum({pages("active_anon"), pages("inactive_anon")});
+      c.file_bytes = sum({pages("active_file"), pages("inactive_file")});
+      c.shmem_bytes = pages("shmem");
+      c.kernel_bytes = sum({pages("slab_unreclaimable"), pages("slab_reclaimable"), pages("pagetables"),
+                            pages("sec_pagetables"), pages("kernel_misc_reclaimable")});
+    }
+    if (ev.mem_info->ram_pages) {
+      c.limit_bytes = *ev.mem_info->ram_pages * ps.bytes;
+      c.limit_label = "RAM";
+    }
+  }
+  if (c.basis.empty() && ev.killed && ev.killed->anon_rss_kb) {
+    c.basis = "victim";
+    c.anon_bytes = *ev.killed->anon_rss_kb * 1024;
+    if (ev.killed->file_rss_kb) c.file_bytes = *ev.killed->file_rss_kb * 1024;
+    if (ev.killed->shmem_rss_kb) c.shmem_bytes = *ev.killed->shmem_rss_kb * 1024;
+  }
+  return c;
+}
+
+std::optional<Culprit> rank_culprit(const OomEvent& ev) {
+  if (ev.tasks.empty()) return std::nullopt;
+  PageSize ps = page_size_of(ev);
+  size_t best = SIZE_MAX;
+  for (size_t i = 0; i < ev.tasks.size(); ++i) {
+    const Task& t = ev.tasks[i];
+    if (!t.rss_pages) continue;
+    if (best == SIZE_MAX) { best = i; continue; }
+    const Task& b = ev.tasks[best];
+    if (*t.rss_pages > *b.rss_pages ||
+        (*t.rss_pages == *b.rss_pages && t.swapents.value_or(0) > b.swapents.value_or(0)))
+      best = i;
+  }
+  if (best == SIZE_MAX) return std::nullopt;
+  const Task& t = ev.tasks[best];
+  Culprit c;
+  c.task_index = best;
+  c.rss_bytes = *t.rss_pages * ps.bytes;
+  Composition comp = composition(ev);
+  c.is_victim = ev.killed && ev.killed->pid && t.pid && *ev.killed->pid == *t.pid;
+  std::string r = t.name + " (pid " + (t.pid ? std::to_string(*t.pid) : "?") + "): rss " + human_bytes(c.rss_bytes);
+  if (t.swapents && *t.swapents > 0) r += " + swap " + human_bytes(*t.swapents * ps.bytes);
+  if (comp.limit_bytes && *comp.limit_bytes > 0) {
+    c.share = static_cast<double>(c.rss_bytes) / static_cast<double>(*comp.limit_bytes);
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%.0f%%", *c.share * 100);
+    r += std::string(" = ") + pct + " of the " + human_bytes(*comp.limit_bytes) + " " + comp.limit_label;
+  }
+  if (ev.killed && ev.killed->pid) {
+    if (c.is_victim) r += "; victim = culprit";
+    else r += "; victim was " + ev.killed->comm.value_or("?") + " (pid " + std::to_string(*ev.killed->pid) + ")";
+  }
+  if (ps.assumed) r += " [assuming 4 KiB pages]";
+  c.reason = r;
+  return c;
+}
+
+}  // namespace oomscope
