@@ -76,7 +76,7 @@ bool reverse_if_descending(std::vector<std::string_view>& lines) {
     }
     prev = k;
   }
-  if (down >= 3 && down > 3 * up) {
+  if (down >= 2 && down > 3 * up) {
     std::reverse(lines.begin(), lines.end());
     return true;
   }

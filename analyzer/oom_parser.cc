@@ -121,6 +121,8 @@ struct OomParser::HostState {
   Sub sub = Sub::kNone;
   std::vector<std::string> columns;
   bool summary_seen = false;
+  bool summary_cut = false;   // the oom-kill: line ended before task=…: a pr_cont piece may follow
+  std::string summary_text;
   bool stats_block = false;   // a multi-line stats block was started
   std::optional<Killed> selected;
   std::optional<uint64_t> pending_suppressed;
@@ -345,6 +347,29 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
   }
 
   LineKind kind = classify(text);
+  if (kind == LineKind::kSuppressed) {
+    // "oom_kill_process: 6 callbacks suppressed": the reports before the next one were
+    // rate limited; remember it for the next event of this host.
+    size_t colon = text.find(": ");
+    std::string_view r = text.substr(colon == npos ? 0 : colon + 2);
+    if (auto n = parse_u64_prefix(r)) hs.pending_suppressed = n;
+    return;
+  }
+  if (kind == LineKind::kOther && hs.ev && hs.summary_cut && text.find(' ') == npos &&
+      (text.find('=') != npos || text.find(',') != npos)) {
+    // The rest of an oom-kill: line split by pr_cont ("…-907" / "c-b2ec,task_memcg=…").
+    hs.summary_text += std::string(text);
+    bool cut = false;
+    OomEvent& ev = *hs.ev;
+    ev.notes.erase(std::remove_if(ev.notes.begin(), ev.notes.end(),
+                                  [](const std::string& n) { return n.starts_with("oom-kill:"); }),
+                   ev.notes.end());
+    parse_summary(hs.summary_text, ev, cut);
+    hs.summary_cut = cut;
+    if (cut) ev.notes.push_back("oom-kill: summary line is cut");
+    ev.source.last_line = line_no;
+    return;
+  }
   if (kind == LineKind::kOther) {
     // Inside an event, a stack frame after the CPU line is part of the trace.
     if (hs.ev && hs.phase <= 1) {
@@ -403,6 +428,8 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     hs.sub = Sub::kNone;
     hs.columns.clear();
     hs.summary_seen = false;
+    hs.summary_cut = false;
+    hs.summary_text.clear();
     hs.stats_block = false;
     hs.selected.reset();
     hs.tasks_dropped = 0;
@@ -534,7 +561,9 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     case LineKind::kSummary: {
       bool cut = false;
       hs.summary_seen = true;
+      hs.summary_text = std::string(rtrim(text));
       parse_summary(text, ev, cut);
+      hs.summary_cut = cut;
       if (cut) ev.notes.push_back("oom-kill: summary line is cut");
       break;
     }
@@ -568,12 +597,6 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     case LineKind::kReaper: {
       Reaped r;
       if (parse_reaper(text, r)) ev.reaped.push_back(std::move(r));
-      break;
-    }
-    case LineKind::kSuppressed: {
-      std::string_view r = text.substr(text.find(": ") == npos ? 0 : text.find(": ") + 2);
-      auto n = parse_u64_prefix(r);
-      if (n) hs.pending_suppressed = n;
       break;
     }
     case LineKind::kPanic:

@@ -1,0 +1,146 @@
+// parser_test.cc: event assembly across the traps listed in ../shared/KERNEL-FORMATS.md.
+// Lines are real report lines (from the corpus) rearranged to the shapes each trap produces.
+#include <gtest/gtest.h>
+
+#include "analyzer/analyze.h"
+
+namespace oomscope {
+namespace {
+
+std::vector<OomEvent> parse(const std::string& log) {
+  CollectingSink sink;
+  analyze_string(log, "t.log", {}, sink);
+  return std::move(sink.events);
+}
+
+TEST(ParserTest, GroupKillIsOneEventWithSeveralVictims) {
+  auto ev = parse(
+      "[ 10.0] app invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+      "[ 10.1] memory: usage 1024kB, limit 1024kB, failcnt 3\n"
+      "[ 10.2] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/pod,task_memcg=/pod/c,task=app,pid=10,uid=0\n"
+      "[ 10.3] Memory cgroup out of memory: Killed process 10 (app) total-vm:100kB, anon-rss:90kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0\n"
+      "[ 10.3] Tasks in /pod/c are going to be killed due to memory.oom.group set\n"
+      "[ 10.3] Memory cgroup out of memory: Killed process 10 (app) total-vm:100kB, anon-rss:90kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0\n"
+      "[ 10.3] Memory cgroup out of memory: Killed process 11 (helper) total-vm:50kB, anon-rss:5kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0\n"
+      "[ 12.0] oom_reaper: reaped process 10 (app), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].victims.size(), 2u);
+  EXPECT_EQ(ev[0].oom_group, "/pod/c");
+  EXPECT_EQ(ev[0].killed->pid, 10);
+  EXPECT_EQ(ev[0].reaped.size(), 1u);
+  EXPECT_TRUE(ev[0].complete);
+}
+
+TEST(ParserTest, RateLimitedBareKillsAreEventsOfTheirOwn) {
+  auto ev = parse(
+      "[ 20.0] oom_kill_process: 6 callbacks suppressed\n"
+      "[ 20.1] Memory cgroup out of memory: Killed process 31 (w1) total-vm:100kB, anon-rss:90kB, file-rss:0kB, shmem-rss:0kB\n"
+      "[ 20.2] Memory cgroup out of memory: Killed process 32 (w2) total-vm:100kB, anon-rss:91kB, file-rss:0kB, shmem-rss:0kB\n");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].killed->comm, "w1");
+  EXPECT_EQ(ev[0].suppressed_callbacks, 6u);
+  EXPECT_EQ(ev[1].killed->comm, "w2");
+  EXPECT_FALSE(ev[1].complete);  // no header: what the log has, flagged partial
+  EXPECT_FALSE(ev[1].truncated);
+}
+
+TEST(ParserTest, InterleavedHostsAreAssembledPerHost) {
+  auto ev = parse(
+      "Nov 21 10:00:00 a kernel: x invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+      "Nov 21 10:00:00 b kernel: y invoked oom-killer: gfp_mask=0x1100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\n"
+      "Nov 21 10:00:00 a kernel: memory: usage 2048kB, limit 2048kB, failcnt 1\n"
+      "Nov 21 10:00:00 b kernel: memory: usage 4096kB, limit 4096kB, failcnt 2\n"
+      "Nov 21 10:00:00 b kernel: Memory cgroup out of memory: Killed process 2 (y) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n"
+      "Nov 21 10:00:00 a kernel: Memory cgroup out of memory: Killed process 1 (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].host, "a");
+  EXPECT_EQ(ev[0].memcg->limit_kb, 2048u);
+  EXPECT_EQ(ev[0].killed->pid, 1);
+  EXPECT_EQ(ev[1].host, "b");
+  EXPECT_EQ(ev[1].memcg->limit_kb, 4096u);
+  EXPECT_EQ(ev[1].killed->pid, 2);
+  EXPECT_TRUE(ev[0].complete && ev[1].complete);
+}
+
+TEST(ParserTest, KmsgMultiLineStatsRecord) {
+  auto ev = parse(
+      "6,100,1000000,-;t invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+      "6,101,1000001,-;memory: usage 1024kB, limit 1024kB, failcnt 1\n"
+      "6,102,1000002,-;Memory cgroup stats for /m:\n"
+      "6,103,1000003,-;anon 1040384\\x0afile 8192\\x0ashmem 4096\\x0a\n"
+      "6,104,1000004,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/m,task_memcg=/m,task=t,pid=5,uid=0\n"
+      "6,105,1000005,-;Memory cgroup out of memory: Killed process 5 (t) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n"
+      " SUBSYSTEM=memory\n");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].memcg->stats.at("anon"), 1040384u);
+  EXPECT_EQ(ev[0].memcg->stats.at("shmem"), 4096u);
+  EXPECT_DOUBLE_EQ(*ev[0].monotonic_s, 1.0);
+}
+
+TEST(ParserTest, RsyslogEscapedNewlines) {
+  auto ev = parse(
+      "Nov 21 10:00:00 h kernel: Memory cgroup stats for /m:#012anon 1040384#012file 8192#012\n"
+      "Nov 21 10:00:00 h kernel: Memory cgroup out of memory: Killed process 5 (t) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].memcg->stats.at("file"), 8192u);
+  EXPECT_EQ(ev[0].memcg->oom_memcg, "/m");
+}
+
+TEST(ParserTest, SummarySplitMidPathByPrCont) {
+  auto ev = parse(
+      "[ 1.0] t invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+      "[ 1.1] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,mems_allowed=0,oom_memcg=/kubepods/podfbdfe8e3-1c87-4ff2-907\n"
+      "[ 1.1] c-b2ec,task_memcg=/kubepods/podfbdfe8e3-1c87-4ff2-907c-b2ec/abc,task=t,pid=5,uid=0\n"
+      "[ 1.2] Memory cgroup out of memory: Killed process 5 (t) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n");
+  ASSERT_EQ(ev.size(), 1u);
+  // The cut oom_memcg is completed from the longer task_memcg path.
+  EXPECT_EQ(ev[0].memcg->oom_memcg, "/kubepods/podfbdfe8e3-1c87-4ff2-907c-b2ec");
+}
+
+TEST(ParserTest, Pgtables54BytesLabelledKb) {
+  auto ev = parse(
+      "[ 1.0] Out of memory: Killed process 9 (big) total-vm:8388608kB, anon-rss:4194304kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:16777216kB oom_score_adj:0\n");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].killed->pgtables_kb, 16384u);
+}
+
+TEST(ParserTest, ReportCutAtEndOfInputIsPartialNotDropped) {
+  auto ev = parse(
+      "[ 1.0] t invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+      "[ 1.1] memory: usage 1024kB, limit 1024kB, failcnt 1\n"
+      "[ 1.2] Tasks state (memory values in pages):\n"
+      "[ 1.2] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n"
+      "[ 1.2] [    5]     0     5      100       90    28672        0             0 t\n");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_FALSE(ev[0].complete);
+  EXPECT_TRUE(ev[0].truncated);
+  EXPECT_EQ(ev[0].tasks.size(), 1u);
+}
+
+TEST(ParserTest, WarnAllocMemInfoIsNotAnEvent) {
+  auto ev = parse(
+      "[ 1.0] kworker/0:2: page allocation failure: order:9, mode:0x4cc0(GFP_KERNEL), nodemask=(null),cpuset=/,mems_allowed=0\n"
+      "[ 1.0] Mem-Info:\n"
+      "[ 1.0] active_anon:1 inactive_anon:2 isolated_anon:0\n"
+      "[ 1.0] 262144 pages RAM\n");
+  EXPECT_TRUE(ev.empty());
+}
+
+TEST(ParserTest, ReverseChronologicalExportIsReordered) {
+  auto ev = parse(
+      "19:51:01 kernel: oom_reaper: reaped process 6439 (t), now anon-rss:0kB, file-rss:0kB, shmem-rss:4kB\n"
+      "19:50:59 kernel: Out of memory: Killed process 6439 (t) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:4kB\n"
+      "19:50:59 kernel: oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=t,pid=6439,uid=1000\n"
+      "19:50:58 kernel: dnsmasq invoked oom-killer: gfp_mask=0x1100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\n");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].trigger.comm, "dnsmasq");
+  EXPECT_EQ(ev[0].killed->pid, 6439);
+}
+
+TEST(ParserTest, NoOomInNoise) {
+  auto ev = parse("[ 1.0] eth0: renamed from veth1\n[ 2.0] EXT4-fs (sda1): mounted filesystem\n[ 3.0] pid 5 exited\n");
+  EXPECT_TRUE(ev.empty());
+}
+
+}  // namespace
+}  // namespace oomscope
