@@ -3,6 +3,8 @@
 // memcg_oom.h), the new /dev/kmsg records are written to a file, once as raw kmsg records and
 // once as plain dmesg lines, and the analyzer must find exactly that OOM with the facts the
 // harness knows independently: victim pid and comm, cgroup path, limit, anon RSS near the limit.
+#include <sys/utsname.h>
+
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -99,6 +101,11 @@ TEST_P(AnalyzeRealOom, FindsTheOomWithTheFactsTheHarnessKnows) {
   EXPECT_EQ(at(e, "/killed/comm"), json(kHogComm));
   EXPECT_EQ(at(e, "/killed/oom_score_adj"), json(1000));  // the hog sets it
   EXPECT_EQ(at(e, "/trigger/comm"), json(kHogComm));       // the hog itself hit the limit
+  EXPECT_EQ(at(e, "/trigger/pid"), json(oom->hog_pid));
+  EXPECT_EQ(at(e, "/source/file"), json(log_path));
+  utsname u{};
+  ASSERT_EQ(::uname(&u), 0);
+  EXPECT_EQ(at(e, "/kernel"), json(u.release));  // from the dump_stack "CPU: … <release> #…" line
   EXPECT_EQ(at(e, "/trigger/oom_score_adj"), json(1000));
   ASSERT_TRUE(at(e, "/killed/anon_rss_kb").is_number());
   const double anon_kb = at(e, "/killed/anon_rss_kb").get<double>();
