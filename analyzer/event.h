@@ -90,6 +90,12 @@ struct Reaped {
   bool unable = false;  // `oom_reaper: unable to reap pid:N`
 };
 
+// ReportLine: one line of an event's report, kept to be quoted as evidence.
+struct ReportLine {
+  uint64_t line = 0;   // 1-based line number in source.file
+  std::string text;    // the kernel's message, without the log prefix
+};
+
 struct OomEvent {
   SourceSpan source;
   std::optional<std::string> host;
@@ -121,6 +127,11 @@ struct OomEvent {
   std::optional<std::string> panic;        // `Kernel panic - not syncing: …`
   std::optional<std::string> end_reason;   // a stated no-kill end ("no killable processes")
   std::optional<uint64_t> suppressed_callbacks;  // `oom_kill_process: N callbacks suppressed`
+
+  // The report's own lines (not interleaved noise), in order, when ParserOptions::max_kept_lines
+  // > 0; at most that many, the rest counted in lines_not_kept. Findings quote them.
+  std::vector<ReportLine> lines;
+  uint64_t lines_not_kept = 0;
 };
 
 }  // namespace oomscope
