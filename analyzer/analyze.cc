@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analyzer/anchor.h"
 #include "analyzer/prefix.h"
 #include "common/line_reader.h"
 
@@ -29,8 +30,12 @@ std::optional<double> stamp_key(std::string_view raw) {
 AnalyzeStats feed_lines(LineReader& r, OomParser& p) {
   AnalyzeStats st;
   Line line;
-  while (r.next(line)) p.feed(line.text, line.number, line.cut);
-  st.lines = p.stats().lines;
+  for (;;) {
+    bool got = p.needs_every_line() ? r.next(line) : r.next_matching(line, find_anchor);
+    if (!got) break;
+    p.feed(line.text, line.number, line.cut);
+  }
+  st.lines = line.number;
   st.bytes = r.bytes_read();
   return st;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "analyzer/anchor.h"
 #include "analyzer/prefix.h"
 #include "analyzer/report_lines.h"
 #include "common/parse_num.h"
@@ -12,6 +13,13 @@ namespace oomscope {
 namespace {
 
 constexpr auto npos = std::string_view::npos;
+
+// keep_line(): the line as evidence for findings, within ParserOptions::max_kept_lines.
+void keep_line(OomEvent& ev, size_t max_kept, uint64_t line_no, std::string_view text) {
+  if (max_kept == 0) return;
+  if (ev.lines.size() < max_kept) ev.lines.push_back({line_no, std::string(text)});
+  else ++ev.lines_not_kept;
+}
 
 // Phases of a report, in the order dump_header() and oom_kill_process() print them. A line of
 // an earlier phase than the open event has reached starts a new event (a fragment).
@@ -76,40 +84,7 @@ bool is_kv_pages_line(std::string_view t) {
 
 }  // namespace
 
-// A cheap superset test on the raw line: every line that can open an event contains one of
-// these substrings. Lines of an already open event are not filtered.
-bool has_anchor(std::string_view raw) {
-  const char* p = raw.data();
-  const char* end = p + raw.size();
-  for (; p + 3 <= end; ++p) {
-    switch (*p) {
-      case 'o':
-        if (p[1] == 'o' && p[2] == 'm') return true;  // invoked oom-killer, oom-kill:, oom_reaper
-        break;
-      case 'e':
-        if (end - p >= 5 && std::memcmp(p, "emory", 5) == 0) return true;  // memory: usage, Memory cgroup…
-        break;
-      case 'K':
-        if (end - p >= 6 && std::memcmp(p, "Killed", 6) == 0) return true;
-        break;
-      case 'T':
-        if (end - p >= 5 && (std::memcmp(p, "Task ", 5) == 0 || std::memcmp(p, "Tasks", 5) == 0)) return true;
-        break;
-      case 'p':
-        if (p[1] == 'i' && p[2] == 'd') return true;  // "[ pid ]" table header (also "pid " noise)
-        break;
-      case 'M':
-        if (end - p >= 8 && std::memcmp(p, "Mem-Info", 8) == 0) return true;
-        break;
-      case 'S':
-        if (end - p >= 5 && std::memcmp(p, "SysRq", 5) == 0) return true;
-        break;
-      default:
-        break;
-    }
-  }
-  return false;
-}
+bool has_anchor(std::string_view raw) { return has_anchor_fast(raw); }
 
 struct OomParser::HostState {
   enum class Sub { kNone, kTrace, kStats, kMemInfo, kSlab, kTable };
@@ -129,6 +104,8 @@ struct OomParser::HostState {
   uint64_t tasks_dropped = 0;
   bool saw_cpu_line = false;
   bool warn_alloc = false;    // inside a page-allocation-failure report (not an OOM)
+  bool active = false;        // a report is being printed: every line must be looked at
+  uint64_t last_join = 0;     // line number of the last line that joined the event
 };
 
 OomParser::OomParser(EventSink& sink, ParserOptions opts) : sink_(sink), opts_(opts) {}
@@ -149,7 +126,13 @@ OomParser::HostState& OomParser::host(std::string_view key) {
 void OomParser::feed(std::string_view raw, uint64_t line_no, bool cut) {
   ++stats_.lines;
   if (cut) ++stats_.cut_lines;
-  if (open_events_ == 0 && !has_anchor(raw)) return;
+  // Lines that can continue a report (stats, tables, Mem-Info) carry no anchor, so while a
+  // report is being printed every line is looked at; otherwise only anchored lines are.
+  if (open_events_ > 0 && line_no >= last_expire_ + 256) {
+    last_expire_ = line_no;
+    expire(line_no);
+  }
+  if (active_events_ == 0 && !has_anchor(raw)) return;
   ++stats_.parsed_lines;
   LogLine ll = parse_prefix(raw);
   if (ll.banner || ll.kmsg_meta || ll.foreign) return;
@@ -192,7 +175,12 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
   // Continuations of a block that the open event is in.
   if (hs.ev) {
     OomEvent& ev = *hs.ev;
-    auto join = [&]() { ev.source.last_line = line_no; ++stats_.report_lines; };
+    auto join = [&]() {
+      ev.source.last_line = line_no;
+      hs.last_join = line_no;
+      ++stats_.report_lines;
+      keep_line(ev, opts_.max_kept_lines, line_no, text);
+    };
     switch (hs.sub) {
       case Sub::kStats: {
         std::string_view k;
@@ -368,6 +356,8 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     hs.summary_cut = cut;
     if (cut) ev.notes.push_back("oom-kill: summary line is cut");
     ev.source.last_line = line_no;
+    hs.last_join = line_no;
+    keep_line(ev, opts_.max_kept_lines, line_no, text);
     return;
   }
   if (kind == LineKind::kOther) {
@@ -377,6 +367,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
       if (!f.empty()) {
         if (!text.starts_with("? ") && hs.ev->call_trace.size() < 128) hs.ev->call_trace.emplace_back(f);
         hs.ev->source.last_line = line_no;
+        keep_line(*hs.ev, opts_.max_kept_lines, line_no, text);
       }
     }
     return;
@@ -453,7 +444,9 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
   }
   OomEvent& ev = *hs.ev;
   ev.source.last_line = line_no;
+  hs.last_join = line_no;
   ++stats_.report_lines;
+  keep_line(ev, opts_.max_kept_lines, line_no, text);
   if (is_strong(kind)) hs.tentative = false;
   int ph = phase_of(kind);
   if (ph > hs.phase) hs.phase = ph;
@@ -611,10 +604,32 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     default:
       break;
   }
+  bool finished = !ev.victims.empty() || ev.end_reason || ev.panic;
+  set_active(hs, !finished || hs.sub != Sub::kNone);
+}
+
+void OomParser::set_active(HostState& hs, bool active) {
+  if (hs.active == active) return;
+  hs.active = active;
+  if (active) ++active_events_;
+  else --active_events_;
+}
+
+// expire(): a report that has gone quiet stops holding the prefilter off; a finished one
+// (its kill seen) is closed once nothing joined it for kLingerLines lines, so events stream
+// out and memory stays bounded.
+void OomParser::expire(uint64_t line_no) {
+  for (auto& [k, hs] : hosts_) {
+    if (!hs->ev) continue;
+    uint64_t idle = line_no > hs->last_join ? line_no - hs->last_join : 0;
+    if (hs->active && idle > kQuietLines) set_active(*hs, false);
+    if (!hs->active && idle > kLingerLines) close(*hs);
+  }
 }
 
 void OomParser::close(HostState& hs) {
   if (!hs.ev) return;
+  set_active(hs, false);
   OomEvent ev = std::move(*hs.ev);
   hs.ev.reset();
   --open_events_;
@@ -677,6 +692,7 @@ void OomParser::end_file() {
   flush_ready();
   hosts_.clear();
   open_events_ = 0;
+  active_events_ = 0;
 }
 
 }  // namespace oomscope

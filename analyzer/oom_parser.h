@@ -49,6 +49,7 @@ class CollectingSink : public EventSink {
 struct ParserOptions {
   std::optional<int> year;             // year for syslog/journalctl stamps that have none
   std::optional<uint64_t> page_size;   // bytes; otherwise taken from the report or 4096 (stated)
+  size_t max_kept_lines = 0;           // report lines kept per event in OomEvent::lines (0: none)
 };
 
 struct ParserStats {
@@ -78,6 +79,11 @@ class OomParser {
   // end_file(): closes every open event (they end with the input).
   void end_file();
 
+  // needs_every_line(): false while no report is being printed; the caller may then hand
+  // over only lines for which has_anchor() is true (LineReader::next_matching with
+  // find_anchor), which is how analyze keeps up with grep.
+  bool needs_every_line() const { return active_events_ > 0; }
+
   const ParserStats& stats() const { return stats_; }
   uint64_t events_emitted() const { return emitted_; }
 
@@ -86,6 +92,10 @@ class OomParser {
   void process(std::string_view host_key, const struct LogLine& ll, std::string_view text, uint64_t line_no);
   void close(HostState& hs);
   void flush_ready();
+  void set_active(HostState& hs, bool active);
+  void expire(uint64_t line_no);
+  static constexpr uint64_t kQuietLines = 1000;   // no report line for this long: not active
+  static constexpr uint64_t kLingerLines = 20000; // a finished event waits this long for its reaper
   HostState& host(std::string_view key);
 
   EventSink& sink_;
@@ -94,6 +104,8 @@ class OomParser {
   std::string file_;
   std::map<std::string, std::unique_ptr<HostState>, std::less<>> hosts_;
   size_t open_events_ = 0;
+  size_t active_events_ = 0;  // open events still being printed (no kill yet, or in a block)
+  uint64_t last_expire_ = 0;
   uint64_t seq_ = 0;  // order of event creation, for in-order emission
   std::map<uint64_t, OomEvent> ready_;  // closed events waiting for earlier open ones
   uint64_t emitted_ = 0;

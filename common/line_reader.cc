@@ -1,5 +1,7 @@
 #include "common/line_reader.h"
 
+#include "common/scan.h"
+
 #include <cerrno>
 #include <cstring>
 #include <unistd.h>
@@ -101,6 +103,44 @@ bool LineReader::next(Line& line) {
       begin_ = end_;
       return true;
     }
+  }
+}
+
+bool LineReader::next_matching(Line& line, FindFn find) {
+  for (;;) {
+    if (skipping_) return next(line);
+    char* base = buf_.get();
+    size_t avail = end_ - begin_;
+    if (avail == 0) {
+      if (!refill()) return false;
+      continue;
+    }
+    const char* data = base + begin_;
+    size_t hit = find(data, avail);
+    if (hit < avail) {
+      // Skip the lines before the one holding the hit, then hand that line out normally.
+      const void* prev = hit ? memrchr(data, '\n', hit) : nullptr;
+      if (prev) {
+        size_t skip = static_cast<size_t>(static_cast<const char*>(prev) - data) + 1;
+        line_no_ += count_newlines(data, skip);
+        consumed_ += skip;
+        begin_ += skip;
+      }
+      return next(line);
+    }
+    // No hit: drop every complete line; keep the partial last one (a word may straddle the
+    // end of the buffer) and read more.
+    const void* last = memrchr(data, '\n', avail);
+    if (!last) {
+      if (avail >= max_line_ || eof_) return next(line);  // a long line, or the last one
+      if (!refill()) return next(line);
+      continue;
+    }
+    size_t skip = static_cast<size_t>(static_cast<const char*>(last) - data) + 1;
+    line_no_ += count_newlines(data, skip);
+    consumed_ += skip;
+    begin_ += skip;
+    if (begin_ == end_ && !refill()) return false;
   }
 }
 
