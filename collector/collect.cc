@@ -494,6 +494,9 @@ void Collector::cgroup(int64_t sample, const std::string& path, const std::strin
       // A file this kernel does not have (memory.peak before 5.19, the root cgroup's missing
       // memory.current…) is recorded once per file name and snapshot in a whole-host walk,
       // and for every cgroup that was asked for.
+      // The v2 root cgroup has no limits or counters of its own (only memory.stat,
+      // memory.pressure, memory.numa_stat): ENOENT there is the normal case.
+      if (err == ENOENT && path == "/" && layout_.memory_version == 2) continue;
       if (err == ENOENT && role == "host" && !enoent_seen.insert(std::string(f.name)).second) continue;
       sys_error(sample, rel, err);
       continue;

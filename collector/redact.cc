@@ -19,7 +19,7 @@ struct Pattern {
 // Secret-ish key names. Deliberately broad: a false positive costs a value in a pack, a
 // false negative leaks a credential.
 #define OOMSCOPE_SECRET_KEY \
-  "(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|auth[_-]?key)"
+  "(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|auth[_-]?key)"
 
 // A value: not starting with '<' so "<redacted>" is not redacted again.
 #define OOMSCOPE_VALUE "[^\\s&,;'\"<][^\\s&,;'\"]*"
