@@ -467,6 +467,10 @@ struct Event {
   uint64_t victim_pid = 0;
   const Shape* shape = nullptr;
   int host = 0;
+  // What a reader of the report must find (the .truth file's fact columns).
+  std::string victim_comm, trigger_comm, oom_memcg;  // oom_memcg empty: a global OOM
+  uint64_t anon_rss_kb = 0;
+  size_t task_rows = 0;
 };
 
 uint64_t near(Rng& rng, uint64_t v) {
@@ -486,6 +490,11 @@ class EventMaker {
     ev.host = host;
     build_tasks(shape);
     ev.victim_pid = tasks_[victim_].pid;
+    ev.victim_comm = facts_[kVcomm];
+    ev.trigger_comm = facts_[kComm];
+    ev.anon_rss_kb = tasks_[victim_].rss_anon * 4;
+    ev.task_rows = tasks_.size();
+    if (shape.kind != Kind::kGlobal && shape.kind != Kind::kSysrq) ev.oom_memcg = facts_[kMemcg];
     for (const auto& tl : shape.lines) {
       switch (tl.kind) {
         case TemplateLine::kTable:
@@ -775,10 +784,26 @@ struct Host {
 struct Truth {
   uint64_t victim_pid;
   const char* shape;
+  std::string victim_comm, trigger_comm, oom_memcg;
+  uint64_t anon_rss_kb;
+  size_t task_rows;
   Style style;
   int host;  // -1: a style without host
   uint64_t line, offset, end_offset;
 };
+
+// encode(): a truth-file token: '%' and blanks percent-encoded (comms such as "CPU 1/KVM").
+std::string encode(std::string_view s) {
+  if (s.empty()) return "-";
+  std::string out;
+  for (char c : s) {
+    if (c == '%') out += "%25";
+    else if (c == ' ') out += "%20";
+    else if (c == '\t') out += "%09";
+    else out += c;
+  }
+  return out;
+}
 
 class Writer {
  public:
@@ -1081,7 +1106,9 @@ int main(int argc, char** argv) {
     std::vector<size_t> truth_at(evs.size());
     for (size_t i = 0; i < evs.size(); ++i) {
       truth_at[i] = truth.size();
-      truth.push_back({evs[i].victim_pid, evs[i].shape->name, style, has_host(style) ? evs[i].host : -1, 0, 0, 0});
+      const Event& ev = evs[i];
+      truth.push_back({ev.victim_pid, ev.shape->name, ev.victim_comm, ev.trigger_comm, ev.oom_memcg, ev.anon_rss_kb,
+                       ev.task_rows, style, has_host(style) ? ev.host : -1, 0, 0, 0});
     }
     while (true) {
       std::vector<size_t> open;
@@ -1149,13 +1176,19 @@ int main(int argc, char** argv) {
                o.styles_arg.c_str(), o.hosts, static_cast<unsigned long long>(o.seed));
   std::fprintf(t, "bytes %llu\nlines %llu\nevents %zu\n", static_cast<unsigned long long>(w.offset()),
                static_cast<unsigned long long>(w.lines()), truth.size());
-  std::fprintf(t, "# event <n> <victim_pid> <shape> <prefix> <host|-> <first_line> <first_offset> <end_offset>\n");
+  std::fprintf(t,
+               "# event <n> <victim_pid> <shape> <prefix> <host|-> <first_line> <first_offset> <end_offset>"
+               " comm=<victim> anon_rss_kb=<N> trigger=<comm> oom_memcg=<path|-> rows=<task rows>\n"
+               "# (blanks and %% in values are percent-encoded; - is empty/null)\n");
   for (size_t i = 0; i < truth.size(); ++i) {
     const Truth& e = truth[i];
-    std::fprintf(t, "event %zu %llu %s %s %s %llu %llu %llu\n", i + 1, static_cast<unsigned long long>(e.victim_pid),
-                 e.shape, std::string(kStyleNames[e.style]).c_str(), e.host < 0 ? "-" : w.host(e.host).name.c_str(),
+    std::fprintf(t, "event %zu %llu %s %s %s %llu %llu %llu comm=%s anon_rss_kb=%llu trigger=%s oom_memcg=%s rows=%zu\n",
+                 i + 1, static_cast<unsigned long long>(e.victim_pid), e.shape,
+                 std::string(kStyleNames[e.style]).c_str(), e.host < 0 ? "-" : w.host(e.host).name.c_str(),
                  static_cast<unsigned long long>(e.line), static_cast<unsigned long long>(e.offset),
-                 static_cast<unsigned long long>(e.end_offset));
+                 static_cast<unsigned long long>(e.end_offset), encode(e.victim_comm).c_str(),
+                 static_cast<unsigned long long>(e.anon_rss_kb), encode(e.trigger_comm).c_str(),
+                 encode(e.oom_memcg).c_str(), e.task_rows);
   }
   if (std::fclose(t) != 0) {
     std::perror(tpath.c_str());
