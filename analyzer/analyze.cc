@@ -35,7 +35,7 @@ AnalyzeStats feed_lines(LineReader& r, OomParser& p) {
     if (!got) break;
     p.feed(line.text, line.number, line.cut);
   }
-  st.lines = line.number;
+  st.lines = r.lines_seen();
   st.bytes = r.bytes_read();
   return st;
 }

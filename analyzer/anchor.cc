@@ -13,7 +13,7 @@ struct Word {
   size_t len;
 };
 constexpr Word kWords[] = {{"oom", 3},   {"Kill", 4},  {"emory", 5}, {"Task ", 5}, {"Tasks", 5},
-                           {"pid ", 4},  {"Mem-I", 5}, {"SysRq", 5}};
+                           {"pid ", 4},  {"Mem-I", 5}, {"SysRq", 5}, {"kmem:", 5}, {"swap:", 5}};
 
 // match_at(): does any anchor word start at p (with `left` bytes available)?
 inline bool match_at(const char* p, size_t left) {
@@ -41,6 +41,7 @@ size_t find_anchor(const char* p, size_t n) {
   const __m128i pp = _mm_set1_epi8('p');
   const __m128i M = _mm_set1_epi8('M'), I = _mm_set1_epi8('I');
   const __m128i S = _mm_set1_epi8('S'), q = _mm_set1_epi8('q');
+  const __m128i kk = _mm_set1_epi8('k'), colon = _mm_set1_epi8(':');
   for (; i + 16 + 4 <= n; i += 16) {
     const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     const __m128i b2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 2));
@@ -54,6 +55,8 @@ size_t find_anchor(const char* p, size_t n) {
     hit = _mm_or_si128(hit, _mm_and_si128(_mm_cmpeq_epi8(b0, pp), _mm_cmpeq_epi8(b3, sp)));  // pid + blank
     hit = _mm_or_si128(hit, _mm_and_si128(_mm_cmpeq_epi8(b0, M), _mm_cmpeq_epi8(b4, I)));    // Mem-I
     hit = _mm_or_si128(hit, _mm_and_si128(_mm_cmpeq_epi8(b0, S), _mm_cmpeq_epi8(b4, q)));    // SysRq
+    hit = _mm_or_si128(hit, _mm_and_si128(_mm_or_si128(_mm_cmpeq_epi8(b0, kk), _mm_cmpeq_epi8(b0, s)),
+                                          _mm_cmpeq_epi8(b4, colon)));  // kmem: swap:
     unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
     while (mask) {
       unsigned bit = static_cast<unsigned>(__builtin_ctz(mask));

@@ -4,7 +4,7 @@
 // (invoked oom-killer, oom-kill:, oom_reaper, oom_kill_process), "Kill" (Killed process,
 // Kill process), "emory" (memory: usage, Memory cgroup …, Out of memory), "Task " / "Tasks"
 // (Task in, Tasks state, Tasks in), "pid " (the "[ pid ]" table header), "Mem-I" (Mem-Info)
-// and "SysRq". The scan
+// "SysRq", "kmem:" and "swap:" (the memcg counter lines). The scan
 // tests 16 bytes at a time for the first and last byte of each word (W. Muła's "SIMD-friendly
 // generic substring search"), then confirms candidates with memcmp. False positives are
 // fine (the line is then parsed and classified); a false negative would lose an event, so the

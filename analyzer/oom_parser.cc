@@ -132,7 +132,7 @@ void OomParser::feed(std::string_view raw, uint64_t line_no, bool cut) {
     last_expire_ = line_no;
     expire(line_no);
   }
-  if (active_events_ == 0 && !has_anchor(raw)) return;
+  if (active_events_ == 0 && !opts_.no_prefilter && !has_anchor(raw)) return;
   ++stats_.parsed_lines;
   LogLine ll = parse_prefix(raw);
   if (ll.banner || ll.kmsg_meta || ll.foreign) return;

@@ -49,6 +49,7 @@ class CollectingSink : public EventSink {
 struct ParserOptions {
   std::optional<int> year;             // year for syslog/journalctl stamps that have none
   std::optional<uint64_t> page_size;   // bytes; otherwise taken from the report or 4096 (stated)
+  bool no_prefilter = false;           // look at every line (tests prove the prefilter loses nothing)
   size_t max_kept_lines = 0;           // report lines kept per event in OomEvent::lines (0: none)
 };
 

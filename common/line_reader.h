@@ -54,6 +54,7 @@ class LineReader {
   // error(): errno of the read that failed, 0 if none.
   int error() const { return errno_; }
   uint64_t bytes_read() const { return total_; }
+  uint64_t lines_seen() const { return line_no_; }  // lines handed out or skipped so far
 
  protected:
   // fill(): appends up to `cap` bytes at `dst`; returns bytes read, 0 at EOF, -1 on error.
