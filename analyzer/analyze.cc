@@ -14,7 +14,10 @@
 namespace oomscope {
 namespace {
 
-constexpr uint64_t kReorderMaxBytes = 16ULL << 20;
+// Inputs up to this size are read whole, so that a reverse-chronological export (GUI log
+// viewers) can be put back in order; larger ones stream with a bounded buffer.
+constexpr uint64_t kReorderMaxBytes = 1ULL << 20;
+constexpr uint64_t kReorderCheckBytes = kReorderMaxBytes;
 
 // A sortable key for a line's stamp: monotonic seconds, or the time-only clock.
 std::optional<double> stamp_key(std::string_view raw) {
@@ -53,8 +56,10 @@ AnalyzeStats analyze_small(std::string data, const std::string& name, const Pars
   }
   std::vector<std::pair<std::string_view, uint64_t>> numbered;
   for (size_t i = 0; i < lines.size(); ++i) numbered.emplace_back(lines[i], i + 1);
-  std::vector<std::string_view> copy = lines;
-  bool reversed = reverse_if_descending(copy);
+  // Reverse chronological order comes from GUI log viewers' exports: small files. Looking
+  // for it costs a prefix parse per line, so larger inputs are taken in file order.
+  std::vector<std::string_view> copy = data.size() <= kReorderCheckBytes ? lines : std::vector<std::string_view>();
+  bool reversed = !copy.empty() && reverse_if_descending(copy);
   if (reversed) std::reverse(numbered.begin(), numbered.end());
   OomParser p(sink, opts);
   p.begin_file(name);

@@ -95,6 +95,7 @@ struct OomParser::HostState {
   bool tentative = false;
   Sub sub = Sub::kNone;
   std::vector<std::string> columns;
+  std::vector<TaskColumn> column_ids;
   bool summary_seen = false;
   bool summary_cut = false;   // the oom-kill: line ended before task=…: a pr_cont piece may follow
   std::string summary_text;
@@ -418,6 +419,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     hs.tentative = true;
     hs.sub = Sub::kNone;
     hs.columns.clear();
+    hs.column_ids.clear();
     hs.summary_seen = false;
     hs.summary_cut = false;
     hs.summary_text.clear();
@@ -539,13 +541,14 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     case LineKind::kTableHeader:
       ev.has_task_table = true;
       parse_table_header(text, hs.columns);
+      hs.column_ids = map_columns(hs.columns);
       ev.task_columns = hs.columns;
       hs.sub = Sub::kTable;
       break;
     case LineKind::kTableRow: {
       ev.has_task_table = true;
       Task t;
-      if (parse_table_row(rtrim(text), hs.columns, t)) {
+      if (parse_table_row(rtrim(text), hs.column_ids, t)) {
         if (ev.tasks.size() < kMaxTasks) ev.tasks.push_back(std::move(t));
         else ++hs.tasks_dropped;
       }

@@ -1,5 +1,6 @@
 #include "analyzer/report_lines.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/parse_num.h"
@@ -485,18 +486,44 @@ bool parse_table_header(std::string_view t, std::vector<std::string>& columns) {
   return !columns.empty();
 }
 
-bool parse_table_row(std::string_view t, const std::vector<std::string>& columns_in, Task& task) {
+std::vector<TaskColumn> map_columns(const std::vector<std::string>& names) {
+  std::vector<TaskColumn> out;
+  out.reserve(names.size());
+  for (const std::string& c : names) {
+    TaskColumn k = TaskColumn::kUnknown;
+    if (c == "uid") k = TaskColumn::kUid;
+    else if (c == "tgid") k = TaskColumn::kTgid;
+    else if (c == "total_vm") k = TaskColumn::kTotalVm;
+    else if (c == "rss") k = TaskColumn::kRss;
+    else if (c == "rss_anon") k = TaskColumn::kRssAnon;
+    else if (c == "rss_file") k = TaskColumn::kRssFile;
+    else if (c == "rss_shmem") k = TaskColumn::kRssShmem;
+    else if (c == "pgtables_bytes") k = TaskColumn::kPgtablesBytes;
+    else if (c == "nr_ptes") k = TaskColumn::kNrPtes;
+    else if (c == "swapents") k = TaskColumn::kSwapents;
+    else if (c == "oom_score_adj") k = TaskColumn::kOomScoreAdj;
+    else if (c == "name") k = TaskColumn::kName;
+    out.push_back(k);
+  }
+  return out;
+}
+
+bool parse_table_row(std::string_view t, const std::vector<std::string>& columns, Task& task) {
+  return parse_table_row(t, map_columns(columns), task);
+}
+
+bool parse_table_row(std::string_view t, const std::vector<TaskColumn>& columns_in, Task& task) {
   if (t.empty() || t[0] != '[') return false;
   size_t close = t.find(']');
   if (close == npos) return false;
   task.pid = parse_i64(trim(t.substr(1, close - 1)));
   if (!task.pid) return false;
-  std::string_view r = t.substr(close + 1);
   // Numeric columns are every header column but the last ("name").
-  std::vector<std::string_view> vals;
-  size_t want = columns_in.empty() ? 64 : columns_in.size() - 1;
-  std::string_view cur = r;
-  while (vals.size() < want) {
+  std::string_view vals[32];
+  size_t nvals = 0;
+  size_t want = columns_in.empty() ? 32 : std::min<size_t>(columns_in.size() - 1, 32);
+  std::string_view cur = t.substr(close + 1);
+  while (nvals < want) {
     std::string_view save = cur;
     std::string_view tok = next_token(cur);
     if (tok.empty()) break;
@@ -507,38 +534,41 @@ bool parse_table_row(std::string_view t, const std::vector<std::string>& columns
       cur = save;
       break;
     }
-    vals.push_back(tok);
+    vals[nvals++] = tok;
   }
-  std::string_view name = trim(cur);
-  task.name = std::string(name);
-  std::vector<std::string> inferred;
-  const std::vector<std::string>* cols = &columns_in;
+  task.name = std::string(trim(cur));
+  using C = TaskColumn;
+  const std::vector<TaskColumn>* cols = &columns_in;
   if (columns_in.empty()) {
     // No header seen: infer the layout from the number of values.
-    static const std::vector<std::string> k7 = {"uid", "tgid", "total_vm", "rss", "pgtables_bytes", "swapents", "oom_score_adj", "name"};
-    static const std::vector<std::string> k8 = {"uid", "tgid", "total_vm", "rss", "nr_ptes", "nr_pmds", "swapents", "oom_score_adj", "name"};
-    static const std::vector<std::string> k10 = {"uid", "tgid", "total_vm", "rss", "rss_anon", "rss_file", "rss_shmem", "pgtables_bytes", "swapents", "oom_score_adj", "name"};
-    if (vals.size() == 7) cols = &k7;
-    else if (vals.size() == 8) cols = &k8;
-    else if (vals.size() == 10) cols = &k10;
+    static const std::vector<C> k7 = {C::kUid, C::kTgid, C::kTotalVm, C::kRss, C::kPgtablesBytes, C::kSwapents,
+                                      C::kOomScoreAdj, C::kName};
+    static const std::vector<C> k8 = {C::kUid, C::kTgid, C::kTotalVm, C::kRss, C::kNrPtes, C::kUnknown,
+                                      C::kSwapents, C::kOomScoreAdj, C::kName};
+    static const std::vector<C> k10 = {C::kUid, C::kTgid, C::kTotalVm, C::kRss, C::kRssAnon, C::kRssFile,
+                                       C::kRssShmem, C::kPgtablesBytes, C::kSwapents, C::kOomScoreAdj, C::kName};
+    if (nvals == 7) cols = &k7;
+    else if (nvals == 8) cols = &k8;
+    else if (nvals == 10) cols = &k10;
     else return true;  // name and pid only
-  } else if (vals.size() + 1 != columns_in.size()) {
-    // Fewer numbers than columns: a cut row; map what is there.
   }
-  for (size_t i = 0; i < vals.size() && i + 1 < cols->size(); ++i) {
-    const std::string& c = (*cols)[i];
+  // A cut row has fewer numbers than columns: what is there is mapped.
+  for (size_t i = 0; i < nvals && i + 1 < cols->size(); ++i) {
     std::string_view v = vals[i];
-    if (c == "uid") task.uid = parse_i64(v);
-    else if (c == "tgid") task.tgid = parse_i64(v);
-    else if (c == "total_vm") task.total_vm_pages = parse_u64(v);
-    else if (c == "rss") task.rss_pages = parse_u64(v);
-    else if (c == "rss_anon") task.rss_anon_pages = parse_u64(v);
-    else if (c == "rss_file") task.rss_file_pages = parse_u64(v);
-    else if (c == "rss_shmem") task.rss_shmem_pages = parse_u64(v);
-    else if (c == "pgtables_bytes") task.pgtables_bytes = parse_u64(v);
-    else if (c == "nr_ptes") task.nr_ptes = parse_u64(v);
-    else if (c == "swapents") task.swapents = parse_u64(v);
-    else if (c == "oom_score_adj") task.oom_score_adj = parse_i64(v);
+    switch ((*cols)[i]) {
+      case C::kUid: task.uid = parse_i64(v); break;
+      case C::kTgid: task.tgid = parse_i64(v); break;
+      case C::kTotalVm: task.total_vm_pages = parse_u64(v); break;
+      case C::kRss: task.rss_pages = parse_u64(v); break;
+      case C::kRssAnon: task.rss_anon_pages = parse_u64(v); break;
+      case C::kRssFile: task.rss_file_pages = parse_u64(v); break;
+      case C::kRssShmem: task.rss_shmem_pages = parse_u64(v); break;
+      case C::kPgtablesBytes: task.pgtables_bytes = parse_u64(v); break;
+      case C::kNrPtes: task.nr_ptes = parse_u64(v); break;
+      case C::kSwapents: task.swapents = parse_u64(v); break;
+      case C::kOomScoreAdj: task.oom_score_adj = parse_i64(v); break;
+      default: break;
+    }
   }
   return true;
 }

@@ -66,7 +66,13 @@ bool parse_reaper(std::string_view text, Reaped& r);
 bool parse_task_in(std::string_view text, std::string& task_memcg, std::string& oom_memcg);
 // parse_table_header(): column names after the "[ pid ]" cell, e.g. {"uid","tgid",…,"name"}.
 bool parse_table_header(std::string_view text, std::vector<std::string>& columns);
+// TaskColumn: a task-table column, mapped once per header (rows are hot).
+enum class TaskColumn : uint8_t { kUnknown, kUid, kTgid, kTotalVm, kRss, kRssAnon, kRssFile, kRssShmem,
+                                  kPgtablesBytes, kNrPtes, kSwapents, kOomScoreAdj, kName };
+// map_columns(): header names -> TaskColumn ("nr_pmds", "cpu", "oom_adj"… are kUnknown).
+std::vector<TaskColumn> map_columns(const std::vector<std::string>& names);
 // parse_table_row(): maps values by `columns` (empty: inferred from the number of values).
+bool parse_table_row(std::string_view text, const std::vector<TaskColumn>& columns, Task& t);
 bool parse_table_row(std::string_view text, const std::vector<std::string>& columns, Task& t);
 // parse_frame(): the function name of a stack frame line, or empty.
 std::string_view parse_frame(std::string_view text);
