@@ -355,7 +355,9 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
                    ev.notes.end());
     parse_summary(hs.summary_text, ev, cut);
     hs.summary_cut = cut;
-    if (cut) ev.notes.push_back("oom-kill: summary line is cut");
+    if (cut && std::none_of(ev.notes.begin(), ev.notes.end(),
+                            [](const std::string& n) { return n.starts_with("oom-kill:"); }))
+      ev.notes.push_back("oom-kill: summary line is cut");
     ev.source.last_line = line_no;
     hs.last_join = line_no;
     keep_line(ev, opts_.max_kept_lines, line_no, text);
@@ -560,7 +562,9 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
       hs.summary_text = std::string(rtrim(text));
       parse_summary(text, ev, cut);
       hs.summary_cut = cut;
-      if (cut) ev.notes.push_back("oom-kill: summary line is cut");
+      if (cut && std::none_of(ev.notes.begin(), ev.notes.end(),
+                              [](const std::string& n) { return n.starts_with("oom-kill:"); }))
+        ev.notes.push_back("oom-kill: summary line is cut");
       break;
     }
     case LineKind::kSelect: {
