@@ -1,0 +1,239 @@
+#include "analyzer/event_json.h"
+
+#include "analyzer/summary.h"
+
+namespace oomscope {
+namespace {
+
+void write_killed(const Killed& k, JsonWriter& w) {
+  w.begin_object();
+  w.field("pid", k.pid);
+  w.field("comm", k.comm);
+  w.field("total_vm_kb", k.total_vm_kb);
+  w.field("anon_rss_kb", k.anon_rss_kb);
+  w.field("file_rss_kb", k.file_rss_kb);
+  w.field("shmem_rss_kb", k.shmem_rss_kb);
+  w.field("uid", k.uid);
+  w.field("pgtables_kb", k.pgtables_kb);
+  w.field("oom_score_adj", k.oom_score_adj);
+  w.field("score", k.score);
+  w.field("prefix", k.prefix);
+  w.end_object();
+}
+
+void write_strings(JsonWriter& w, std::string_view key, const std::vector<std::string>& v) {
+  w.key(key);
+  w.begin_array();
+  for (const auto& s : v) w.value(s);
+  w.end_array();
+}
+
+void write_map(JsonWriter& w, const std::map<std::string, uint64_t>& m) {
+  w.begin_object();
+  for (const auto& [k, v] : m) w.field(k, v);
+  w.end_object();
+}
+
+std::optional<std::string> nonempty(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+}  // namespace
+
+void write_event_json(const OomEvent& ev, JsonWriter& w, std::string_view findings_json) {
+  w.begin_object();
+  w.key("source");
+  w.begin_object();
+  w.field("file", ev.source.file);
+  w.field("first_line", ev.source.first_line);
+  w.field("last_line", ev.source.last_line);
+  w.end_object();
+  w.field("host", ev.host);
+  w.field("timestamp", ev.timestamp);
+  w.field("monotonic_s", ev.monotonic_s);
+  w.field("kernel", ev.kernel);
+  w.field("hardware", ev.hardware);
+  w.field("prefix_style", ev.prefix_style);
+  w.field("complete", ev.complete);
+  w.field("truncated", ev.truncated);
+  write_strings(w, "missing", ev.missing);
+  write_strings(w, "notes", ev.notes);
+  w.key("trigger");
+  w.begin_object();
+  w.field("comm", ev.trigger.comm);
+  w.field("pid", ev.trigger.pid);
+  w.field("gfp_mask", ev.trigger.gfp_mask);
+  w.field("gfp_flags", ev.trigger.gfp_flags);
+  w.field("order", ev.trigger.order);
+  w.field("oom_score_adj", ev.trigger.oom_score_adj);
+  w.field("nodemask", ev.trigger.nodemask);
+  w.end_object();
+  w.field("constraint", ev.constraint);
+  w.field("global_oom", ev.global_oom);
+  w.field("cpuset", ev.cpuset);
+  w.field("mems_allowed", ev.mems_allowed);
+  w.key("memcg");
+  if (ev.memcg) {
+    const Memcg& m = *ev.memcg;
+    w.begin_object();
+    w.field("oom_memcg", m.oom_memcg);
+    w.field("task_memcg", m.task_memcg);
+    w.field("usage_kb", m.usage_kb);
+    w.field("limit_kb", m.limit_kb);
+    w.field("failcnt", m.failcnt);
+    w.field("memsw_usage_kb", m.memsw_usage_kb);
+    w.field("memsw_limit_kb", m.memsw_limit_kb);
+    w.field("memsw_failcnt", m.memsw_failcnt);
+    w.field("kmem_usage_kb", m.kmem_usage_kb);
+    w.field("kmem_limit_kb", m.kmem_limit_kb);
+    w.field("swap_usage_kb", m.swap_usage_kb);
+    w.field("swap_limit_kb", m.swap_limit_kb);
+    w.field("stats_path", m.stats_path);
+    w.field("stats_format", nonempty(m.stats_format));
+    w.key("stats");
+    write_map(w, m.stats);
+    if (!m.subtree_stats.empty()) {
+      w.key("subtree_stats");
+      w.begin_object();
+      for (const auto& [p, kv] : m.subtree_stats) {
+        w.key(p);
+        write_map(w, kv);
+      }
+      w.end_object();
+    }
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("mem_info");
+  if (ev.mem_info) {
+    const MemInfo& mi = *ev.mem_info;
+    w.begin_object();
+    w.key("counters_pages");
+    write_map(w, mi.counters_pages);
+    w.key("zones");
+    w.begin_array();
+    for (const ZoneInfo& z : mi.zones) {
+      w.begin_object();
+      w.field("zone", z.node_zone);
+      w.field("free_kb", z.free_kb);
+      w.field("min_kb", z.min_kb);
+      w.field("low_kb", z.low_kb);
+      w.field("high_kb", z.high_kb);
+      w.field("present_kb", z.present_kb);
+      w.field("managed_kb", z.managed_kb);
+      if (!z.free_by_order_kb.empty()) {
+        w.key("free_by_order_kb");
+        w.begin_object();
+        for (const auto& [order, kb] : z.free_by_order_kb) w.field(std::to_string(order), kb);
+        w.end_object();
+      }
+      w.end_object();
+    }
+    w.end_array();
+    w.field("free_swap_kb", mi.free_swap_kb);
+    w.field("total_swap_kb", mi.total_swap_kb);
+    w.field("pagecache_pages", mi.pagecache_pages);
+    w.field("ram_pages", mi.ram_pages);
+    w.field("reserved_pages", mi.reserved_pages);
+    w.field("hugepages_total", mi.hugepages_total);
+    w.field("hugepages_free", mi.hugepages_free);
+    w.field("hugepage_size_kb", mi.hugepage_size_kb);
+    w.key("unreclaimable_slab_kb");
+    w.begin_array();
+    for (const auto& [name, kb] : mi.unreclaimable_slab_kb) {
+      w.begin_object();
+      w.field("name", name);
+      w.field("used_kb", kb);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.field("page_size", ev.page_size);
+  w.field("task_table", ev.has_task_table);
+  write_strings(w, "task_columns", ev.task_columns);
+  w.key("tasks");
+  w.begin_array();
+  for (const Task& t : ev.tasks) {
+    w.begin_object();
+    w.field("pid", t.pid);
+    w.field("uid", t.uid);
+    w.field("tgid", t.tgid);
+    w.field("total_vm_pages", t.total_vm_pages);
+    w.field("rss_pages", t.rss_pages);
+    w.field("rss_anon_pages", t.rss_anon_pages);
+    w.field("rss_file_pages", t.rss_file_pages);
+    w.field("rss_shmem_pages", t.rss_shmem_pages);
+    w.field("pgtables_bytes", t.pgtables_bytes);
+    w.field("nr_ptes", t.nr_ptes);
+    w.field("swapents", t.swapents);
+    w.field("oom_score_adj", t.oom_score_adj);
+    w.field("name", t.name);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("killed");
+  if (ev.killed) write_killed(*ev.killed, w);
+  else w.null();
+  if (ev.victims.size() > 1 || ev.oom_group) {
+    w.field("oom_group", ev.oom_group);
+    w.key("victims");
+    w.begin_array();
+    for (const Killed& k : ev.victims) write_killed(k, w);
+    w.end_array();
+  }
+  w.key("reaped");
+  w.begin_array();
+  for (const Reaped& r : ev.reaped) {
+    w.begin_object();
+    w.field("pid", r.pid);
+    w.field("comm", r.comm);
+    w.field("anon_rss_kb", r.anon_rss_kb);
+    w.field("file_rss_kb", r.file_rss_kb);
+    w.field("shmem_rss_kb", r.shmem_rss_kb);
+    w.field("unable", r.unable);
+    w.end_object();
+  }
+  w.end_array();
+  write_strings(w, "call_trace", ev.call_trace);
+  w.field("panic", ev.panic);
+  w.field("end_reason", ev.end_reason);
+  w.field("suppressed_callbacks", ev.suppressed_callbacks);
+  Composition c = composition(ev);
+  w.key("composition");
+  w.begin_object();
+  w.field("basis", nonempty(c.basis));
+  w.field("anon_bytes", c.anon_bytes);
+  w.field("file_bytes", c.file_bytes);
+  w.field("shmem_bytes", c.shmem_bytes);
+  w.field("kernel_bytes", c.kernel_bytes);
+  w.field("swap_bytes", c.swap_bytes);
+  w.field("limit_bytes", c.limit_bytes);
+  w.field("limit_label", nonempty(c.limit_label));
+  w.end_object();
+  w.key("culprit");
+  if (auto cul = rank_culprit(ev)) {
+    const Task& t = ev.tasks[cul->task_index];
+    w.begin_object();
+    w.field("pid", t.pid);
+    w.field("name", t.name);
+    w.field("rss_bytes", cul->rss_bytes);
+    w.field("share_of_limit", cul->share);
+    w.field("is_victim", cul->is_victim);
+    w.field("reason", cul->reason);
+    w.end_object();
+  } else {
+    w.null();
+  }
+  if (!findings_json.empty()) {
+    w.key("findings");
+    w.raw(findings_json);
+  }
+  w.end_object();
+}
+
+}  // namespace oomscope

@@ -1,0 +1,69 @@
+// event_json_test.cc: the streaming JSON writer and the event JSON shape.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "analyzer/analyze.h"
+#include "analyzer/event_json.h"
+#include "analyzer/render.h"
+#include "common/json_writer.h"
+
+namespace oomscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(JsonWriterTest, EscapesAndReplacesInvalidUtf8) {
+  std::string s;
+  JsonWriter w(s);
+  w.begin_object();
+  w.field("a", std::string_view("q\"b\\n\n\x01"));
+  w.field("bad", std::string_view("x\xff\xc3(y"));
+  w.field("ok", std::string_view("二 9月"));
+  w.field("n", std::optional<int64_t>());
+  w.field("d", 0.5);
+  w.key("arr");
+  w.begin_array();
+  w.value(int64_t{-1});
+  w.value(uint64_t{18446744073709551615ULL});
+  w.end_array();
+  w.end_object();
+  EXPECT_EQ(s, "{\"a\":\"q\\\"b\\\\n\\n\\u0001\",\"bad\":\"x\xEF\xBF\xBD\xEF\xBF\xBD(y\",\"ok\":\"二 9月\",\"n\":null,"
+               "\"d\":0.5,\"arr\":[-1,18446744073709551615]}");
+  EXPECT_TRUE(nlohmann::json::accept(s));
+}
+
+// Every corpus event serialises to valid JSON that names each documented top-level field.
+TEST(EventJsonTest, CorpusEventsAreValidJson) {
+  size_t n = 0;
+  for (const auto& e : fs::directory_iterator(OOMSCOPE_TEST_DATA "/kernel-logs")) {
+    if (e.path().extension() != ".log") continue;
+    std::ifstream f(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    CollectingSink sink;
+    analyze_string(ss.str(), e.path().filename().string(), {}, sink);
+    for (const OomEvent& ev : sink.events) {
+      std::string s;
+      JsonWriter w(s);
+      write_event_json(ev, w);
+      nlohmann::json j = nlohmann::json::parse(s);
+      for (const char* k : {"source", "host", "timestamp", "kernel", "complete", "trigger", "constraint", "memcg",
+                            "mem_info", "tasks", "killed", "reaped", "composition", "culprit"})
+        EXPECT_TRUE(j.contains(k)) << e.path().filename() << " " << k;
+      EXPECT_EQ(j["tasks"].size(), ev.tasks.size());
+      EXPECT_EQ(j["complete"].get<bool>(), ev.complete);
+      if (ev.killed && ev.killed->pid) {
+        EXPECT_EQ(j["killed"]["pid"].get<int64_t>(), *ev.killed->pid);
+      }
+      ++n;
+    }
+  }
+  EXPECT_GT(n, 25u);
+}
+
+}  // namespace
+}  // namespace oomscope
