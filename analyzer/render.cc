@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "analyzer/findings/text.h"
 #include "analyzer/summary.h"
 
 namespace oomscope {
@@ -40,7 +41,7 @@ std::string pct(double x) {
 
 }  // namespace
 
-json event_to_json(const OomEvent& ev) {
+json event_to_json(const OomEvent& ev, const FindingContext& ctx) {
   json j;
   j["source"] = {{"file", ev.source.file}, {"first_line", ev.source.first_line}, {"last_line", ev.source.last_line}};
   j["host"] = opt(ev.host);
@@ -176,6 +177,7 @@ json event_to_json(const OomEvent& ev) {
   } else {
     j["culprit"] = nullptr;
   }
+  j["findings"] = findings_to_json(find_all(ev, ctx));
   return j;
 }
 
@@ -184,7 +186,8 @@ void JsonRenderer::begin() { os_ << "{\"events\":["; }
 void JsonRenderer::event(const OomEvent& ev) {
   if (n_++) os_ << ",";
   if (!ev.complete) ++incomplete_;
-  os_ << "\n" << event_to_json(ev).dump();
+  // Kernel text is not always UTF-8 (comm names, pasted logs): replace, never throw.
+  os_ << "\n" << event_to_json(ev, opts_.findings).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 void JsonRenderer::end(uint64_t lines_read, uint64_t bytes_read) {
@@ -267,6 +270,7 @@ void TextRenderer::event(const OomEvent& ev) {
     o << "\n";
   }
   if (auto cul = rank_culprit(ev)) o << "  culprit: " << cul->reason << "\n";
+  render_findings_text(o, find_all(ev, opts_.findings), opts_.color);
   if (!ev.tasks.empty()) {
     PageSize ps = page_size_of(ev);
     std::vector<const Task*> top;

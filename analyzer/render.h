@@ -11,11 +11,19 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzer/event.h"
+#include "analyzer/findings/finding.h"
 
 namespace oomscope {
 
-// event_to_json(): one event in the documented shape; unknown facts are null.
-nlohmann::ordered_json event_to_json(const OomEvent& ev);
+// RenderOptions: what every renderer may use besides the events.
+struct RenderOptions {
+  FindingContext findings;  // --pods, pack tables: facts the finding rules use when present
+  bool color = false;       // ANSI colours (text only; the CLI sets it on a TTY without NO_COLOR)
+};
+
+// event_to_json(): one event in the documented shape; unknown facts are null. `findings` is
+// the array of find_all(ev, ctx) (docs/findings.md).
+nlohmann::ordered_json event_to_json(const OomEvent& ev, const FindingContext& ctx = {});
 
 class Renderer {
  public:
@@ -27,25 +35,27 @@ class Renderer {
 
 class JsonRenderer : public Renderer {
  public:
-  explicit JsonRenderer(std::ostream& os) : os_(os) {}
+  explicit JsonRenderer(std::ostream& os, RenderOptions opts = {}) : os_(os), opts_(opts) {}
   void begin() override;
   void event(const OomEvent& ev) override;
   void end(uint64_t lines_read, uint64_t bytes_read) override;
 
  private:
   std::ostream& os_;
+  RenderOptions opts_;
   uint64_t n_ = 0;
   uint64_t incomplete_ = 0;
 };
 
 class TextRenderer : public Renderer {
  public:
-  explicit TextRenderer(std::ostream& os) : os_(os) {}
+  explicit TextRenderer(std::ostream& os, RenderOptions opts = {}) : os_(os), opts_(opts) {}
   void event(const OomEvent& ev) override;
   void end(uint64_t lines_read, uint64_t bytes_read) override;
 
  private:
   std::ostream& os_;
+  RenderOptions opts_;
   uint64_t n_ = 0;
   uint64_t incomplete_ = 0;
 };

@@ -1,10 +1,13 @@
-// analyze_cmd.cc: `oomscope analyze [FILE...|-] [--format text|json] [-o OUT]`.
+// analyze_cmd.cc: `oomscope analyze [FILE...|PACK...|-] [--format text|json|markdown|html]
+// [--pods FILE] [-o OUT]`.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -14,7 +17,12 @@
 #include <boost/program_options.hpp>
 
 #include "analyzer/analyze.h"
+#include "analyzer/findings/kubernetes.h"
+#include "analyzer/findings/pack_evidence.h"
 #include "analyzer/render.h"
+#include "analyzer/render_html.h"
+#include "analyzer/render_markdown.h"
+#include "common/pack.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 
@@ -23,10 +31,14 @@ namespace po = boost::program_options;
 namespace oomscope::cli {
 namespace {
 
+// Report lines kept per event to quote as evidence (the whole report of all but huge task tables).
+constexpr size_t kKeptLinesPerEvent = 4000;
+
 struct AnalyzeOptions {
   std::vector<std::string> inputs;
   std::string format = "text";
   std::string output;
+  std::string pods;
   int year = 0;
   uint64_t page_size = 0;
 };
@@ -49,11 +61,17 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
       "Find every kernel OOM report in kernel logs (dmesg, dmesg -T, syslog, journalctl,\n"
       "raw /dev/kmsg; several hosts and prefix styles may be mixed) and say what happened:\n"
       "who was killed, which limit was hit, what the memory was made of, the likely culprit.\n"
+      "Each finding comes with its numbers, the kernel lines that prove it and the next step\n"
+      "(docs/findings.md). An evidence pack written by `oomscope collect` is recognised and its\n"
+      "kernel log and tables are analyzed together.\n"
       "With no FILE, or FILE '-', reads standard input.\n\n"
       "Options");
   visible.add_options()
       ("help,h", "show this help")
-      ("format,f", po::value(&o.format)->default_value("text"), "output format: text | json")
+      ("format,f", po::value(&o.format)->default_value("text"),
+       "output format: text | json | markdown (to paste in a ticket) | html (one self-contained file with charts)")
+      ("pods", po::value(&o.pods),
+       "a `kubectl get pods -A -o json` dump: name the namespace, pod and container of each OOM")
       ("output,o", po::value(&o.output), "write the report to this file instead of standard output")
       ("year", po::value(&o.year), "year for syslog/journalctl stamps that carry none")
       ("page-size", po::value(&o.page_size),
@@ -73,11 +91,27 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return exit_code::kFound;
   }
   po::notify(vm);
-  if (o.format != "text" && o.format != "json") {
-    err << "oomscope analyze: unknown --format '" << o.format << "' (text, json)\n";
+  if (o.format != "text" && o.format != "json" && o.format != "markdown" && o.format != "md" && o.format != "html") {
+    err << "oomscope analyze: unknown --format '" << o.format << "' (text, json, markdown, html)\n";
     return exit_code::kError;
   }
+  std::optional<PodIndex> pods;
+  if (vm.count("pods")) {
+    std::ifstream in(o.pods, std::ios::binary);
+    if (!in) {
+      err << "oomscope analyze: --pods " << o.pods << ": " << std::strerror(errno) << "\n";
+      return exit_code::kError;
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto idx = PodIndex::parse(text);
+    if (!idx) {
+      err << "oomscope analyze: --pods " << o.pods << ": " << idx.error().message << "\n";
+      return exit_code::kError;
+    }
+    pods = std::move(*idx);
+  }
   ParserOptions popts;
+  popts.max_kept_lines = kKeptLinesPerEvent;
   if (vm.count("year")) popts.year = o.year;
   if (vm.count("page-size")) {
     if (o.page_size < 512 || (o.page_size & (o.page_size - 1))) {
@@ -98,13 +132,40 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
     }
     os = &file_out;
   }
+  RenderOptions ropts;
+  ropts.color = os == &out && &out == &std::cout && ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+  if (pods) ropts.findings.pods = &*pods;
+  // Packs are read first: their tables are the context of every event's findings.
+  std::vector<std::unique_ptr<PackEvidence>> packs;
+  for (const std::string& in : o.inputs)
+    if (in != "-" && looks_like_pack(in)) {
+      auto pe = load_pack_evidence(in);
+      if (!pe) {
+        err << "oomscope analyze: " << in << ": " << pe.error().message << "\n";
+        return exit_code::kError;
+      }
+      packs.push_back(std::make_unique<PackEvidence>(std::move(*pe)));
+    }
+  if (packs.size() > 1) err << "oomscope analyze: several packs: their findings use the first pack's tables\n";
+  if (!packs.empty()) ropts.findings.pack = packs.front().get();
   std::unique_ptr<Renderer> r;
-  if (o.format == "json") r = std::make_unique<JsonRenderer>(*os);
-  else r = std::make_unique<TextRenderer>(*os);
+  if (o.format == "json") r = std::make_unique<JsonRenderer>(*os, ropts);
+  else if (o.format == "markdown" || o.format == "md") r = std::make_unique<MarkdownRenderer>(*os, ropts);
+  else if (o.format == "html") r = std::make_unique<HtmlRenderer>(*os, ropts);
+  else r = std::make_unique<TextRenderer>(*os, ropts);
   RenderSink sink(*r);
   r->begin();
   AnalyzeStats total;
+  size_t pack_i = 0;
   for (const std::string& in : o.inputs) {
+    if (in != "-" && pack_i < packs.size() && packs[pack_i]->path == in) {
+      AnalyzeStats st = analyze_pack_kernel_log(*packs[pack_i++], popts, sink, err);
+      total.events += st.events;
+      total.lines += st.lines;
+      total.bytes += st.bytes;
+      total.errors += st.errors;
+      continue;
+    }
     int fd = 0;
     if (in != "-") {
       fd = ::open(in.c_str(), O_RDONLY | O_CLOEXEC);

@@ -1,0 +1,94 @@
+// anon_blowup: anonymous memory (heap, stacks, anonymous mmaps) dominates the limit that was
+// hit. Names the culprit (the largest task) and its share of that anonymous memory.
+#include "analyzer/findings/facts.h"
+#include "analyzer/findings/rules.h"
+#include "analyzer/summary.h"
+
+namespace oomscope::findings {
+
+namespace {
+constexpr double kMinShare = 0.5;  // anon must be at least half of the limit (or usage)
+constexpr double kMinCulpritShare = 0.2;  // below this share of the anon, no process is "the" culprit
+}
+
+void anon_blowup(const OomEvent& ev, const FindingContext&, std::vector<Finding>& out) {
+  MemBreakdown b = breakdown(ev);
+  if (b.basis.empty() || !b.anon || is_manual_oom(ev)) return;
+  auto share = b.share(b.anon);
+  if (!share || *share < kMinShare) return;
+  for (const auto& other : {b.page_cache, b.shmem, b.kernel})
+    if (other && *other > *b.anon) return;
+
+  Finding f;
+  f.id = "anon_blowup";
+  f.severity = Severity::kCritical;
+  f.title = "Anonymous memory blowup";
+  f.verdict = "Anonymous memory filled the " + b.denominator_label() + ": anon " + bytes(b.anon) + " (" + pct(*share) + ")";
+  f.evidence.push_back("anon " + bytes(b.anon) + " = " + pct(*share) + " of the " + b.denominator_label() + " (" + b.basis + ")");
+  std::string rest = "page cache " + bytes(b.page_cache) + ", shmem " + bytes(b.shmem) + ", kernel " + bytes(b.kernel);
+  if (b.swap && *b.swap) rest += ", swap " + bytes(b.swap);
+  f.evidence.push_back("the rest: " + rest);
+  f.data["basis"] = b.basis;
+  f.data["anon_bytes"] = *b.anon;
+  if (b.limit) f.data["limit_bytes"] = *b.limit;
+  f.data["limit_label"] = b.limit_label;
+  f.data["anon_share"] = *share;
+
+  if (auto cul = rank_culprit(ev)) {
+    const Task& t = ev.tasks[cul->task_index];
+    std::optional<uint64_t> anon = task_anon_bytes(ev, t);
+    if (!anon && cul->is_victim && ev.killed && ev.killed->anon_rss_kb) anon = *ev.killed->anon_rss_kb * 1024;
+    std::string who = t.name + " (pid " + (t.pid ? std::to_string(*t.pid) : "?") + ")";
+    // Spread over many processes: no single one is worth naming as the culprit.
+    const uint64_t held = anon ? *anon : cul->rss_bytes;
+    if (static_cast<double>(held) < kMinCulpritShare * static_cast<double>(*b.anon)) {
+      f.verdict += "; no single process holds more than " + human_bytes(held) + " of it (largest: " + who + ")";
+      f.evidence.push_back("largest process " + who + ": rss " + human_bytes(cul->rss_bytes) +
+                           (anon ? ", anon " + human_bytes(*anon) : std::string()) + " = " +
+                           pct(static_cast<double>(held) / static_cast<double>(*b.anon)) + " of the anon");
+      f.data["spread"] = true;
+      f.data["largest_task_bytes"] = held;
+      f.next_step = "The anonymous memory is spread over many processes: count them (see many_tasks when present) "
+                    "and cap their number or their per-process size; profiling one of them shows little.";
+      quote_task(f, ev, t.pid.value_or(-1));
+      quote_prefix(f, ev, "memory: usage");
+      quote_stat(f, ev, ev.memcg && ev.memcg->stats.count("anon") ? "anon" : "rss");
+      quote_prefix(f, ev, "active_anon:");
+      out.push_back(std::move(f));
+      return;
+    }
+    f.data["spread"] = false;
+    f.verdict += "; " + who + " is the largest process (rss " + human_bytes(cul->rss_bytes);
+    std::string ev_line = "culprit " + who + ": rss " + human_bytes(cul->rss_bytes);
+    if (anon) {
+      double of_anon = std::min(1.0, static_cast<double>(*anon) / static_cast<double>(*b.anon));
+      f.verdict += ", anon " + human_bytes(*anon) + " = " + pct(of_anon) + " of the anon";
+      ev_line += ", anon " + human_bytes(*anon) + " = " + pct(of_anon) + " of the cgroup's anon";
+      f.data["culprit_anon_bytes"] = *anon;
+      f.data["culprit_share_of_anon"] = of_anon;
+    }
+    f.verdict += ")";
+    if (ev.killed) ev_line += cul->is_victim ? "; it is the process that was killed" : "; it is NOT the process that was killed";
+    f.evidence.push_back(ev_line);
+    if (t.pid) f.data["culprit_pid"] = *t.pid;
+    f.data["culprit_comm"] = t.name;
+    f.data["culprit_rss_bytes"] = cul->rss_bytes;
+    f.data["culprit_is_victim"] = cul->is_victim;
+    f.next_step = "Find what grows in " + t.name +
+                  ": take a heap profile (heaptrack, jemalloc/tcmalloc heap profiling, pprof, a JVM heap dump) "
+                  "or compare two `oomscope collect` packs taken minutes apart; if this size is expected, raise the "
+                  "limit above its peak. Dropping caches does not help: anonymous memory can only be freed by the "
+                  "process (or swapped).";
+    if (t.pid) quote_task(f, ev, *t.pid);
+  } else {
+    f.next_step = "Find the process that grows (the task table is missing: enable vm.oom_dump_tasks, or run "
+                  "`oomscope collect` on the node) and profile its heap; if the size is expected, raise the limit.";
+  }
+  quote_prefix(f, ev, "memory: usage");
+  quote_stat(f, ev, ev.memcg && ev.memcg->stats.count("anon") ? "anon" : "rss");
+  quote_prefix(f, ev, "active_anon:");
+  quote_victim(f, ev);
+  out.push_back(std::move(f));
+}
+
+}  // namespace oomscope::findings

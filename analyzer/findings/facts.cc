@@ -1,0 +1,250 @@
+#include "analyzer/findings/facts.h"
+
+#include <cstdio>
+#include <initializer_list>
+
+#include "analyzer/summary.h"
+#include "common/parse_num.h"
+#include "common/strings.h"
+
+namespace oomscope::findings {
+namespace {
+
+std::optional<uint64_t> sum(std::initializer_list<std::optional<uint64_t>> parts) {
+  std::optional<uint64_t> s;
+  for (const auto& p : parts)
+    if (p) s = s.value_or(0) + *p;
+  return s;
+}
+
+std::optional<uint64_t> minus(const std::optional<uint64_t>& a, const std::optional<uint64_t>& b) {
+  if (!a) return std::nullopt;
+  if (!b) return a;
+  return *a > *b ? *a - *b : 0;
+}
+
+void memcg_breakdown(const OomEvent& ev, MemBreakdown& b) {
+  const Memcg& m = *ev.memcg;
+  const bool kb_lines = m.stats_format == "v1-kb-line";
+  // Getter over the stats the report printed: the hierarchical total_* key when the kernel
+  // printed one (v1 >= 6.5), the sum over the subtree's lines for <= 5.2 (each line is one
+  // memcg's local counters), else the key itself.
+  auto g = [&](const std::string& k) -> std::optional<uint64_t> {
+    if (kb_lines && !m.subtree_stats.empty()) {
+      std::optional<uint64_t> s;
+      for (const auto& [path, kv] : m.subtree_stats) {
+        auto it = kv.find(k);
+        if (it != kv.end()) s = s.value_or(0) + it->second;
+      }
+      return s;
+    }
+    auto it = m.stats.find("total_" + k);
+    if (it == m.stats.end()) it = m.stats.find(k);
+    if (it == m.stats.end()) return std::nullopt;
+    return it->second;
+  };
+  if (m.stats.empty() && m.subtree_stats.empty()) return;
+  b.basis = "memcg stats";
+  b.active_file = g("active_file");
+  b.inactive_file = g("inactive_file");
+  b.unevictable = g("unevictable");
+  b.shmem = g("shmem");
+  if (m.stats.count("anon")) {
+    // cgroup v2 memory.stat (also printed on v1 by 5.3-6.4): `file` includes shmem.
+    b.anon = g("anon");
+    b.page_cache = minus(g("file"), b.shmem);
+    b.mapped_file = g("file_mapped");
+    b.dirty = g("file_dirty");
+    b.writeback = g("file_writeback");
+    b.slab_unreclaimable = g("slab_unreclaimable");
+    b.slab_reclaimable = g("slab_reclaimable");
+    b.kernel_stack = g("kernel_stack");
+    b.pagetables = sum({g("pagetables"), g("sec_pagetables")});
+    b.sock = g("sock");
+    b.percpu = g("percpu");
+    b.vmalloc = g("vmalloc");
+    auto slab = g("slab");
+    if (!slab) slab = sum({b.slab_reclaimable, b.slab_unreclaimable});
+    b.kernel = g("kernel");
+    if (!b.kernel) b.kernel = sum({b.kernel_stack, b.pagetables, b.percpu, b.sock, b.vmalloc, slab});
+    if (m.swap_usage_kb) b.swap = *m.swap_usage_kb * 1024;
+  } else {
+    // cgroup v1 memory.stat: `rss` is anonymous memory, `cache` includes shmem.
+    b.anon = g("rss");
+    b.page_cache = minus(g("cache"), b.shmem);
+    b.mapped_file = g("mapped_file");
+    b.dirty = g("dirty");
+    b.writeback = g("writeback");
+    b.swap = g("swap");
+    if (m.kmem_usage_kb && *m.kmem_usage_kb > 0) b.kernel = *m.kmem_usage_kb * 1024;
+  }
+}
+
+void meminfo_breakdown(const OomEvent& ev, MemBreakdown& b) {
+  const MemInfo& mi = *ev.mem_info;
+  const uint64_t ps = page_size_of(ev).bytes;
+  auto g = [&](const char* k) -> std::optional<uint64_t> {
+    auto it = mi.counters_pages.find(k);
+    if (it == mi.counters_pages.end()) return std::nullopt;
+    return it->second * ps;
+  };
+  if (mi.counters_pages.empty()) return;
+  b.basis = "Mem-Info";
+  b.global = true;
+  b.shmem = g("shmem");
+  // Global LRUs: shmem pages sit on the anon lists.
+  b.anon = minus(sum({g("active_anon"), g("inactive_anon")}), b.shmem);
+  b.active_file = g("active_file");
+  b.inactive_file = g("inactive_file");
+  b.page_cache = sum({b.active_file, b.inactive_file});
+  b.unevictable = g("unevictable");
+  b.mapped_file = g("mapped");
+  b.dirty = g("dirty");
+  b.writeback = g("writeback");
+  b.slab_unreclaimable = g("slab_unreclaimable");
+  b.slab_reclaimable = g("slab_reclaimable");
+  b.pagetables = sum({g("pagetables"), g("sec_pagetables")});
+  b.kernel = sum({b.slab_unreclaimable, b.slab_reclaimable, b.pagetables});
+  if (mi.total_swap_kb && mi.free_swap_kb && *mi.total_swap_kb >= *mi.free_swap_kb)
+    b.swap = (*mi.total_swap_kb - *mi.free_swap_kb) * 1024;
+  if (mi.ram_pages) {
+    b.limit = *mi.ram_pages * ps;
+    b.limit_label = "RAM";
+    if (auto fr = g("free"); fr && *fr <= *b.limit) b.usage = *b.limit - *fr;
+  }
+}
+
+bool same_line(const EvidenceLine& a, const ReportLine& b) { return a.line == b.line && a.text == b.text; }
+
+void add_line(Finding& f, const ReportLine& l) {
+  for (const auto& e : f.evidence_lines)
+    if (same_line(e, l)) return;
+  f.evidence_lines.push_back({l.line, l.text});
+}
+
+}  // namespace
+
+std::optional<uint64_t> MemBreakdown::denominator() const {
+  if (limit && *limit) return limit;
+  if (usage && *usage) return usage;
+  auto s = sum({anon, page_cache, shmem, kernel});
+  if (s && *s) return s;
+  return std::nullopt;
+}
+
+std::string MemBreakdown::denominator_label() const {
+  if (limit && *limit) return human_bytes(*limit) + " " + limit_label;
+  if (usage && *usage) return "usage of " + human_bytes(*usage);
+  if (auto d = denominator()) return "the " + human_bytes(*d) + " the report accounts for";
+  return "?";
+}
+
+std::optional<double> MemBreakdown::share(const std::optional<uint64_t>& x) const {
+  auto d = denominator();
+  if (!x || !d || *d == 0) return std::nullopt;
+  return static_cast<double>(*x) / static_cast<double>(*d);
+}
+
+MemBreakdown breakdown(const OomEvent& ev) {
+  MemBreakdown b;
+  Composition c = composition(ev);  // decides which limit was hit (memory vs memory+swap)
+  if (ev.memcg) {
+    memcg_breakdown(ev, b);
+    b.limit = c.limit_bytes;
+    b.usage = c.usage_bytes;
+    b.limit_label = c.limit_label;
+  } else if (ev.mem_info) {
+    meminfo_breakdown(ev, b);
+  }
+  return b;
+}
+
+std::string pct(double x) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", x * 100);
+  return buf;
+}
+
+std::string bytes(const std::optional<uint64_t>& b) { return b ? human_bytes(*b) : std::string("?"); }
+
+bool is_manual_oom(const OomEvent& ev) {
+  if (ev.trigger.order && *ev.trigger.order == -1) return true;
+  for (const auto& f : ev.call_trace)
+    if (f == "moom_callback") return true;
+  return false;
+}
+
+std::optional<uint64_t> task_rss_bytes(const OomEvent& ev, const Task& t) {
+  if (!t.rss_pages) return std::nullopt;
+  return *t.rss_pages * page_size_of(ev).bytes;
+}
+
+std::optional<uint64_t> task_anon_bytes(const OomEvent& ev, const Task& t) {
+  if (!t.rss_anon_pages) return std::nullopt;
+  return *t.rss_anon_pages * page_size_of(ev).bytes;
+}
+
+const Task* victim_task(const OomEvent& ev) {
+  if (!ev.killed || !ev.killed->pid) return nullptr;
+  for (const Task& t : ev.tasks)
+    if (t.pid && *t.pid == *ev.killed->pid) return &t;
+  return nullptr;
+}
+
+std::optional<uint64_t> victim_rss_bytes(const OomEvent& ev) {
+  if (const Task* t = victim_task(ev))
+    if (auto r = task_rss_bytes(ev, *t)) return r;
+  if (!ev.killed) return std::nullopt;
+  const Killed& k = *ev.killed;
+  if (!k.anon_rss_kb && !k.file_rss_kb && !k.shmem_rss_kb) return std::nullopt;
+  return (k.anon_rss_kb.value_or(0) + k.file_rss_kb.value_or(0) + k.shmem_rss_kb.value_or(0)) * 1024;
+}
+
+void quote_if(Finding& f, const OomEvent& ev, const std::function<bool(std::string_view)>& pred) {
+  for (const ReportLine& l : ev.lines)
+    if (pred(ltrim(l.text))) {
+      add_line(f, l);
+      return;
+    }
+}
+
+void quote_prefix(Finding& f, const OomEvent& ev, std::string_view prefix) {
+  quote_if(f, ev, [&](std::string_view t) { return t.starts_with(prefix); });
+}
+
+void quote_contains(Finding& f, const OomEvent& ev, std::string_view needle) {
+  quote_if(f, ev, [&](std::string_view t) { return t.find(needle) != std::string_view::npos; });
+}
+
+void quote_stat(Finding& f, const OomEvent& ev, std::string_view key) {
+  std::string kv = std::string(key) + " ";
+  std::string kb = " " + std::string(key) + ":";
+  quote_if(f, ev, [&](std::string_view t) {
+    if (t.starts_with(kv) && t.size() > kv.size() && is_digit(t[kv.size()])) return true;
+    return t.starts_with("Memory cgroup stats for") && t.find(kb) != std::string_view::npos;
+  });
+}
+
+void quote_task(Finding& f, const OomEvent& ev, int64_t pid) {
+  quote_if(f, ev, [&](std::string_view t) {
+    if (!t.starts_with("[")) return false;
+    t.remove_prefix(1);
+    t = ltrim(t);
+    size_t close = t.find(']');
+    if (close == std::string_view::npos) return false;
+    auto v = parse_u64(trim(t.substr(0, close)));
+    return v && static_cast<int64_t>(*v) == pid;
+  });
+}
+
+void quote_victim(Finding& f, const OomEvent& ev) {
+  if (ev.killed && ev.killed->pid) {
+    std::string needle = "Killed process " + std::to_string(*ev.killed->pid);
+    size_t before = f.evidence_lines.size();
+    quote_contains(f, ev, needle);
+    if (f.evidence_lines.size() > before) return;
+  }
+  quote_prefix(f, ev, "oom-kill:");
+}
+
+}  // namespace oomscope::findings

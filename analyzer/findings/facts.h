@@ -1,0 +1,73 @@
+// facts.h: the helpers the finding rules share (internal to analyzer/findings/).
+//
+// MemBreakdown splits the memory of the limit that was hit into what the rules reason about,
+// from whichever block the report has: memcg memory.stat (v2 keys, v1 keys, or the <=5.2
+// one-line-per-memcg KB format, summed over the subtree) or the global Mem-Info (pages).
+// Unlike composition() it separates shmem from page cache (v1 `cache` and v2 `file` include
+// tmpfs; the global `active_anon`/`inactive_anon` include it too) and keeps the LRU details.
+//
+// Example (tests/data/kernel-logs/037, a tmpfs file filling a 48 MiB v1 memcg):
+//   MemBreakdown b = breakdown(ev);
+//   // b.shmem == 37748736, b.page_cache == 0 (cache 37748736 - shmem), b.anon == 12464128,
+//   // *b.denominator() == 50331648, b.denominator_label() == "48.0 MiB memcg limit"
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "analyzer/event.h"
+#include "analyzer/findings/finding.h"
+
+namespace oomscope::findings {
+
+struct MemBreakdown {
+  std::string basis;        // "memcg stats", "Mem-Info" or "" (nothing to break down)
+  bool global = false;      // from Mem-Info (the whole machine)
+  std::optional<uint64_t> anon, page_cache, shmem, kernel, swap;  // bytes
+  std::optional<uint64_t> active_file, inactive_file, unevictable, mapped_file, dirty, writeback;
+  std::optional<uint64_t> slab_unreclaimable, slab_reclaimable, kernel_stack, pagetables, sock, percpu, vmalloc;
+  std::optional<uint64_t> limit, usage;   // of the limit that was hit (bytes)
+  std::string limit_label;                // "memcg limit", "memory+swap limit", "RAM"
+
+  // denominator(): what shares are taken of: the limit, else the usage, else the sum of parts.
+  std::optional<uint64_t> denominator() const;
+  std::string denominator_label() const;  // "256.0 MiB memcg limit", "usage 9.8 MiB"…
+  // share(): x / denominator(), nullopt when either is unknown or the denominator is 0.
+  std::optional<double> share(const std::optional<uint64_t>& x) const;
+};
+MemBreakdown breakdown(const OomEvent& ev);
+
+// pct(): 0.987 -> "99%".
+std::string pct(double x);
+// bytes(): human_bytes() of an optional ("?" when unknown).
+std::string bytes(const std::optional<uint64_t>& b);
+
+// is_manual_oom(): the OOM was forced with sysrq-f (order=-1 or moom_callback in the trace).
+bool is_manual_oom(const OomEvent& ev);
+
+// task_rss_bytes(), task_anon_bytes(): from the task table row, in bytes of the event's page
+// size; anon is rss_anon when the kernel printed that column.
+std::optional<uint64_t> task_rss_bytes(const OomEvent& ev, const Task& t);
+std::optional<uint64_t> task_anon_bytes(const OomEvent& ev, const Task& t);
+// victim_task(): the task-table row of the (first) killed process, if listed.
+const Task* victim_task(const OomEvent& ev);
+// victim_rss_bytes(): the victim's rss from its table row, else from the Killed line.
+std::optional<uint64_t> victim_rss_bytes(const OomEvent& ev);
+
+// Quoting report lines (OomEvent::lines) into a finding; each adds at most one line per call
+// and never the same line twice.
+void quote_if(Finding& f, const OomEvent& ev, const std::function<bool(std::string_view)>& pred);
+void quote_prefix(Finding& f, const OomEvent& ev, std::string_view prefix);
+void quote_contains(Finding& f, const OomEvent& ev, std::string_view needle);
+// quote_stat(): the memory.stat line of `key` ("anon 266821632", or the <=5.2 one-line block
+// holding " key:").
+void quote_stat(Finding& f, const OomEvent& ev, std::string_view key);
+// quote_task(): the task-table row of `pid`.
+void quote_task(Finding& f, const OomEvent& ev, int64_t pid);
+// quote_victim(): the `Killed process` line, else the summary line naming the victim.
+void quote_victim(Finding& f, const OomEvent& ev);
+
+}  // namespace oomscope::findings

@@ -1,0 +1,287 @@
+// kubernetes: pod UID, container ID and QoS class from the memcg paths (and the cpuset name),
+// and with --pods the namespace, pod and container names plus what kubectl recorded.
+#include "analyzer/findings/kubernetes.h"
+
+#include <nlohmann/json.hpp>
+
+#include "analyzer/findings/facts.h"
+#include "analyzer/findings/rules.h"
+#include "common/strings.h"
+
+namespace oomscope {
+
+namespace {
+
+bool all_hex(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+std::string qos_name(std::string_view s) {
+  if (s == "burstable") return "Burstable";
+  if (s == "besteffort") return "BestEffort";
+  return "";
+}
+
+// scope_container(): "cri-containerd-<id>.scope" -> id (runtime "containerd").
+std::string scope_container(std::string_view seg, std::string* runtime) {
+  if (!seg.ends_with(".scope")) return "";
+  seg.remove_suffix(6);
+  for (auto [prefix, rt] : {std::pair{"cri-containerd-", "containerd"}, {"crio-conmon-", "cri-o"}, {"crio-", "cri-o"},
+                            {"docker-", "docker"}, {"containerd-", "containerd"}}) {
+    std::string_view p = prefix;
+    if (seg.starts_with(p) && all_hex(seg.substr(p.size()))) {
+      if (runtime) *runtime = rt;
+      return std::string(seg.substr(p.size()));
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::optional<K8sPath> parse_k8s_path(std::string_view path) {
+  std::vector<std::string_view> segs;
+  for (size_t i = 0; i <= path.size();) {
+    size_t j = path.find('/', i);
+    std::string_view s = path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
+    if (!s.empty()) segs.push_back(s);
+    if (j == std::string_view::npos) break;
+    i = j + 1;
+  }
+  size_t k = 0;
+  while (k < segs.size() && segs[k] != "kubepods" && segs[k] != "kubepods.slice") ++k;
+  if (k == segs.size()) return std::nullopt;
+  K8sPath r;
+  r.driver = segs[k] == "kubepods.slice" ? "systemd" : "cgroupfs";
+  r.level = "kubepods";
+  for (size_t i = k + 1; i < segs.size(); ++i) {
+    std::string_view s = segs[i];
+    if (r.driver == "systemd") {
+      if (s.ends_with(".slice") && s.starts_with("kubepods-")) {
+        std::string_view body = s.substr(9, s.size() - 9 - 6);  // between "kubepods-" and ".slice"
+        size_t pod = body.find("pod");
+        if (pod == std::string_view::npos) {
+          r.qos = qos_name(body);
+          r.level = "qos";
+        } else {
+          if (pod > 0) r.qos = qos_name(body.substr(0, pod - 1));
+          std::string uid(body.substr(pod + 3));
+          for (char& c : uid)
+            if (c == '_') c = '-';
+          r.pod_uid = uid;
+          r.level = "pod";
+        }
+      } else if (std::string id = scope_container(s, &r.runtime); !id.empty()) {
+        r.container_id = id;
+        r.level = "container";
+      }
+    } else {
+      if (r.level == "kubepods" && (s == "burstable" || s == "besteffort")) {
+        r.qos = qos_name(s);
+        r.level = "qos";
+      } else if (s.starts_with("pod") && s.size() > 3 && r.pod_uid.empty()) {
+        r.pod_uid = std::string(s.substr(3));
+        r.level = "pod";
+      } else if (!r.pod_uid.empty() && r.container_id.empty()) {
+        std::string rt;
+        std::string id = scope_container(s, &rt);
+        r.container_id = id.empty() ? std::string(s) : id;
+        r.runtime = rt;
+        r.level = "container";
+      }
+    }
+  }
+  if (!r.pod_uid.empty() && r.qos.empty()) r.qos = "Guaranteed";
+  return r;
+}
+
+std::string container_id_from_cpuset(std::string_view cpuset, std::string* runtime) {
+  size_t slash = cpuset.rfind('/');
+  if (slash != std::string_view::npos) cpuset = cpuset.substr(slash + 1);
+  if (std::string id = scope_container(cpuset, runtime); !id.empty()) return id;
+  if (cpuset.size() == 64 && all_hex(cpuset)) return std::string(cpuset);
+  return "";
+}
+
+Result<PodIndex> PodIndex::parse(std::string_view json_text) {
+  using json = nlohmann::json;
+  json doc = json::parse(json_text.begin(), json_text.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return Error{ErrorCode::kParse, 0, "not valid JSON"};
+  auto str = [](const json& j, const char* k) -> std::string {
+    auto it = j.find(k);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  std::vector<const json*> items;
+  if (doc.is_object() && doc.contains("items") && doc["items"].is_array())
+    for (const json& it : doc["items"]) items.push_back(&it);
+  else if (doc.is_object() && str(doc, "kind") == "Pod")
+    items.push_back(&doc);
+  PodIndex idx;
+  for (const json* p : items) {
+    if (!p->is_object() || !p->contains("metadata") || !(*p)["metadata"].is_object()) continue;
+    const json& md = (*p)["metadata"];
+    PodRecord r;
+    r.ns = str(md, "namespace");
+    r.name = str(md, "name");
+    r.uid = str(md, "uid");
+    const json empty = json::object();
+    const json& spec = p->contains("spec") && (*p)["spec"].is_object() ? (*p)["spec"] : empty;
+    const json& st = p->contains("status") && (*p)["status"].is_object() ? (*p)["status"] : empty;
+    r.node = str(spec, "nodeName");
+    r.qos_class = str(st, "qosClass");
+    std::map<std::string, std::string> limits;
+    for (const char* list : {"containers", "initContainers"})
+      if (spec.contains(list) && spec[list].is_array())
+        for (const json& c : spec[list]) {
+          if (!c.is_object()) continue;
+          const json* lim = nullptr;
+          if (c.contains("resources") && c["resources"].is_object() && c["resources"].contains("limits") &&
+              c["resources"]["limits"].is_object())
+            lim = &c["resources"]["limits"];
+          if (lim && lim->contains("memory") && (*lim)["memory"].is_string())
+            limits[str(c, "name")] = (*lim)["memory"].get<std::string>();
+        }
+    for (const char* list : {"containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"}) {
+      if (!st.contains(list) || !st[list].is_array()) continue;
+      for (const json& c : st[list]) {
+        if (!c.is_object()) continue;
+        PodRecord::Container ct;
+        ct.name = str(c, "name");
+        ct.image = str(c, "image");
+        std::string id = str(c, "containerID");
+        if (size_t s = id.find("://"); s != std::string::npos) id = id.substr(s + 3);
+        ct.id = id;
+        if (c.contains("restartCount") && c["restartCount"].is_number_integer()) ct.restarts = c["restartCount"].get<int64_t>();
+        if (c.contains("lastState") && c["lastState"].is_object() && c["lastState"].contains("terminated") &&
+            c["lastState"]["terminated"].is_object()) {
+          const json& t = c["lastState"]["terminated"];
+          ct.last_reason = str(t, "reason");
+          if (t.contains("exitCode") && t["exitCode"].is_number_integer()) ct.last_exit_code = t["exitCode"].get<int64_t>();
+        }
+        if (auto it = limits.find(ct.name); it != limits.end()) ct.memory_limit = it->second;
+        r.containers.push_back(std::move(ct));
+      }
+    }
+    if (!r.uid.empty()) idx.pods_.push_back(std::move(r));
+  }
+  if (idx.pods_.empty()) return Error{ErrorCode::kParse, 0, "no pod with a metadata.uid (expected `kubectl get pods -A -o json`)"};
+  return idx;
+}
+
+const PodRecord* PodIndex::by_uid(std::string_view uid) const {
+  for (const PodRecord& p : pods_)
+    if (p.uid == uid) return &p;
+  return nullptr;
+}
+
+std::optional<std::pair<const PodRecord*, size_t>> PodIndex::by_container(std::string_view id) const {
+  if (id.size() < 12) return std::nullopt;
+  for (const PodRecord& p : pods_)
+    for (size_t i = 0; i < p.containers.size(); ++i) {
+      const std::string& cid = p.containers[i].id;
+      if (!cid.empty() && (cid.starts_with(id) || id.starts_with(cid))) return std::pair{&p, i};
+    }
+  return std::nullopt;
+}
+
+namespace findings {
+
+void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  if (!ev.memcg) return;
+  const Memcg& m = *ev.memcg;
+  std::optional<K8sPath> task, oom, stats;
+  if (m.task_memcg) task = parse_k8s_path(*m.task_memcg);
+  if (m.oom_memcg) oom = parse_k8s_path(*m.oom_memcg);
+  if (m.stats_path) stats = parse_k8s_path(*m.stats_path);
+  const K8sPath* best = nullptr;
+  for (const auto* p : {&task, &oom, &stats})
+    if (*p && !(*p)->pod_uid.empty()) {
+      best = &**p;
+      break;
+    }
+  if (!best)
+    for (const auto* p : {&task, &oom, &stats})
+      if (*p) {
+        best = &**p;
+        break;
+      }
+  if (!best) return;
+  K8sPath k = *best;
+  std::string container_source = "task_memcg";
+  if (k.container_id.empty() && ev.cpuset) {
+    std::string rt;
+    std::string id = container_id_from_cpuset(*ev.cpuset, &rt);
+    if (!id.empty()) {
+      k.container_id = id;
+      if (k.runtime.empty()) k.runtime = rt;
+      container_source = "cpuset (the allocating task's container)";
+    }
+  }
+  Finding f;
+  f.id = "kubernetes";
+  f.severity = Severity::kInfo;
+  f.title = "Kubernetes attribution";
+  f.data["driver"] = k.driver;
+  f.data["qos"] = k.qos;
+  f.data["pod_uid"] = k.pod_uid;
+  f.data["container_id"] = k.container_id;
+  f.data["runtime"] = k.runtime;
+  if (oom) f.data["oom_memcg_level"] = oom->level;
+  std::string pod = k.pod_uid.empty() ? std::string("(pod unknown)") : "pod uid " + k.pod_uid;
+  std::string container = k.container_id.empty() ? std::string()
+                                                 : k.container_id.substr(0, 12) + (k.runtime.empty() ? "" : " (" + k.runtime + ")");
+  const PodRecord* rec = nullptr;
+  std::optional<size_t> ci;
+  if (ctx.pods) {
+    if (!k.pod_uid.empty()) rec = ctx.pods->by_uid(k.pod_uid);
+    if (!k.container_id.empty())
+      if (auto hit = ctx.pods->by_container(k.container_id)) {
+        if (!rec) rec = hit->first;
+        if (rec == hit->first) ci = hit->second;
+      }
+  }
+  if (rec) {
+    pod = "pod " + rec->ns + "/" + rec->name;
+    f.data["namespace"] = rec->ns;
+    f.data["pod"] = rec->name;
+    if (!rec->node.empty()) f.data["node"] = rec->node;
+    if (!rec->qos_class.empty()) k.qos = rec->qos_class;
+  }
+  f.verdict = "Kubernetes " + pod + (k.qos.empty() ? "" : " (QoS " + k.qos + ")");
+  if (ci) {
+    const PodRecord::Container& c = rec->containers[*ci];
+    f.verdict += ", container " + c.name;
+    f.data["container"] = c.name;
+    std::string st = "kubectl: container " + c.name + (c.image.empty() ? "" : " (" + c.image + ")");
+    if (!c.memory_limit.empty()) st += ", memory limit " + c.memory_limit;
+    if (!c.last_reason.empty())
+      st += ", last terminated: " + c.last_reason +
+            (c.last_exit_code ? " (exit code " + std::to_string(*c.last_exit_code) + ")" : std::string());
+    if (c.restarts) st += ", restarts " + std::to_string(*c.restarts);
+    f.evidence.push_back(st);
+  } else if (!container.empty()) {
+    f.verdict += ", container " + container;
+  }
+  if (!k.pod_uid.empty()) f.evidence.push_back("pod UID " + k.pod_uid + " from the " + k.driver + "-driver cgroup path");
+  if (!k.container_id.empty()) f.evidence.push_back("container ID " + k.container_id + " from " + container_source);
+  if (!k.qos.empty()) f.evidence.push_back("QoS class " + k.qos + (rec && !rec->qos_class.empty() ? " (kubectl)" : " (from the path)"));
+  if (ctx.pods && !rec) f.evidence.push_back("this pod is not in the --pods list (deleted since, or another cluster)");
+  if (rec)
+    f.next_step = "kubectl -n " + rec->ns + " describe pod " + rec->name + " (Last State, limits) and kubectl -n " +
+                  rec->ns + " logs " + rec->name + (ci ? " -c " + rec->containers[*ci].name : std::string()) +
+                  " --previous; then act on the root-cause finding above.";
+  else
+    f.next_step = "Name the pod: `kubectl get pods -A -o json > pods.json` and rerun with --pods pods.json "
+                  "(or `kubectl get pods -A -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,UID:.metadata.uid "
+                  "| grep " + (k.pod_uid.empty() ? std::string("<uid>") : k.pod_uid) + "`).";
+  quote_prefix(f, ev, "oom-kill:");
+  quote_contains(f, ev, "Task in ");
+  quote_prefix(f, ev, "Memory cgroup stats for");
+  out.push_back(std::move(f));
+}
+
+}  // namespace findings
+}  // namespace oomscope

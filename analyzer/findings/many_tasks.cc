@@ -1,0 +1,91 @@
+// many_tasks: the memory is spread over many processes of one name (a worker pool or a fork
+// storm) rather than held by one process: killing one frees little and the OOM repeats.
+#include <algorithm>
+#include <map>
+
+#include "analyzer/findings/facts.h"
+#include "analyzer/findings/rules.h"
+#include "analyzer/summary.h"
+
+namespace oomscope::findings {
+
+namespace {
+constexpr size_t kMinTasks = 8;          // processes of one name
+constexpr double kMinShare = 0.5;        // of the limit (or of the whole table)
+constexpr double kMaxLargestShare = 0.25;  // no single member holds more than this of the group
+
+struct Group {
+  size_t n = 0;
+  uint64_t sum = 0, largest = 0;
+  std::vector<int64_t> pids;
+};
+}  // namespace
+
+void many_tasks(const OomEvent& ev, const FindingContext&, std::vector<Finding>& out) {
+  if (ev.tasks.size() < kMinTasks || is_manual_oom(ev)) return;
+  // Anonymous pages when the table has the column (file pages shared by the group would be
+  // counted once per process), else rss.
+  bool use_anon = std::all_of(ev.tasks.begin(), ev.tasks.end(), [](const Task& t) { return t.rss_anon_pages.has_value(); });
+  std::map<std::string, Group> groups;
+  uint64_t table_total = 0;
+  for (const Task& t : ev.tasks) {
+    auto v = use_anon ? task_anon_bytes(ev, t) : task_rss_bytes(ev, t);
+    uint64_t x = v.value_or(0) + t.swapents.value_or(0) * page_size_of(ev).bytes;
+    Group& g = groups[t.name];
+    ++g.n;
+    g.sum += x;
+    g.largest = std::max(g.largest, x);
+    if (t.pid && g.pids.size() < 3) g.pids.push_back(*t.pid);
+    table_total += x;
+  }
+  MemBreakdown b = breakdown(ev);
+  std::optional<uint64_t> denom = b.denominator();
+  std::string denom_label = b.denominator_label();
+  if (!denom) {
+    denom = table_total;
+    denom_label = "the " + human_bytes(table_total) + " held by all listed processes";
+  }
+  const std::string* best = nullptr;
+  for (const auto& [name, g] : groups) {
+    if (g.n < kMinTasks || *denom == 0) continue;
+    double share = static_cast<double>(g.sum) / static_cast<double>(*denom);
+    if (share < kMinShare || g.sum == 0) continue;
+    if (static_cast<double>(g.largest) > kMaxLargestShare * static_cast<double>(g.sum)) continue;
+    if (!best || g.sum > groups[*best].sum) best = &name;
+  }
+  if (!best) return;
+  const Group& g = groups[*best];
+  double share = static_cast<double>(g.sum) / static_cast<double>(*denom);
+  const std::string what = use_anon ? "anon" : "rss";
+  Finding f;
+  f.id = "many_tasks";
+  f.severity = Severity::kWarning;
+  f.title = "Many processes of one name";
+  f.verdict = std::to_string(g.n) + " processes named " + *best + " hold " + human_bytes(g.sum) + " " + what + " (" +
+              pct(share) + " of the " + denom_label + "); the largest holds only " + human_bytes(g.largest) +
+              ": a worker pool or fork storm, not one leaking process";
+  f.evidence.push_back(std::to_string(g.n) + " of the " + std::to_string(ev.tasks.size()) + " listed processes are named " +
+                       *best);
+  f.evidence.push_back("together " + human_bytes(g.sum) + " " + what + (use_anon ? "" : " (+ swap; shared file pages count once per process)") +
+                       " = " + pct(share) + " of the " + denom_label + "; largest single process " + human_bytes(g.largest));
+  if (ev.killed && ev.killed->comm && *ev.killed->comm == *best)
+    f.evidence.push_back("the victim is one of them: killing it frees about " + human_bytes(g.largest) +
+                         " or less, so the OOM is likely to repeat");
+  f.data["name"] = *best;
+  f.data["tasks"] = g.n;
+  f.data["listed_tasks"] = ev.tasks.size();
+  f.data["measure"] = what;
+  f.data["group_bytes"] = g.sum;
+  f.data["group_share"] = share;
+  f.data["largest_task_bytes"] = g.largest;
+  f.next_step = "Cap the number of " + *best +
+                " processes (worker/pool size, pm.max_children, gunicorn --workers, a fork-bomb guard: pids.max on the "
+                "cgroup) or budget the limit as workers x per-worker peak; look for what spawns them if the count was "
+                "not intended.";
+  quote_contains(f, ev, "Tasks state");
+  for (int64_t pid : g.pids) quote_task(f, ev, pid);
+  quote_victim(f, ev);
+  out.push_back(std::move(f));
+}
+
+}  // namespace oomscope::findings

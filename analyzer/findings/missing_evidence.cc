@@ -1,0 +1,123 @@
+// missing_evidence: what the log does not show, said out loud, one finding each:
+//   no_task_table    vm.oom_dump_tasks=0 (or the table was filtered out)
+//   rate_limited     a bare `Killed process` line: the report was rate limited
+//   panic            the kernel panicked (panic_on_oom, or no killable process)
+//   partial_report   the excerpt starts or stops inside the report
+//   kill_not_logged  the reaper names a victim the log has no `Killed process` line for
+//   victim_exiting   no kill: the chosen victim was already exiting
+#include "analyzer/findings/facts.h"
+#include "analyzer/findings/rules.h"
+
+namespace oomscope::findings {
+
+namespace {
+bool has(const OomEvent& ev, std::string_view what) {
+  for (const auto& m : ev.missing)
+    if (m == what) return true;
+  return false;
+}
+}  // namespace
+
+void missing_evidence(const OomEvent& ev, const FindingContext&, std::vector<Finding>& out) {
+  const bool trigger = !has(ev, "trigger");
+  const bool bare_kill = !trigger && !ev.victims.empty() && !ev.memcg && !ev.mem_info && !ev.has_task_table &&
+                         !ev.constraint && !ev.global_oom;
+  if (ev.suppressed_callbacks || bare_kill) {
+    Finding f;
+    f.id = "rate_limited";
+    f.severity = Severity::kWarning;
+    f.title = "Rate-limited report";
+    f.verdict = "Only the `Killed process` line was printed: the kernel rate-limits OOM reports (10 per 5 s), so this "
+                "kill has no report of its own";
+    if (ev.suppressed_callbacks) {
+      f.verdict = std::to_string(*ev.suppressed_callbacks) + " OOM reports were suppressed before this one (rate limit: 10 per 5 s)";
+      f.data["suppressed_callbacks"] = *ev.suppressed_callbacks;
+    }
+    f.evidence.push_back(bare_kill ? "no trigger, memory state, task table or oom-kill: line, only the kill"
+                                   : "`oom_kill_process: N callbacks suppressed` before this report");
+    f.next_step = "Read the first complete report of the burst (it describes the same cgroup most of the time); count "
+                  "the kills with memory.events oom_kill or /proc/vmstat oom_kill. A burst of OOMs means a restart "
+                  "loop or a fork storm.";
+    quote_victim(f, ev);
+    out.push_back(std::move(f));
+  }
+  if (!ev.has_task_table && trigger && (ev.memcg || ev.mem_info) && !ev.victims.empty()) {
+    Finding f;
+    f.id = "no_task_table";
+    f.severity = Severity::kInfo;
+    f.title = "No task table";
+    f.verdict = "The report has no task table: vm.oom_dump_tasks was 0 (or the lines were filtered out), so the "
+                "per-process memory is unknown";
+    f.evidence.push_back("trigger, memory state and kill are present; no `[ pid ]` rows between them");
+    f.next_step = "sysctl -w vm.oom_dump_tasks=1 and persist it in /etc/sysctl.d; until the next OOM, only the "
+                  "victim's own figures (the Killed process line) are known.";
+    quote_contains(f, ev, "invoked oom-killer");
+    quote_victim(f, ev);
+    out.push_back(std::move(f));
+  }
+  if (ev.panic) {
+    Finding f;
+    f.id = "panic";
+    f.severity = Severity::kCritical;
+    f.title = "Kernel panic";
+    const bool on_oom = ev.panic->find("panic_on_oom") != std::string::npos;
+    f.verdict = on_oom ? "The kernel panicked on this OOM because vm.panic_on_oom is set: the machine rebooted"
+                       : "The kernel panicked: " + *ev.panic;
+    f.evidence.push_back(*ev.panic);
+    if (ev.end_reason) f.evidence.push_back(*ev.end_reason);
+    f.data["panic"] = *ev.panic;
+    f.data["panic_on_oom"] = on_oom;
+    f.next_step = std::string(on_oom ? "Decide whether vm.panic_on_oom should stay set. " : "") +
+                  "What followed the panic is not in this log: read pstore (/sys/fs/pstore), kdump's vmcore-dmesg, or "
+                  "the serial/netconsole log" +
+                  (on_oom ? "." : "; `no killable processes` means every remaining task had oom_score_adj -1000 or was exiting.");
+    quote_prefix(f, ev, "Kernel panic");
+    quote_contains(f, ev, "no killable processes");
+    out.push_back(std::move(f));
+  }
+  if (!trigger || ev.truncated) {
+    Finding f;
+    f.id = "partial_report";
+    f.severity = Severity::kInfo;
+    f.title = "Partial report";
+    std::string miss;
+    for (const auto& m : ev.missing) miss += (miss.empty() ? "" : ", ") + m;
+    f.verdict = std::string(ev.truncated ? "The report is cut before the kill" : "The report starts in the middle") +
+                " (missing: " + miss + "); findings that need those parts are not made";
+    f.evidence.push_back("lines " + std::to_string(ev.source.first_line) + "-" + std::to_string(ev.source.last_line) +
+                         " of " + ev.source.file);
+    f.data["missing"] = ev.missing;
+    f.data["truncated"] = ev.truncated;
+    f.next_step = "Get the whole report: dmesg/journalctl -k around that time on the node, or `oomscope collect` "
+                  "(it reads /dev/kmsg); a ring buffer that wrapped loses the start of long reports.";
+    out.push_back(std::move(f));
+  }
+  if (ev.victims.empty() && !ev.reaped.empty()) {
+    Finding f;
+    f.id = "kill_not_logged";
+    f.severity = Severity::kInfo;
+    f.title = "Victim known only from the reaper";
+    const Reaped& r = ev.reaped.front();
+    f.verdict = "No `Killed process` line, but oom_reaper reaped " + r.comm + " (pid " + std::to_string(r.pid) +
+                "): that was the victim";
+    f.evidence.push_back("oom_reaper: reaped process " + std::to_string(r.pid) + " (" + r.comm + ")");
+    f.data["pid"] = r.pid;
+    f.data["comm"] = r.comm;
+    f.next_step = "The victim line was lost or filtered; the reaper line is the evidence of the kill.";
+    quote_prefix(f, ev, "oom_reaper:");
+    out.push_back(std::move(f));
+  }
+  if (ev.end_reason && ev.end_reason->find("already exiting") != std::string::npos) {
+    Finding f;
+    f.id = "victim_exiting";
+    f.severity = Severity::kInfo;
+    f.title = "Victim already exiting";
+    f.verdict = "No new kill: the chosen task was already exiting, so the oom_kill counters rose with no `Killed process` line";
+    f.evidence.push_back(*ev.end_reason);
+    f.next_step = "Look for the kill that made it exit (an earlier OOM, or a SIGKILL from elsewhere).";
+    quote_contains(f, ev, "already exiting");
+    out.push_back(std::move(f));
+  }
+}
+
+}  // namespace oomscope::findings

@@ -1,0 +1,326 @@
+// pack_evidence: findings from an evidence pack's tables, next to the kernel's report:
+//   working_set        the target cgroup now: usage vs working set vs page cache vs RSS
+//   memory_events      memory.events / oom_control counters and what they mean
+//   process_memory     the target's processes by USS (private), PSS and RSS
+//   anon_mappings      which mappings hold the private dirty memory ([heap], anonymous regions)
+//   malloc_arenas      many 64 MiB-aligned anonymous regions: glibc malloc arenas
+//   growth             with several samples: who grew, how fast, when the limit is reached
+//   ring_buffer_gap    the pack's kernel log lost records
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "analyzer/findings/facts.h"
+#include "analyzer/findings/pack_evidence.h"
+#include "analyzer/findings/rules.h"
+#include "analyzer/summary.h"
+
+namespace oomscope::findings {
+
+namespace {
+
+std::string hb(int64_t b) { return human_bytes(b < 0 ? 0 : static_cast<uint64_t>(b)); }
+
+std::string rate(double bytes_per_s) {
+  char b[48];
+  std::snprintf(b, sizeof b, "%.1f MiB/s", bytes_per_s / (1 << 20));
+  return b;
+}
+
+// The pack cgroup that the event is about: the one named by oom_memcg/task_memcg (paths can
+// differ by a cgroup-namespace prefix, so a suffix match counts), else the first target.
+std::string target_cgroup(const OomEvent& ev, const PackEvidence& pe) {
+  auto match = [&](const std::string& kernel_path) -> std::string {
+    for (const PackCgroup& c : pe.cgroups)
+      if (c.path == kernel_path || (kernel_path.size() > 1 && c.path.ends_with(kernel_path)) ||
+          (c.path.size() > 1 && kernel_path.ends_with(c.path) && c.role == "target"))
+        return c.path;
+    return "";
+  };
+  if (ev.memcg)
+    for (const auto* p : {&ev.memcg->task_memcg, &ev.memcg->oom_memcg, &ev.memcg->stats_path})
+      if (*p)
+        if (std::string m = match(**p); !m.empty()) return m;
+  if (!pe.target_cgroups.empty()) return pe.target_cgroups.front();
+  return "";
+}
+
+const PackCgroup* at(const PackEvidence& pe, const std::string& path, int64_t sample) {
+  for (const PackCgroup& c : pe.cgroups)
+    if (c.path == path && c.sample == sample) return &c;
+  return nullptr;
+}
+
+std::optional<int64_t> stat(const PackCgroup& c, std::initializer_list<const char*> keys) {
+  for (const char* k : keys)
+    if (auto it = c.stat.find(k); it != c.stat.end()) return it->second;
+  return std::nullopt;
+}
+
+void note_pack(Finding& f, const PackEvidence& pe, int64_t sample) {
+  f.data["pack"] = pe.path;
+  f.data["sample"] = sample;
+  for (const auto& s : pe.samples)
+    if (s.sample == sample) f.data["collected_utc"] = s.started_utc;
+}
+
+}  // namespace
+
+void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  if (!ctx.pack) return;
+  const PackEvidence& pe = *ctx.pack;
+  const int64_t first = pe.samples.empty() ? 1 : pe.samples.front().sample;
+  const int64_t last = pe.samples.empty() ? 1 : pe.samples.back().sample;
+  const std::string cg = target_cgroup(ev, pe);
+  const PackCgroup* now = cg.empty() ? nullptr : at(pe, cg, last);
+  std::vector<const PackProcess*> procs;
+  for (const PackProcess& p : pe.processes)
+    if (p.sample == last && (cg.empty() || p.cgroup == cg || p.cgroup.starts_with(cg + "/"))) procs.push_back(&p);
+
+  if (now) {
+    Finding f;
+    f.id = "working_set";
+    f.severity = Severity::kInfo;
+    f.title = "The cgroup now (from the pack)";
+    note_pack(f, pe, last);
+    auto inactive = stat(*now, {"total_inactive_file", "inactive_file"});
+    auto cache = stat(*now, {"file", "total_cache", "cache"});
+    auto anon = stat(*now, {"anon", "total_rss", "rss"});
+    int64_t rss = 0;
+    for (const PackProcess* p : procs) rss += p->rss_bytes.value_or(0);
+    f.data["cgroup"] = cg;
+    if (now->usage_bytes) f.data["usage_bytes"] = *now->usage_bytes;
+    if (now->limit_bytes) f.data["limit_bytes"] = *now->limit_bytes;
+    if (inactive) f.data["inactive_file_bytes"] = *inactive;
+    if (cache) f.data["page_cache_bytes"] = *cache;
+    if (anon) f.data["anon_bytes"] = *anon;
+    f.data["processes_rss_bytes"] = rss;
+    f.verdict = "When the pack was taken, " + cg + " used " + (now->usage_bytes ? hb(*now->usage_bytes) : "?") +
+                (now->limit_bytes ? " of " + hb(*now->limit_bytes) : " (no limit)");
+    if (now->usage_bytes && inactive) {
+      int64_t ws = std::max<int64_t>(0, *now->usage_bytes - *inactive);
+      f.data["working_set_bytes"] = ws;
+      f.verdict += "; working set " + hb(ws);
+      f.evidence.push_back("working set = usage " + hb(*now->usage_bytes) + " - inactive_file " + hb(*inactive) + " = " + hb(ws) +
+                           " (kubelet's container_memory_working_set_bytes, the number its eviction and dashboards use)");
+    }
+    f.verdict += ", processes' RSS " + hb(rss) + (cache ? ", page cache " + hb(*cache) : "");
+    if (anon) f.evidence.push_back("anon " + hb(*anon) + (cache ? ", page cache (incl. shmem) " + hb(*cache) : ""));
+    f.evidence.push_back(std::to_string(procs.size()) + " processes in the cgroup, RSS " + hb(rss) +
+                         " (RSS double-counts shared pages and misses unmapped page cache and kernel memory)");
+    f.next_step = "Compare with the report: if the working set is back near the limit, the same OOM is coming; the "
+                  "processes' RSS tells how much is theirs and how much is cache or kernel memory.";
+    out.push_back(std::move(f));
+
+    Finding e;
+    e.id = "memory_events";
+    e.title = "memory.events counters";
+    note_pack(e, pe, last);
+    e.data["cgroup"] = cg;
+    std::string s;
+    auto add = [&](const char* k, std::optional<int64_t> v, const char* meaning) {
+      if (!v) return;
+      e.data[k] = *v;
+      s += std::string(s.empty() ? "" : ", ") + k + " " + std::to_string(*v);
+      e.evidence.push_back(std::string(k) + " " + std::to_string(*v) + ": " + meaning);
+    };
+    auto ev_or = [&](const char* k, std::optional<int64_t> col) -> std::optional<int64_t> {
+      if (auto it = now->events.find(k); it != now->events.end()) return it->second;
+      return col;
+    };
+    add("high", ev_or("high", std::nullopt), "times usage went over memory.high and was throttled/reclaimed");
+    add("max", ev_or("max", std::nullopt), "times usage hit memory.max and had to reclaim");
+    add("failcnt", now->failcnt, "times the v1 limit was hit (v1 memory.failcnt)");
+    add("oom", ev_or("oom", now->oom_events), "times the limit could not be met and the OOM killer was invoked");
+    add("oom_kill", ev_or("oom_kill", now->oom_kill), "processes killed by the OOM killer in this cgroup");
+    add("oom_group_kill", ev_or("oom_group_kill", now->oom_group_kill), "whole-cgroup kills (memory.oom.group)");
+    if (!s.empty()) {
+      const int64_t kills = ev_or("oom_kill", now->oom_kill).value_or(0);
+      e.severity = kills > 1 ? Severity::kWarning : Severity::kInfo;
+      e.verdict = "Counters of " + cg + ": " + s;
+      if (kills > 1) e.verdict += ": this cgroup has been OOM-killed " + std::to_string(kills) + " times";
+      e.next_step = kills > 1 ? "Repeated kills: a restart loop with the same limit; fix the root cause or the limit."
+                              : "A single kill: the report above is the one to act on.";
+      out.push_back(std::move(e));
+    }
+  }
+
+  if (!procs.empty()) {
+    std::vector<const PackProcess*> top = procs;
+    std::sort(top.begin(), top.end(), [](const PackProcess* a, const PackProcess* b) {
+      return a->uss_bytes.value_or(a->rss_bytes.value_or(0)) > b->uss_bytes.value_or(b->rss_bytes.value_or(0));
+    });
+    if (top.size() > 5) top.resize(5);
+    Finding f;
+    f.id = "process_memory";
+    f.severity = Severity::kInfo;
+    f.title = "Processes by private memory (from the pack)";
+    note_pack(f, pe, last);
+    nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+    for (const PackProcess* p : top) {
+      f.evidence.push_back(p->comm + " (pid " + std::to_string(p->pid) + "): USS " + (p->uss_bytes ? hb(*p->uss_bytes) : "?") +
+                           ", PSS " + (p->pss_bytes ? hb(*p->pss_bytes) : "?") + ", RSS " +
+                           (p->rss_bytes ? hb(*p->rss_bytes) : "?") + " (anon " +
+                           (p->rss_anon_bytes ? hb(*p->rss_anon_bytes) : "?") + ")" +
+                           (p->swap_bytes && *p->swap_bytes ? ", swap " + hb(*p->swap_bytes) : ""));
+      nlohmann::ordered_json j = {{"pid", p->pid}, {"comm", p->comm}};
+      j["uss_bytes"] = p->uss_bytes ? nlohmann::ordered_json(*p->uss_bytes) : nlohmann::ordered_json(nullptr);
+      j["pss_bytes"] = p->pss_bytes ? nlohmann::ordered_json(*p->pss_bytes) : nlohmann::ordered_json(nullptr);
+      j["rss_bytes"] = p->rss_bytes ? nlohmann::ordered_json(*p->rss_bytes) : nlohmann::ordered_json(nullptr);
+      arr.push_back(j);
+    }
+    f.data["processes"] = arr;
+    const PackProcess* p = top[0];
+    f.verdict = p->comm + " (pid " + std::to_string(p->pid) + ") holds the most private memory: USS " +
+                (p->uss_bytes ? hb(*p->uss_bytes) : "?") + " of RSS " + (p->rss_bytes ? hb(*p->rss_bytes) : "?");
+    f.next_step = "USS is what killing the process would free; PSS adds its fair share of shared pages. Start with the "
+                  "largest USS.";
+    out.push_back(std::move(f));
+  }
+
+  // Mappings of the largest process in the target that has its smaps in the pack.
+  const PackMappings* maps = nullptr;
+  const PackMappings* maps_first = nullptr;
+  for (const PackMappings& m : pe.mappings) {
+    if (m.sample != last) continue;
+    bool in = std::any_of(procs.begin(), procs.end(), [&](const PackProcess* p) { return p->pid == m.pid; });
+    if (!in) continue;
+    if (!maps || m.private_dirty_bytes > maps->private_dirty_bytes) maps = &m;
+  }
+  if (maps)
+    for (const PackMappings& m : pe.mappings)
+      if (m.pid == maps->pid && m.sample == first && first != last) maps_first = &m;
+  std::string comm;
+  if (maps)
+    for (const PackProcess* p : procs)
+      if (p->pid == maps->pid) comm = p->comm;
+  if (maps && maps->private_dirty_bytes > 0) {
+    Finding f;
+    f.id = "anon_mappings";
+    f.severity = Severity::kInfo;
+    f.title = "Where the private dirty memory is";
+    note_pack(f, pe, last);
+    const double anon_share = static_cast<double>(maps->anon_private_dirty_bytes + maps->heap_private_dirty_bytes) /
+                              static_cast<double>(maps->private_dirty_bytes);
+    f.verdict = comm + " (pid " + std::to_string(maps->pid) + "): " + hb(maps->private_dirty_bytes) +
+                " private dirty, " + pct(anon_share) + " of it in [heap] (" + hb(maps->heap_private_dirty_bytes) +
+                ") and " + std::to_string(maps->anon_regions) + " anonymous regions (" +
+                hb(maps->anon_private_dirty_bytes) + ")";
+    std::string top = "largest:";
+    for (const auto& [name, b] : maps->top) top += " " + name + " " + hb(b) + ",";
+    top.pop_back();
+    f.evidence.push_back(top);
+    f.evidence.push_back(std::to_string(maps->maps) + " mappings in its smaps");
+    f.data["pid"] = maps->pid;
+    f.data["private_dirty_bytes"] = maps->private_dirty_bytes;
+    f.data["heap_private_dirty_bytes"] = maps->heap_private_dirty_bytes;
+    f.data["anon_private_dirty_bytes"] = maps->anon_private_dirty_bytes;
+    f.data["anon_regions"] = maps->anon_regions;
+    f.severity = anon_share >= 0.5 ? Severity::kWarning : Severity::kInfo;
+    f.next_step = "Private dirty anonymous memory is the heap: profile allocations in " + comm +
+                  " (heaptrack, jemalloc/tcmalloc profiling, the runtime's heap dump).";
+    out.push_back(std::move(f));
+  }
+  if (maps && maps->arenas >= 4 && maps->arena_private_dirty_bytes * 2 >= maps->anon_private_dirty_bytes &&
+      maps->arena_private_dirty_bytes > 0) {
+    Finding f;
+    f.id = "malloc_arenas";
+    f.severity = Severity::kWarning;
+    f.title = "glibc malloc arenas";
+    note_pack(f, pe, last);
+    f.verdict = comm + " (pid " + std::to_string(maps->pid) + ") has " + std::to_string(maps->arenas) +
+                " glibc malloc arenas (64 MiB-aligned anonymous heaps) holding " + hb(maps->arena_private_dirty_bytes) +
+                " private dirty; each reserves 64 MiB of address space";
+    f.evidence.push_back(std::to_string(maps->arenas) + " anonymous rw regions aligned to 64 MiB with their ---p "
+                         "reserve: the per-thread arenas glibc creates (up to 8 x cores)");
+    f.evidence.push_back("arena private dirty " + hb(maps->arena_private_dirty_bytes) + " of " +
+                         hb(maps->anon_private_dirty_bytes) + " in anonymous regions");
+    f.data["pid"] = maps->pid;
+    f.data["arenas"] = maps->arenas;
+    f.data["arena_private_dirty_bytes"] = maps->arena_private_dirty_bytes;
+    f.next_step = "Cap the arenas with MALLOC_ARENA_MAX=2 (or 4) in the container's environment, or switch to "
+                  "jemalloc/tcmalloc; freed memory in many arenas is not returned (fragmentation), so RSS grows with the "
+                  "number of threads.";
+    out.push_back(std::move(f));
+  }
+
+  if (pe.samples.size() >= 2) {
+    const double secs = static_cast<double>(pe.samples.back().monotonic_usec - pe.samples.front().monotonic_usec) / 1e6;
+    if (secs > 0) {
+      Finding f;
+      f.id = "growth";
+      f.severity = Severity::kInfo;
+      f.title = "Growth across samples";
+      note_pack(f, pe, last);
+      f.data["seconds"] = secs;
+      f.data["samples"] = pe.samples.size();
+      const PackCgroup* c0 = cg.empty() ? nullptr : at(pe, cg, first);
+      double cg_rate = 0;
+      if (c0 && now && c0->usage_bytes && now->usage_bytes) {
+        int64_t d = *now->usage_bytes - *c0->usage_bytes;
+        cg_rate = static_cast<double>(d) / secs;
+        f.data["cgroup_usage_delta_bytes"] = d;
+        f.evidence.push_back(cg + ": usage " + hb(*c0->usage_bytes) + " -> " + hb(*now->usage_bytes) + " in " +
+                             [&] { char b[32]; std::snprintf(b, sizeof b, "%.1f s", secs); return std::string(b); }() +
+                             " (" + rate(cg_rate) + ")");
+      }
+      struct G { std::string comm; int64_t pid, d; };
+      std::vector<G> grew;
+      for (const PackProcess* p : procs)
+        for (const PackProcess& q : pe.processes)
+          if (q.sample == first && q.pid == p->pid && q.rss_bytes && p->rss_bytes)
+            grew.push_back({p->comm, p->pid, *p->rss_bytes - *q.rss_bytes});
+      std::sort(grew.begin(), grew.end(), [](const G& a, const G& b) { return a.d > b.d; });
+      for (size_t i = 0; i < grew.size() && i < 3; ++i)
+        f.evidence.push_back(grew[i].comm + " (pid " + std::to_string(grew[i].pid) + "): RSS " +
+                             (grew[i].d >= 0 ? "+" : "-") + hb(std::abs(grew[i].d)) + " (" +
+                             rate(static_cast<double>(grew[i].d) / secs) + ")");
+      if (maps && maps_first) {
+        int64_t dh = maps->heap_private_dirty_bytes - maps_first->heap_private_dirty_bytes;
+        int64_t da = maps->anon_private_dirty_bytes - maps_first->anon_private_dirty_bytes;
+        f.evidence.push_back("in " + comm + "'s mappings: [heap] " + (dh >= 0 ? "+" : "-") + hb(std::abs(dh)) +
+                             ", anonymous regions " + (da >= 0 ? "+" : "-") + hb(std::abs(da)) +
+                             (maps->arenas ? " (" + std::to_string(maps->arenas) + " arenas)" : ""));
+        f.data["heap_delta_bytes"] = dh;
+        f.data["anon_regions_delta_bytes"] = da;
+      }
+      if (!grew.empty() && grew[0].d > 0) {
+        f.severity = Severity::kWarning;
+        f.verdict = grew[0].comm + " (pid " + std::to_string(grew[0].pid) + ") grew " + hb(grew[0].d) + " in " +
+                    [&] { char b[32]; std::snprintf(b, sizeof b, "%.1f s", secs); return std::string(b); }() + " (" +
+                    rate(static_cast<double>(grew[0].d) / secs) + ")";
+        f.data["top_grower_pid"] = grew[0].pid;
+        f.data["top_grower_comm"] = grew[0].comm;
+        f.data["top_grower_delta_bytes"] = grew[0].d;
+      } else {
+        f.verdict = "No process in the target grew across the " + std::to_string(pe.samples.size()) + " samples";
+      }
+      if (cg_rate > 0 && now && now->limit_bytes && now->usage_bytes && *now->limit_bytes > *now->usage_bytes) {
+        double eta = static_cast<double>(*now->limit_bytes - *now->usage_bytes) / cg_rate;
+        f.data["seconds_to_limit"] = eta;
+        char b[64];
+        std::snprintf(b, sizeof b, "%.0f s", eta);
+        f.verdict += std::string("; at this rate the cgroup reaches its limit in ") + b;
+      }
+      f.next_step = "The grower is the process to profile; take another pack later (or --samples N --interval S) to "
+                    "tell a leak (steady growth) from a warm-up (growth that stops).";
+      out.push_back(std::move(f));
+    }
+  }
+
+  if (pe.kernel_log_gaps > 0) {
+    Finding f;
+    f.id = "ring_buffer_gap";
+    f.severity = Severity::kInfo;
+    f.title = "Kernel log records lost";
+    f.verdict = "The pack's kernel log has " + std::to_string(pe.kernel_log_gaps) +
+                " gap(s): the ring buffer wrapped while it was read, so earlier reports may be cut or missing";
+    f.evidence.push_back("kernel_log_gaps rows: " + std::to_string(pe.kernel_log_gaps));
+    f.data["gaps"] = pe.kernel_log_gaps;
+    f.next_step = "Read the node's journal (journalctl -k) or syslog for the lost part; enlarge the ring buffer "
+                  "(log_buf_len=) on nodes that OOM often.";
+    out.push_back(std::move(f));
+  }
+}
+
+}  // namespace oomscope::findings

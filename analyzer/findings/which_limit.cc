@@ -1,0 +1,115 @@
+// which_limit: which limit was hit: a container's, a pod's, a QoS slice's, the node's
+// allocatable (kubepods), a Docker container's, another cgroup's, memory+swap, the whole
+// machine, a cpuset or a NUMA memory policy. Compares oom_memcg (whose limit was hit) with
+// task_memcg (where the victim lived).
+#include "analyzer/findings/facts.h"
+#include "analyzer/findings/kubernetes.h"
+#include "analyzer/findings/rules.h"
+#include "analyzer/summary.h"
+
+namespace oomscope::findings {
+
+namespace {
+
+std::string cgroup_kind(const std::string& path, std::string* detail) {
+  if (auto k = parse_k8s_path(path)) {
+    if (k->level == "container") { *detail = "the container's own limit"; return "container"; }
+    if (k->level == "pod") { *detail = "the pod's limit (the sum of its containers' limits)"; return "pod"; }
+    if (k->level == "qos") { *detail = "the " + k->qos + " QoS slice's limit"; return "qos"; }
+    *detail = "the node allocatable limit on all pods (kubepods)";
+    return "node_allocatable";
+  }
+  std::string rt;
+  if (path.find("/docker/") != std::string::npos || path.find("docker-") != std::string::npos ||
+      !container_id_from_cpuset(path, &rt).empty()) {
+    *detail = "a container's limit";
+    return "container";
+  }
+  if (path.ends_with(".service") || path.ends_with(".scope") || path.ends_with(".slice")) {
+    *detail = "the systemd unit's MemoryMax/MemoryLimit";
+    return "systemd_unit";
+  }
+  *detail = "the cgroup's limit";
+  return "cgroup";
+}
+
+}  // namespace
+
+void which_limit(const OomEvent& ev, const FindingContext&, std::vector<Finding>& out) {
+  if (is_manual_oom(ev)) return;  // manual_oom says it: no limit was hit
+  Finding f;
+  f.id = "which_limit";
+  f.severity = Severity::kInfo;
+  f.title = "Which limit was hit";
+  Composition c = composition(ev);
+  const bool memcg = ev.memcg && (ev.memcg->oom_memcg || ev.memcg->limit_kb) &&
+                     !(ev.constraint && *ev.constraint != "CONSTRAINT_MEMCG");
+  if (memcg) {
+    const Memcg& m = *ev.memcg;
+    std::string detail;
+    std::string kind = m.oom_memcg ? cgroup_kind(*m.oom_memcg, &detail) : std::string("cgroup");
+    if (detail.empty()) detail = "the cgroup's limit";
+    f.data["scope"] = kind;
+    f.data["oom_memcg"] = m.oom_memcg.value_or("");
+    if (m.task_memcg) f.data["task_memcg"] = *m.task_memcg;
+    if (c.limit_bytes) f.data["limit_bytes"] = *c.limit_bytes;
+    f.data["limit_label"] = c.limit_label;
+    f.verdict = "A memory cgroup limit, not the machine: " + detail;
+    if (c.limit_bytes) f.verdict += ", " + human_bytes(*c.limit_bytes) + (c.limit_label == "memory+swap limit" ? " memory+swap" : "");
+    if (m.oom_memcg) f.evidence.push_back("oom_memcg (whose limit was hit): " + *m.oom_memcg);
+    if (m.task_memcg && m.task_memcg != m.oom_memcg) {
+      f.evidence.push_back("task_memcg (where the victim lived): " + *m.task_memcg);
+      std::string vdetail;
+      std::string vkind = cgroup_kind(*m.task_memcg, &vdetail);
+      if (kind == "pod" && vkind == "container")
+        f.evidence.push_back("the pod slice hit its limit while the victim is in a container scope: with equal "
+                             "container and pod limits the pod's cgroup is charged first (it also holds the pause "
+                             "container and per-pod overhead)");
+    }
+    if (m.usage_kb && m.limit_kb)
+      f.evidence.push_back("memory usage " + human_bytes(*m.usage_kb * 1024) + " of " + human_bytes(*m.limit_kb * 1024) +
+                           (m.failcnt ? ", failcnt " + std::to_string(*m.failcnt) : std::string()));
+    if (c.limit_label == "memory+swap limit") f.evidence.push_back("memory itself was below its limit; memory+swap was not");
+    f.next_step = kind == "pod" || kind == "container" || kind == "qos"
+                      ? "Compare the container's resources.limits.memory with the peak of the root-cause finding; "
+                        "raise the limit or cut the usage. The node itself was not out of memory."
+                      : "Raise or keep the cgroup's limit according to the root-cause finding; the machine itself "
+                        "was not out of memory.";
+    quote_prefix(f, ev, "memory: usage");
+    quote_prefix(f, ev, "memory+swap:");
+    quote_prefix(f, ev, "oom-kill:");
+    quote_contains(f, ev, "Task in ");
+  } else if (ev.constraint && *ev.constraint == "CONSTRAINT_CPUSET") {
+    f.data["scope"] = "cpuset";
+    f.verdict = "A cpuset's memory nodes (mems_allowed=" + ev.mems_allowed.value_or("?") + "), not the whole machine";
+    f.evidence.push_back("constraint=CONSTRAINT_CPUSET, cpuset " + ev.cpuset.value_or("?"));
+    f.next_step = "See cpuset_constraint.";
+    quote_prefix(f, ev, "oom-kill:");
+  } else if ((ev.constraint && *ev.constraint == "CONSTRAINT_MEMORY_POLICY") ||
+             (ev.trigger.nodemask && *ev.trigger.nodemask != "(null)")) {
+    f.data["scope"] = "mempolicy";
+    f.verdict = "A NUMA memory policy's nodes (nodemask=" + ev.trigger.nodemask.value_or("?") + "), not the whole machine";
+    f.evidence.push_back(ev.constraint ? "constraint=" + *ev.constraint : "nodemask= in the trigger line");
+    f.next_step = "See mempolicy_constraint.";
+    quote_contains(f, ev, "nodemask=");
+  } else if (ev.global_oom || (ev.constraint && *ev.constraint == "CONSTRAINT_NONE") || ev.mem_info) {
+    f.data["scope"] = "node";
+    f.verdict = "The whole machine ran out (global OOM): no cgroup limit was hit";
+    MemBreakdown b = breakdown(ev);
+    if (b.limit) {
+      f.verdict += "; RAM " + human_bytes(*b.limit);
+      f.data["ram_bytes"] = *b.limit;
+    }
+    if (ev.mem_info && ev.mem_info->total_swap_kb) f.evidence.push_back("swap " + human_bytes(*ev.mem_info->total_swap_kb * 1024));
+    f.evidence.push_back(ev.constraint ? "constraint=" + *ev.constraint : "a Mem-Info block and no memcg lines");
+    f.next_step = "On a node with containers, find which cgroups grew (usage without limits, or limits that overcommit "
+                  "the node); set limits, add RAM, or move work.";
+    quote_prefix(f, ev, "oom-kill:");
+    quote_prefix(f, ev, "Mem-Info");
+  } else {
+    return;
+  }
+  out.push_back(std::move(f));
+}
+
+}  // namespace oomscope::findings
