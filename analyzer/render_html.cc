@@ -140,7 +140,7 @@ std::string growth_svg(const PackEvidence& pe) {
     std::vector<std::pair<double, int64_t>> pts;
   };
   std::vector<Series> series;
-  Series usage{cg + " usage", "#1d2329", {}};
+  Series usage{"usage of " + cg.substr(cg.rfind('/') + 1), "#1d2329", {}};
   std::optional<int64_t> limit;
   for (const auto& smp : pe.samples)
     for (const PackCgroup& c : pe.cgroups)
@@ -173,7 +173,7 @@ std::string growth_svg(const PackEvidence& pe) {
       vmax = std::max(vmax, v);
     }
   if (tmax <= 0 || vmax <= 0) return "";
-  const double W = 760, H = 240, x0 = 70, y0 = 20, w = 520, h = 180;
+  const double W = 820, H = 240, x0 = 70, y0 = 20, w = 500, h = 180;
   auto X = [&](double t) { return x0 + w * t / tmax; };
   auto Y = [&](int64_t v) { return y0 + h - h * static_cast<double>(v) / static_cast<double>(vmax); };
   std::ostringstream o;
@@ -199,7 +199,7 @@ std::string growth_svg(const PackEvidence& pe) {
       o << "<circle cx=\"" << num(X(t), "%.1f") << "\" cy=\"" << num(Y(v), "%.1f") << "\" r=\"3\" fill=\"" << s.color
         << "\"><title>" << html_escape(s.name) << " " << human_bytes(static_cast<uint64_t>(v)) << "</title></circle>";
     std::string label = s.name;
-    if (label.size() > 34) label = "…" + label.substr(label.size() - 33);
+    if (label.size() > 30) label = label.substr(0, 29) + "…";
     o << "<rect x=\"" << x0 + w + 14 << "\" y=\"" << num(ly - 9, "%.1f") << "\" width=\"10\" height=\"10\" fill=\"" << s.color
       << "\"/><text x=\"" << x0 + w + 28 << "\" y=\"" << num(ly, "%.1f") << "\">" << html_escape(label) << "</text>";
     ly += 18;

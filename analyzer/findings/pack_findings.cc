@@ -41,7 +41,9 @@ std::string target_cgroup(const OomEvent& ev, const PackEvidence& pe) {
     for (const auto* p : {&ev.memcg->task_memcg, &ev.memcg->oom_memcg, &ev.memcg->stats_path})
       if (*p)
         if (std::string m = match(**p); !m.empty()) return m;
-  if (!pe.target_cgroups.empty()) return pe.target_cgroups.front();
+  // An event of the pack's own kernel log is about its targets; an event of another input
+  // only when its cgroup is in the pack.
+  if (ev.source.file == pe.path && !pe.target_cgroups.empty()) return pe.target_cgroups.front();
   return "";
 }
 
@@ -72,6 +74,7 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
   const int64_t first = pe.samples.empty() ? 1 : pe.samples.front().sample;
   const int64_t last = pe.samples.empty() ? 1 : pe.samples.back().sample;
   const std::string cg = target_cgroup(ev, pe);
+  if (cg.empty() && ev.source.file != pe.path) return;  // another input, about another cgroup
   const PackCgroup* now = cg.empty() ? nullptr : at(pe, cg, last);
   std::vector<const PackProcess*> procs;
   for (const PackProcess& p : pe.processes)
@@ -203,9 +206,8 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
     const double anon_share = static_cast<double>(maps->anon_private_dirty_bytes + maps->heap_private_dirty_bytes) /
                               static_cast<double>(maps->private_dirty_bytes);
     f.verdict = comm + " (pid " + std::to_string(maps->pid) + "): " + hb(maps->private_dirty_bytes) +
-                " private dirty, " + pct(anon_share) + " of it in [heap] (" + hb(maps->heap_private_dirty_bytes) +
-                ") and " + std::to_string(maps->anon_regions) + " anonymous regions (" +
-                hb(maps->anon_private_dirty_bytes) + ")";
+                " private dirty, " + pct(anon_share) + " of it anonymous: [heap] " + hb(maps->heap_private_dirty_bytes) +
+                ", " + std::to_string(maps->anon_regions) + " anonymous regions " + hb(maps->anon_private_dirty_bytes);
     std::string top = "largest:";
     for (const auto& [name, b] : maps->top) top += " " + name + " " + hb(b) + ",";
     top.pop_back();

@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "analyzer/analyze.h"
+#include "analyzer/findings/pack_evidence.h"
 #include "analyzer/render_html.h"
 #include "tests/testing/subprocess.h"
 
@@ -136,6 +137,44 @@ TEST(HtmlInChromium, RendersChartsAndTakesAScreenshot) {
   EXPECT_EQ(be32(20), 2400u);
   EXPECT_GT(bytes.size(), 20000u) << "a blank page compresses to a few KiB";
   std::cout << "screenshot: " << png.string() << "\n";
+}
+
+// With a pack of several samples the page also draws the memory over time.
+TEST(HtmlInChromium, PackReportDrawsGrowthOverTime) {
+  std::string bin = find_chromium();
+  if (bin.empty()) GTEST_SKIP() << "chromium is not installed (scripts/install-deps installs Debian's chromium)";
+  auto pe = load_pack_evidence(OOMSCOPE_SOURCE_DIR "/tests/analyzer/findings/data/arenas-growth-cgroupv1-6.18.oompack");
+  ASSERT_TRUE(pe.ok()) << pe.error().message;
+  RenderOptions ro;
+  ro.findings.pack = &*pe;
+  std::ostringstream os;
+  HtmlRenderer r(os, ro);
+  struct Sink : EventSink {
+    Renderer& r;
+    explicit Sink(Renderer& rr) : r(rr) {}
+    void on_event(OomEvent&& ev) override { r.event(ev); }
+  } sink(r);
+  ParserOptions o;
+  o.max_kept_lines = 4000;
+  std::ostringstream err;
+  AnalyzeStats st = analyze_pack_kernel_log(*pe, o, sink, err);
+  r.end(st.lines, st.bytes);
+  const fs::path out = fs::path(OOMSCOPE_TEST_OUTPUT) / "html-report";
+  fs::create_directories(out);
+  const fs::path html = out / "pack-report.html";
+  ASSERT_TRUE(testing::write_file(html.string(), os.str()).ok());
+  auto profile = testing::TempDir::create("oomscope-chromium");
+  ASSERT_TRUE(profile.ok());
+  auto args = chromium_args(bin, profile->path() + "/dom");
+  args.push_back("--dump-dom");
+  args.push_back("file://" + html.string());
+  auto dom = testing::run_process(args, std::chrono::seconds(20));
+  ASSERT_TRUE(dom.ok()) << dom.error().message;
+  ASSERT_EQ(dom->exit_code, 0) << dom->err;
+  EXPECT_THAT(dom->out, HasSubstr("class=\"chart growth\""));
+  EXPECT_THAT(dom->out, HasSubstr("class=\"series\""));
+  EXPECT_THAT(dom->out, HasSubstr("data-id=\"malloc_arenas\""));
+  EXPECT_THAT(dom->err, Not(HasSubstr("Refused to")));
 }
 
 }  // namespace
