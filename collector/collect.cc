@@ -608,9 +608,29 @@ void Collector::processes(int64_t sample) {
   for (int64_t pid : pids) {
     if (stopping()) return;
     std::string base = "proc/" + std::to_string(pid) + "/";
+    // One fd for /proc/<pid>: every file below is this very process, not a successor that
+    // got the pid recycled mid-read, and the pid is looked up once.
+    int dfd = root_.open_dir(base.substr(0, base.size() - 1));
+    if (dfd < 0) {
+      if (!filter_processes_ || target_pids_.count(pid)) sys_error(sample, base.substr(0, base.size() - 1), -dfd);
+      continue;  // exited between readdir and now
+    }
+    struct DirCloser {
+      int fd;
+      ~DirCloser() { ::close(fd); }
+    } closer{dfd};
+    // read_at(): one file of this process into buf_, kept in raw_files or recorded as an error.
+    auto read_at = [&](const char* name, bool keep = true) -> int {
+      bool truncated = false;
+      int e = root_.read_file_at(dfd, name, buf_, SysRoot::kDefaultCap, &truncated);
+      if (e != 0) return e;
+      if (keep) raw(sample, base + name, buf_, truncated);
+      return 0;
+    };
+
     // cgroup first: it decides whether the process is in a target at all.
     std::optional<std::string> cg;
-    int err = root_.read_file(base + "cgroup", buf_);
+    int err = root_.read_file_at(dfd, "cgroup", buf_);
     if (err == 0) {
       if (auto lines = parse_proc_cgroup(buf_)) cg = memory_cgroup_path(*lines, layout_.memory_version == 1);
     }
@@ -624,41 +644,49 @@ void Collector::processes(int64_t sample) {
     }
 
     std::optional<ProcStatus> status;
-    if (read(sample, base + "status", buf_)) {
-      if (auto st = parse_status(buf_)) {
-        status = std::move(*st);
-      } else {
-        error(sample, base + "status", 0, st.error().message);
-      }
-    } else if (!root_.exists(base.substr(0, base.size() - 1))) {
-      continue;  // exited between readdir and now; the error row says so
+    if (int e = read_at("status"); e != 0) {
+      sys_error(sample, base + "status", e);
+      if (e == ENOENT || e == ESRCH) continue;  // exited; the error row says so
+    } else if (auto st = parse_status(buf_)) {
+      status = std::move(*st);
+    } else {
+      error(sample, base + "status", 0, st.error().message);
     }
     std::optional<ProcStat> stat;
-    if (read(sample, base + "stat", buf_)) {
-      if (auto st = parse_proc_stat(buf_)) stat = *st;
+    if (int e = read_at("stat"); e != 0) {
+      sys_error(sample, base + "stat", e);
+    } else if (auto st = parse_proc_stat(buf_)) {
+      stat = *st;
+    } else {
+      error(sample, base + "stat", 0, st.error().message);
     }
     MemCounters rollup;
     // Kernel threads have no mm: status has no Vm* lines and smaps_rollup says ESRCH (or is
     // empty on older kernels). That is not an error worth a row.
     bool kernel_thread = status && !status->vm_size_bytes;
-    bool truncated = false;
-    if (int e = root_.read_file(base + "smaps_rollup", buf_, SysRoot::kDefaultCap, &truncated); e != 0) {
+    if (int e = read_at("smaps_rollup"); e != 0) {
       if (!(kernel_thread && e == ESRCH)) sys_error(sample, base + "smaps_rollup", e);
-    } else {
-      raw(sample, base + "smaps_rollup", buf_, truncated);
-      if (auto r = parse_smaps_rollup(buf_)) {
-        rollup = *r;
-      } else if (!buf_.empty()) {
-        error(sample, base + "smaps_rollup", 0, r.error().message);
-      }
+    } else if (auto r = parse_smaps_rollup(buf_)) {
+      rollup = *r;
+    } else if (!buf_.empty()) {
+      error(sample, base + "smaps_rollup", 0, r.error().message);
     }
     std::optional<int64_t> oom_score, oom_score_adj;
-    if (read(sample, base + "oom_score", buf_)) oom_score = parse_i64(trim(buf_));
-    if (read(sample, base + "oom_score_adj", buf_)) oom_score_adj = parse_i64(trim(buf_));
+    if (int e = read_at("oom_score"); e != 0) {
+      sys_error(sample, base + "oom_score", e);
+    } else {
+      oom_score = parse_i64(trim(buf_));
+    }
+    if (int e = read_at("oom_score_adj"); e != 0) {
+      sys_error(sample, base + "oom_score_adj", e);
+    } else {
+      oom_score_adj = parse_i64(trim(buf_));
+    }
+    // comm is status "Name:" (the same task->comm); not read twice.
     std::optional<std::string> comm;
-    if (read(sample, base + "comm", buf_)) comm = std::string(rtrim(buf_));
+    if (status) comm = status->name;
     std::optional<std::string> cmdline;
-    if (int e = root_.read_file(base + "cmdline", buf_, 1 << 20); e == 0) {
+    if (int e = root_.read_file_at(dfd, "cmdline", buf_, 1 << 20); e == 0) {
       // The raw copy is redacted too: raw_files must not leak what the table hides.
       auto args = redactor_.redact_args(split_cmdline(buf_));
       std::string joined, nul_joined;
@@ -674,7 +702,7 @@ void Collector::processes(int64_t sample) {
       sys_error(sample, base + "cmdline", e);
     }
     std::optional<std::string> exe;
-    if (int e = root_.read_link(base + "exe", buf2_); e == 0) {
+    if (int e = root_.read_link_at(dfd, "exe", buf2_); e == 0) {
       exe = buf2_;
     } else if (e != ENOENT) {  // kernel threads have no exe: ENOENT is not news
       sys_error(sample, base + "exe", e);
@@ -684,7 +712,7 @@ void Collector::processes(int64_t sample) {
     Statement& p = ins_process_;
     p.bind(1, sample).bind(2, pid);
     p.bind(3, status ? status->ppid : (stat ? std::optional<int64_t>(stat->ppid) : std::nullopt));
-    p.bind(4, comm ? comm : (status ? std::optional<std::string>(status->name) : std::nullopt));
+    p.bind(4, comm);
     p.bind(5, status ? std::optional<std::string>(status->state) : std::nullopt);
     p.bind(6, status ? status->uid : std::nullopt);
     p.bind(7, exe).bind(8, cmdline).bind(9, cg);

@@ -113,7 +113,7 @@ Result<PackWriter> PackWriter::create(const std::string& final_path, bool overwr
 
 Status PackWriter::insert_raw(int64_t sample, std::string_view path, std::string_view content, int64_t size_bytes,
                               bool truncated) {
-  raw_.bind(1, sample).bind(2, path).bind(3, size_bytes).bind(4, truncated ? 1 : 0).bind_blob(5, content);
+  raw_.bind(1, sample).bind(2, path).bind(3, size_bytes).bind(4, truncated ? 1 : 0).bind_blob_nocopy(5, content);
   return raw_.step();
 }
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -47,16 +48,10 @@ int SysRoot::open_fd(std::string_view rel, int flags) const {
   return fd < 0 ? -errno : fd;
 }
 
-int SysRoot::read_file(std::string_view rel, std::string& out, size_t cap, bool* truncated) const {
-  out.clear();
-  if (truncated) *truncated = false;
-  int fd = open_fd(rel, O_RDONLY | O_NONBLOCK);
-  if (fd < 0) return -fd;
-  struct stat st;
-  if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;  // never read a FIFO or a device here
-  }
+namespace {
+
+// read_fd(): reads all of `fd` into `out`, at most `cap` bytes. Returns 0 or errno.
+int read_fd(int fd, std::string& out, size_t cap, bool* truncated) {
   int err = 0;
   size_t chunk = 4096;
   for (;;) {
@@ -80,8 +75,52 @@ int SysRoot::read_file(std::string_view rel, std::string& out, size_t cap, bool*
     if (n == 0) break;
     if (chunk < (1 << 20)) chunk *= 2;
   }
+  return err;
+}
+
+}  // namespace
+
+int SysRoot::read_file(std::string_view rel, std::string& out, size_t cap, bool* truncated) const {
+  out.clear();
+  if (truncated) *truncated = false;
+  int fd = open_fd(rel, O_RDONLY | O_NONBLOCK);
+  if (fd < 0) return -fd;
+  struct stat st;
+  if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;  // never read a FIFO or a device here
+  }
+  int err = read_fd(fd, out, cap, truncated);
   ::close(fd);
   return err;
+}
+
+int SysRoot::open_dir(std::string_view rel) const { return open_fd(rel, O_RDONLY | O_DIRECTORY); }
+
+int SysRoot::read_file_at(int dirfd, const char* name, std::string& out, size_t cap, bool* truncated) const {
+  out.clear();
+  if (truncated) *truncated = false;
+  if (std::strchr(name, '/') || std::string_view(name) == "..") return EINVAL;
+  int fd = ::openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+  if (fd < 0) return errno;
+  // Files under a live /proc are never FIFOs or devices; a --root tree could hold anything.
+  struct stat st;
+  if (!is_live() && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+  }
+  int err = read_fd(fd, out, cap, truncated);
+  ::close(fd);
+  return err;
+}
+
+int SysRoot::read_link_at(int dirfd, const char* name, std::string& out) const {
+  out.clear();
+  char buf[4096];
+  ssize_t n = ::readlinkat(dirfd, name, buf, sizeof buf);
+  if (n < 0) return errno;
+  out.assign(buf, static_cast<size_t>(n));
+  return 0;
 }
 
 int SysRoot::read_link(std::string_view rel, std::string& out) const {

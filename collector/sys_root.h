@@ -46,6 +46,16 @@ class SysRoot {
   // read_link(): readlink of `rel` (e.g. "proc/1/exe"). Returns 0 or errno.
   int read_link(std::string_view rel, std::string& out) const;
 
+  // open_dir(): a directory fd for `rel` (O_RDONLY|O_DIRECTORY) or -errno; the caller closes
+  // it. Reading a process's files through one /proc/<pid> fd costs one pid lookup instead of
+  // one per file, and pins that process: a recycled pid cannot mix two processes' files.
+  int open_dir(std::string_view rel) const;
+  // read_file_at() / read_link_at(): like read_file() / read_link(), relative to a directory
+  // fd from open_dir(); `name` is a plain file name.
+  int read_file_at(int dirfd, const char* name, std::string& out, size_t cap = kDefaultCap,
+                   bool* truncated = nullptr) const;
+  int read_link_at(int dirfd, const char* name, std::string& out) const;
+
   // list_dir(): names in directory `rel` (no "." and ".."), subdirectories only when
   // `dirs_only`. Returns 0 or errno.
   int list_dir(std::string_view rel, std::vector<std::string>& names, bool dirs_only = false) const;

@@ -167,12 +167,13 @@ CREATE TABLE cgroup_stats (
 ) STRICT;
 
 -- processes: one row per process per snapshot, from /proc/<pid>/{status,smaps_rollup,stat,
--- oom_score,oom_score_adj,cgroup,comm,cmdline,exe}.
+-- oom_score,oom_score_adj,cgroup,cmdline,exe}, all read through one /proc/<pid> directory fd
+-- (so a recycled pid cannot mix two processes).
 CREATE TABLE processes (
   sample              INTEGER NOT NULL,  -- snapshot number
   pid                 INTEGER NOT NULL,  -- process id (in the root's pid namespace)
   ppid                INTEGER,           -- parent pid (status PPid)
-  comm                TEXT,              -- /proc/<pid>/comm (kernel task name, 15 chars max)
+  comm                TEXT,              -- task name (status 'Name:', the same task->comm as /proc/<pid>/comm, 15 chars max)
   state               TEXT,              -- status State, e.g. 'S (sleeping)'
   uid                 INTEGER,           -- real uid (status Uid, first field)
   exe                 TEXT,              -- readlink /proc/<pid>/exe; NULL for kernel threads or when denied

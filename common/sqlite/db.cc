@@ -148,6 +148,10 @@ Statement& Statement::bind_blob(int i, std::string_view bytes) {
   sqlite3_bind_blob64(st_, i, bytes.data() ? bytes.data() : "", bytes.size(), SQLITE_TRANSIENT);
   return *this;
 }
+Statement& Statement::bind_blob_nocopy(int i, std::string_view bytes) {
+  sqlite3_bind_blob64(st_, i, bytes.data() ? bytes.data() : "", bytes.size(), SQLITE_STATIC);
+  return *this;
+}
 Statement& Statement::bind_null(int i) {
   sqlite3_bind_null(st_, i);
   return *this;

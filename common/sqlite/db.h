@@ -79,6 +79,9 @@ class Statement {
   Statement& bind(int i, std::string_view text);  // TEXT, copied by SQLite
   Statement& bind(int i, const char* text) { return bind(i, std::string_view(text)); }
   Statement& bind_blob(int i, std::string_view bytes);  // BLOB, copied by SQLite
+  // bind_blob_nocopy(): BLOB without a copy; `bytes` must stay valid and unchanged until the
+  // statement is stepped and reset (step() does both).
+  Statement& bind_blob_nocopy(int i, std::string_view bytes);
   Statement& bind_null(int i);
   // bind(optional): NULL when empty (a missing fact is NULL, never 0).
   template <typename T>
