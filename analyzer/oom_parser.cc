@@ -214,6 +214,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
             r = ltrim(r);
           }
           std::string_view zname = next_token(r);
+          r = ltrim(r);  // "Node 0 DMA32 free:…": the fields start after the zone name's space
           if (zname.ends_with(':')) {
             // Buddy line "Node 0 DMA: 1*4kB (U) 2*8kB … = 15908kB": order 0 size = page size.
             zname.remove_suffix(1);

@@ -5,6 +5,7 @@
 //   swap_exhausted        swap was full (global), or the memory+swap / swap.max limit was hit (memcg)
 //   cpuset_constraint     only the cpuset's nodes were short (CONSTRAINT_CPUSET)
 //   mempolicy_constraint  only the NUMA policy's nodes were short (CONSTRAINT_MEMORY_POLICY, nodemask=)
+#include <algorithm>
 #include <set>
 
 #include "analyzer/findings/facts.h"
@@ -55,7 +56,13 @@ void fragmentation(const OomEvent& ev, std::vector<Finding>& out) {
   const uint64_t order = static_cast<uint64_t>(*ev.trigger.order);
   uint64_t free_kb = 0, min_kb = 0, big_kb = 0;
   bool have_orders = false;
+  // The 16 MiB ISA DMA zone is kept for its own users by lowmem_reserve: leave it out when
+  // the machine has other zones.
+  const bool others = std::any_of(ev.mem_info->zones.begin(), ev.mem_info->zones.end(), [](const ZoneInfo& z) {
+    return !z.node_zone.ends_with(" DMA") && z.node_zone != "DMA";
+  });
   for (const ZoneInfo& z : ev.mem_info->zones) {
+    if (others && (z.node_zone.ends_with(" DMA") || z.node_zone == "DMA")) continue;
     uint64_t zfree = 0;
     for (const auto& [o, kb] : z.free_by_order_kb) zfree += kb;
     free_kb += z.free_kb.value_or(zfree);

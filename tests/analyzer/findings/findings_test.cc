@@ -80,6 +80,9 @@ const Case kCases[] = {
     // memory+swap limit hit (v1 memsw 200 MB over a 100 MB memory limit).
     {"020", 0, {"swap_exhausted", "which_limit"}, {"no_task_table", "kubernetes", "many_tasks"}},
     {"021", 0, {"swap_exhausted", "no_task_table"}, {"kubernetes", "victim_not_culprit"}},
+    // Fragmentation: an order-2 fork with 25 MB free and no 16 kB block in DMA32.
+    {"043", 0, {"fragmentation", "which_limit"}, {"manual_oom", "swap_exhausted", "anon_blowup", "kubernetes"}},
+    {"027", 0, {}, {"fragmentation", "hugepages_reserved"}},
     // Constraints.
     {"003", 0, {"cpuset_constraint", "no_task_table"}, {"mempolicy_constraint", "anon_blowup", "kubernetes"}},
     {"004", 0, {"mempolicy_constraint"}, {"cpuset_constraint", "panic", "kubernetes"}},
@@ -206,6 +209,15 @@ TEST(GlobalOom, ManualSysrqWith15GBFree) {
   auto f = find(find_all(evs[0]), "manual_oom");
   ASSERT_TRUE(f.has_value());
   EXPECT_GT(f->data["free_bytes"].get<uint64_t>(), 14ULL << 30);
+}
+
+TEST(GlobalOom, FragmentationNamesTheOrderAndTheBlocks) {
+  auto f = find(find_all(parse(fixture("043"))[0]), "fragmentation");
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->data["order"], 2u);
+  EXPECT_EQ(f->data["free_bytes"], 18156u * 1024);  // DMA32 (the DMA zone is left out)
+  EXPECT_EQ(f->data["free_at_or_above_order_bytes"], 0u);
+  EXPECT_THAT(f->verdict, ::testing::HasSubstr("order-2"));
 }
 
 TEST(GlobalOom, CpusetFreeMemoryIsAllMovable) {
