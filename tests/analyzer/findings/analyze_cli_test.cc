@@ -1,0 +1,83 @@
+// analyze_cli_test.cc: `oomscope analyze` with --format markdown|html, --pods and a pack, run as
+// a process on real inputs.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/testing/subprocess.h"
+
+namespace oomscope {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kLogs = OOMSCOPE_TEST_DATA "/kernel-logs/";
+const std::string kPack = OOMSCOPE_FINDINGS_DATA "/arenas-growth-cgroupv1-6.18.oompack";
+
+testing::ProcessResult run(std::vector<std::string> args) {
+  args.insert(args.begin(), {OOMSCOPE_BINARY, "analyze"});
+  auto r = testing::run_process(args, std::chrono::seconds(20));
+  EXPECT_TRUE(r.ok());
+  return r.ok() ? *r : testing::ProcessResult{};
+}
+
+TEST(AnalyzeCli, MarkdownHasTheFindingsTable) {
+  auto r = run({"--format", "markdown", kLogs + "035-seed-engine-gateway-cgroupv2-5.10-blog-cut-lines.log"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("| critical | `anon_blowup` | Anonymous memory filled the 256.0 MiB memcg limit"));
+  EXPECT_THAT(r.out, HasSubstr("```text\n"));
+}
+
+TEST(AnalyzeCli, HtmlToAFile) {
+  auto dir = testing::TempDir::create("oomscope-cli-html");
+  ASSERT_TRUE(dir.ok());
+  std::string out = dir->file("r.html");
+  auto r = run({"--format", "html", "-o", out, kLogs + "007-k8s-pause-killed-cgroupv1-partial-elided.log"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(out);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_THAT(ss.str(), HasSubstr("<svg class=\"chart tasks\""));
+  EXPECT_THAT(ss.str(), HasSubstr("data-id=\"victim_not_culprit\""));
+}
+
+TEST(AnalyzeCli, PodsNameThePod) {
+  auto r = run({"--format", "json", "--pods", OOMSCOPE_FINDINGS_DATA "/pods-k8s-fixtures.json",
+                kLogs + "001-aks-stress-ng-cgroupv2-syslog.log"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  bool found = false;
+  for (const auto& f : j["events"][0]["findings"])
+    if (f["id"] == "kubernetes") {
+      found = true;
+      EXPECT_EQ(f["data"]["pod"], "stress-ng-7d9c");
+      EXPECT_EQ(f["data"]["container"], "stress");
+    }
+  EXPECT_TRUE(found);
+  auto bad = run({"--pods", "/nonexistent/pods.json", kLogs + "001-aks-stress-ng-cgroupv2-syslog.log"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--pods /nonexistent/pods.json"));
+  auto fmt = run({"--format", "yaml", kLogs + "001-aks-stress-ng-cgroupv2-syslog.log"});
+  EXPECT_EQ(fmt.exit_code, 2);
+  EXPECT_THAT(fmt.err, HasSubstr("markdown, html"));
+}
+
+TEST(AnalyzeCli, APackIsRecognisedAndItsTablesUsed) {
+  auto r = run({"--format", "json", kPack});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["events"].size(), 1u);
+  EXPECT_EQ(j["events"][0]["source"]["file"], kPack);
+  std::vector<std::string> ids;
+  for (const auto& f : j["events"][0]["findings"]) ids.push_back(f["id"]);
+  EXPECT_THAT(ids, ::testing::IsSupersetOf({"anon_blowup", "malloc_arenas", "growth", "working_set"}));
+}
+
+}  // namespace
+}  // namespace oomscope
