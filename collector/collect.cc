@@ -350,6 +350,24 @@ void Collector::plan_cgroups() {
     }
   }
   cgroup_plan_.assign(role.begin(), role.end());
+  if (target_cgroups_.empty()) {
+    // Whole host: cgroups that have had an OOM kill are read first, so a time limit or an
+    // interruption still leaves (in the log) the ones that matter; the walk order otherwise.
+    std::vector<std::pair<std::string, std::string>> killed, rest;
+    const char* counter_file = layout_.memory_version == 1 ? "memory.oom_control" : "memory.events";
+    for (auto& entry : cgroup_plan_) {
+      bool had_kill = false;
+      if (root_.read_file(layout_.dir_of(entry.first) + "/" + counter_file, buf_) == 0) {
+        if (auto rows = parse_flat_keyed(buf_)) {
+          for (const auto& r : *rows) had_kill = had_kill || (r.name == "oom_kill" && r.value > 0);
+        }
+      }
+      (had_kill ? killed : rest).push_back(std::move(entry));
+    }
+    check(w_.set_meta("cgroups_with_oom_kill", std::to_string(killed.size())));
+    cgroup_plan_ = std::move(killed);
+    cgroup_plan_.insert(cgroup_plan_.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
+  }
 }
 
 void Collector::kernel_log() {

@@ -25,7 +25,9 @@ PRAGMA user_version = 1;
 -- boot_time_source, collected_utc, collected_monotonic_usec, finished_utc, command_line, root,
 -- cgroup_mode (v1|v2|hybrid|none), memory_cgroup_root, page_size_bytes, clock_ticks_per_sec,
 -- samples, interval_sec, smaps_mode, smaps_top_n, redaction (on|off), redacted_values,
--- kernel_log_source (kmsg|files|none), kernel_log_records, kernel_log_gaps, targets.
+-- kernel_log_source (kmsg|files|none), kernel_log_records, kernel_log_gaps,
+-- cgroups_with_oom_kill (whole-host collections: memory cgroups whose oom_kill counter is > 0;
+-- they are read first), redaction, redacted_values, duration_usec.
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,  -- name of the fact (see the list above)
   value TEXT               -- its value as text; NULL when unknown
@@ -131,6 +133,7 @@ CREATE TABLE pressure (
 ) STRICT;
 
 -- cgroups: one row per memory cgroup read in a snapshot, with the headline numbers parsed.
+-- In a whole-host collection the cgroups with oom_kill > 0 are read (and inserted) first.
 -- Everything else the controller exposes is in cgroup_stats and raw_files.
 CREATE TABLE cgroups (
   sample             INTEGER NOT NULL,  -- snapshot number

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -157,6 +158,23 @@ void interrupt_with(int sig) {
   ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 130);
   EXPECT_TRUE(fs::is_empty(dir->path())) << "no pack and no temporary file may remain";
+}
+
+TEST(CollectCli, DiskFullLeavesNothing) {
+  auto dir = TempDir::create("oomscope-full");
+  ASSERT_TRUE(dir.ok());
+  // A 200 KiB tmpfs: the live host's pack (megabytes) cannot fit.
+  if (mount("tmpfs", dir->path().c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=200k") != 0) {
+    GTEST_SKIP() << "cannot mount a small tmpfs here: " << strerror(errno);
+  }
+  std::string pack = dir->file("full.oompack");
+  auto r = run_process({OOMSCOPE_BINARY, "collect", "-o", pack}, std::chrono::seconds(60));
+  bool empty = fs::is_empty(dir->path());
+  umount2(dir->path().c_str(), MNT_DETACH);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->exit_code, 2) << r->err;
+  EXPECT_NE(r->err.find("disk is full; no pack written"), std::string::npos) << r->err;
+  EXPECT_TRUE(empty) << "no pack and no temporary file may remain";
 }
 
 TEST(CollectCli, SigintLeavesNothing) { interrupt_with(SIGINT); }

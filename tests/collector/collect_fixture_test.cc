@@ -109,6 +109,11 @@ TEST_F(CollectFixture, V2KubernetesNodeWholeHost) {
   // cgroups
   EXPECT_EQ(n(p, "SELECT count(*) FROM cgroups"), f["cgroups"].get<int64_t>());
   EXPECT_EQ(n(p, "SELECT count(*) FROM cgroups WHERE oom_kill > 0"), f["cgroups_with_oom_kill"].get<int64_t>());
+  EXPECT_EQ(p.meta("cgroups_with_oom_kill"), std::to_string(f["cgroups_with_oom_kill"].get<int64_t>()));
+  // ... and they were read first: the first rows inserted are exactly those.
+  EXPECT_EQ(n(p, "SELECT min(oom_kill) FROM (SELECT oom_kill FROM cgroups ORDER BY rowid LIMIT " +
+                     std::to_string(f["cgroups_with_oom_kill"].get<int64_t>()) + ")"),
+            1);
   const json& c = f["oom_container"];
   std::string where = " FROM cgroups WHERE path = '" + f["oom_container_cgroup"].get<std::string>() + "'";
   EXPECT_EQ(n(p, "SELECT usage_bytes" + where), c["usage_bytes"]);
