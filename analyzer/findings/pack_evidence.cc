@@ -159,6 +159,8 @@ Result<PackEvidence> load_pack_evidence(const std::string& path) {
     pe.first_kmsg_seq = st->column_opt_int64(1);
   }
   if (auto st = q("SELECT count(*) FROM kernel_log_gaps"); st && st->step_row()) pe.kernel_log_gaps = st->column_int64(0);
+  if (auto st = q("SELECT count(*) FROM kernel_log WHERE message LIKE '%Killed process %'"); st && st->step_row())
+    pe.killed_lines = st->column_int64(0);
   if (auto st = q("SELECT sample, value FROM vmstat WHERE name = 'oom_kill' ORDER BY sample"))
     while (st->step_row()) pe.vmstat_oom_kill.emplace_back(st->column_int64(0), st->column_int64(1));
   return pe;

@@ -67,6 +67,7 @@ struct PackEvidence {
   std::vector<PackMappings> mappings;       // per (sample, pid) with smaps collected
   std::map<std::string, std::string> sysctls;  // last sample
   int64_t kernel_log_rows = 0, kernel_log_gaps = 0;
+  int64_t killed_lines = 0;  // kernel_log rows with a `Killed process` line
   std::optional<int64_t> first_kmsg_seq;
   std::vector<std::pair<int64_t, int64_t>> vmstat_oom_kill;  // (sample, /proc/vmstat oom_kill)
 };

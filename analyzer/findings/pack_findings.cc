@@ -142,6 +142,17 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
       e.severity = kills > 1 ? Severity::kWarning : Severity::kInfo;
       e.verdict = "Counters of " + cg + ": " + s;
       if (kills > 1) e.verdict += ": this cgroup has been OOM-killed " + std::to_string(kills) + " times";
+      e.data["killed_lines_in_log"] = pe.killed_lines;
+      if (kills > pe.killed_lines) {
+        // The counter also counts kills whose report never reached this log: the victim was
+        // already exiting (no line at all), the log starts after them, or records were lost.
+        e.severity = Severity::kWarning;
+        e.data["kills_without_kernel_line"] = kills - pe.killed_lines;
+        e.evidence.push_back(std::to_string(kills - pe.killed_lines) + " of the " + std::to_string(kills) +
+                             " kills have no `Killed process` line in the pack's kernel log (victim already "
+                             "exiting, a log that starts later, or lost records)");
+        e.verdict += "; " + std::to_string(kills - pe.killed_lines) + " of them with no kernel line in this log";
+      }
       e.next_step = kills > 1 ? "Repeated kills: a restart loop with the same limit; fix the root cause or the limit."
                               : "A single kill: the report above is the one to act on.";
       out.push_back(std::move(e));

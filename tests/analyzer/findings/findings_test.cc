@@ -416,6 +416,8 @@ TEST(PackFindings, ArenasGrowthAndCounters) {
   auto events = find(fs, "memory_events");
   ASSERT_TRUE(events.has_value());
   EXPECT_EQ(events->data["oom_kill"], 1);
+  EXPECT_EQ(events->data["killed_lines_in_log"], 1);
+  EXPECT_FALSE(events->data.contains("kills_without_kernel_line"));  // the one kill is in the log
   auto ws = find(fs, "working_set");
   ASSERT_TRUE(ws.has_value());
   EXPECT_EQ(ws->data["limit_bytes"], 96LL << 20);
