@@ -33,6 +33,10 @@ struct Trigger {
   std::optional<std::string> nodemask;   // pre-4.19 kernels print it in the trigger line
 };
 
+// KeyedCounts: memory.stat / Mem-Info counters by name; std::less<> lets rules look keys up
+// with string literals without building a std::string each time.
+using KeyedCounts = std::map<std::string, uint64_t, std::less<>>;
+
 struct Memcg {
   std::optional<std::string> oom_memcg;   // the cgroup whose limit was hit
   std::optional<std::string> task_memcg;  // the victim's cgroup
@@ -44,9 +48,9 @@ struct Memcg {
   std::optional<uint64_t> swap_usage_kb, swap_limit_kb, swap_failcnt;     // v2 swap
   std::optional<std::string> stats_path;  // the `Memory cgroup stats for <path>:` path
   std::string stats_format;               // "v1-kb-line" (<=5.2), "v2" (5.3-6.4 and v2), "v1" (>=6.5 on v1)
-  std::map<std::string, uint64_t> stats;  // key -> BYTES (converted from KB for old formats)
+  KeyedCounts stats;                      // key -> BYTES (converted from KB for old formats)
   // <=5.2 prints one stats line per memcg of the OOMing subtree; all of them, by path.
-  std::map<std::string, std::map<std::string, uint64_t>> subtree_stats;
+  std::map<std::string, KeyedCounts, std::less<>> subtree_stats;
 };
 
 struct ZoneInfo {
@@ -57,7 +61,7 @@ struct ZoneInfo {
 
 struct MemInfo {
   // The global `Mem-Info:` block (and pages-unit counters from it), in pages.
-  std::map<std::string, uint64_t> counters_pages;  // active_anon, inactive_file, slab_unreclaimable…
+  KeyedCounts counters_pages;  // active_anon, inactive_file, slab_unreclaimable…
   std::vector<ZoneInfo> zones;
   std::optional<uint64_t> free_swap_kb, total_swap_kb, pagecache_pages, ram_pages,
       reserved_pages, hugepages_total, hugepages_free, hugepage_size_kb;

@@ -28,7 +28,7 @@ void write_strings(JsonWriter& w, std::string_view key, const std::vector<std::s
   w.end_array();
 }
 
-void write_map(JsonWriter& w, const std::map<std::string, uint64_t>& m) {
+void write_map(JsonWriter& w, const KeyedCounts& m) {
   w.begin_object();
   for (const auto& [k, v] : m) w.field(k, v);
   w.end_object();
@@ -41,7 +41,33 @@ std::optional<std::string> nonempty(const std::string& s) {
 
 }  // namespace
 
-void write_event_json(const OomEvent& ev, JsonWriter& w, std::string_view findings_json) {
+void write_findings_json(const std::vector<Finding>& findings, JsonWriter& w) {
+  w.begin_array();
+  for (const Finding& f : findings) {
+    w.begin_object();
+    w.field("id", f.id);
+    w.field("severity", severity_name(f.severity));
+    w.field("title", f.title);
+    w.field("verdict", f.verdict);
+    write_strings(w, "evidence", f.evidence);
+    w.key("data");
+    w.raw(f.data.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    w.field("next_step", f.next_step);
+    w.key("evidence_lines");
+    w.begin_array();
+    for (const EvidenceLine& l : f.evidence_lines) {
+      w.begin_object();
+      w.field("line", l.line);
+      w.field("text", l.text);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Finding>* findings) {
   w.begin_object();
   w.key("source");
   w.begin_object();
@@ -229,9 +255,9 @@ void write_event_json(const OomEvent& ev, JsonWriter& w, std::string_view findin
   } else {
     w.null();
   }
-  if (!findings_json.empty()) {
+  if (findings) {
     w.key("findings");
-    w.raw(findings_json);
+    write_findings_json(*findings, w);
   }
   w.end_object();
 }

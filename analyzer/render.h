@@ -24,6 +24,8 @@ struct RenderOptions {
 // event_to_json(): one event in the documented shape; unknown facts are null. `findings` is
 // the array of find_all(ev, ctx) (docs/findings.md).
 nlohmann::ordered_json event_to_json(const OomEvent& ev, const FindingContext& ctx = {});
+// event_json_text(): the same, as compact JSON text (write_event_json + findings).
+std::string event_json_text(const OomEvent& ev, const FindingContext& ctx = {});
 
 class Renderer {
  public:
@@ -43,6 +45,7 @@ class JsonRenderer : public Renderer {
  private:
   std::ostream& os_;
   RenderOptions opts_;
+  std::string buf_;  // one event's JSON, reused
   uint64_t n_ = 0;
   uint64_t incomplete_ = 0;
 };

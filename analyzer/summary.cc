@@ -21,7 +21,7 @@ std::string human_bytes(uint64_t b) {
 }
 
 namespace {
-std::optional<uint64_t> stat(const std::map<std::string, uint64_t>& m, const char* k) {
+std::optional<uint64_t> stat(const KeyedCounts& m, const char* k) {
   auto it = m.find(k);
   if (it == m.end()) return std::nullopt;
   return it->second;
