@@ -41,11 +41,15 @@ bool looks_like_pack(const std::string& path) {
 }
 
 Result<PackReader> PackReader::open(const std::string& path) {
-  // Refuse non-regular files before SQLite sees them (a FIFO would block, a device is odd).
+  // Refuse non-regular files before SQLite sees them (a FIFO would block, a device is odd),
+  // and symlinks (SQLite opens with SQLITE_OPEN_NOFOLLOW anyway; this gives a clear message).
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
+  if (::lstat(path.c_str(), &st) != 0) {
     int e = errno;
     return Error{ErrorCode::kIo, e, path + ": " + std::strerror(e)};
+  }
+  if (S_ISLNK(st.st_mode)) {
+    return Error{ErrorCode::kFormat, 0, path + ": is a symbolic link; give the path of the pack itself"};
   }
   if (!S_ISREG(st.st_mode)) return Error{ErrorCode::kFormat, 0, path + ": not a regular file"};
 

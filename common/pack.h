@@ -58,8 +58,9 @@ struct KernelLogRow {
 class PackReader {
  public:
   // open(): opens `path` read-only and defensively. Fails with kFormat when the file is not
-  // a pack (wrong application_id, not SQLite, missing tables) or was written by a newer
-  // oomscope (user_version > kPackSchemaVersion), with kIo when it cannot be read.
+  // a pack (a symlink, not a regular file, not SQLite, wrong application_id, missing tables)
+  // or was written by a newer oomscope (user_version > kPackSchemaVersion), with kIo when it
+  // cannot be read. Values over 64 MiB make later reads fail with "string or blob too big".
   static Result<PackReader> open(const std::string& path);
 
   // schema_version(): the pack's user_version (1..kPackSchemaVersion).

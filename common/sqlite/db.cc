@@ -73,6 +73,9 @@ Result<Db> Db::open_untrusted_readonly(const std::string& path) {
   sqlite3_db_config(raw, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
   sqlite3_db_config(raw, SQLITE_DBCONFIG_ENABLE_VIEW, 0, nullptr);
   sqlite3_limit(raw, SQLITE_LIMIT_ATTACHED, 0);
+  // No legitimate value is larger than a capped raw smaps (64 MiB): a bigger string or blob
+  // (a tampered row, a generated column) fails with SQLITE_TOOBIG instead of being allocated.
+  sqlite3_limit(raw, SQLITE_LIMIT_LENGTH, kUntrustedMaxValueBytes);
   if (auto st = db->exec("PRAGMA trusted_schema=OFF"); !st) return st.error();
   sqlite3_set_authorizer(raw, readonly_authorizer, nullptr);
   return db;

@@ -26,6 +26,9 @@ namespace oomscope::sqlite {
 
 class Statement;
 
+// kUntrustedMaxValueBytes: SQLITE_LIMIT_LENGTH of untrusted read-only connections.
+inline constexpr int kUntrustedMaxValueBytes = 64 << 20;
+
 // Db: one connection. Movable, not copyable.
 class Db {
  public:
@@ -40,8 +43,10 @@ class Db {
   // open(): sqlite3_open_v2 with `flags` (SQLITE_OPEN_*). Extension loading stays disabled.
   static Result<Db> open(const std::string& path, int flags);
 
-  // open_untrusted_readonly(): read-only, SQLITE_DBCONFIG_DEFENSIVE on, trusted_schema=OFF,
-  // no extension loading, no triggers/views from the file. For packs from other machines.
+  // open_untrusted_readonly(): read-only, no symlink followed, SQLITE_DBCONFIG_DEFENSIVE on,
+  // trusted_schema=OFF, no extension loading, no triggers/views from the file, no ATTACH,
+  // values capped at kUntrustedMaxValueBytes ("string or blob too big"), and an authorizer
+  // that allows reads only. For packs from other machines.
   static Result<Db> open_untrusted_readonly(const std::string& path);
 
   // exec(): runs one or more statements with no parameters (DDL, PRAGMAs).

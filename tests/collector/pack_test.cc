@@ -251,3 +251,34 @@ TEST(SqliteRaii, TransactionRollsBackUnlessCommitted) {
 
 }  // namespace
 }  // namespace oomscope
+
+namespace oomscope {
+namespace {
+
+TEST(PackReader, SymlinkAndOversizedValuesAreRefused) {
+  TempDir dir;
+  std::string real = make_pack(dir, "real.oompack");
+  std::string link = dir.file("link.oompack");
+  ASSERT_EQ(symlink(real.c_str(), link.c_str()), 0);
+  auto l = PackReader::open(link);
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(l.error().code, ErrorCode::kFormat);
+  EXPECT_NE(l.error().message.find("symbolic link"), std::string::npos) << l.error().message;
+  {
+    auto db = sqlite::Db::open(real, SQLITE_OPEN_READWRITE);
+    ASSERT_TRUE(db->exec("INSERT INTO kernel_log(source, message, raw) VALUES ('f', 'm', CAST(zeroblob(70000000) AS TEXT))").ok());
+  }
+  auto p = PackReader::open(real);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  size_t biggest = 0;
+  Status st = p->for_each_kernel_log_line([&](std::string_view line, const KernelLogRow&) {
+    biggest = std::max(biggest, line.size());
+    return true;
+  });
+  ASSERT_FALSE(st.ok()) << "a 70 MB value must be refused, not allocated";
+  EXPECT_NE(st.error().message.find("too big"), std::string::npos) << st.error().message;
+  EXPECT_LT(biggest, size_t{64} << 20);
+}
+
+}  // namespace
+}  // namespace oomscope
