@@ -12,6 +12,8 @@
 //   // s == R"({"pid":42,"comm":null})"
 #pragma once
 
+#include <charconv>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,12 +31,21 @@ class JsonWriter {
   void begin_array() { sep(); out_ += '['; first_.push_back(true); }
   void end_array() { out_ += ']'; first_.pop_back(); }
   void key(std::string_view k) { sep(); string_literal(k); out_ += ':'; after_key_ = true; }
+  // key(literal): our own field names are plain ASCII identifiers and need no escaping.
+  template <size_t N>
+  void key(const char (&k)[N]) {
+    sep();
+    out_ += '"';
+    out_.append(k, N - 1);
+    out_ += "\":";
+    after_key_ = true;
+  }
 
   void value(std::string_view s) { sep(); string_literal(s); }
   void value(const char* s) { value(std::string_view(s)); }
   void value(const std::string& s) { value(std::string_view(s)); }
-  void value(int64_t v) { sep(); out_ += std::to_string(v); }
-  void value(uint64_t v) { sep(); out_ += std::to_string(v); }
+  void value(int64_t v) { sep(); append_number(v); }
+  void value(uint64_t v) { sep(); append_number(v); }
   void value(int v) { value(static_cast<int64_t>(v)); }
   void value(double v);
   void value(bool v) { sep(); out_ += v ? "true" : "false"; }
@@ -46,6 +57,11 @@ class JsonWriter {
   void value(const std::optional<T>& v) {
     if (v) value(*v);
     else null();
+  }
+  template <size_t N, typename T>
+  void field(const char (&k)[N], const T& v) {
+    key(k);
+    value(v);
   }
   template <typename T>
   void field(std::string_view k, const T& v) {
@@ -61,6 +77,12 @@ class JsonWriter {
     first_.back() = false;
   }
   void string_literal(std::string_view s);
+  template <typename I>
+  void append_number(I v) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, static_cast<size_t>(r.ptr - buf));
+  }
 
   std::string& out_;
   std::vector<bool> first_;
