@@ -16,7 +16,7 @@ using oomscope::cli::Command;
 constexpr Command kCommands[] = {
     {"analyze", "find and explain OOM kills in kernel logs or evidence packs", oomscope::cli::run_analyze},
     {"collect", "bundle this node's OOM evidence into one SQLite evidence pack", oomscope::cli::run_collect},
-    {"batch", "sweep many logs and packs into a catalog of recurring OOMs", oomscope::cli::run_batch},
+    {"batch", "(not implemented yet) sweep many logs and packs into a catalog", oomscope::cli::run_batch},
 };
 
 void usage(std::ostream& os) {
