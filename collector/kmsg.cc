@@ -117,7 +117,7 @@ Result<KmsgStats> read_kmsg(int fd, const std::function<void(const KmsgRecord&)>
     on_record(*r);
   };
 
-  if (!S_ISREG(st.st_mode)) {
+  if (S_ISCHR(st.st_mode)) {
     // The device: one record per read(). 16 KiB is more than a record can be
     // (CONSOLE_EXT_LOG_MAX is 8 KiB); a too-small buffer would give EINVAL.
     std::vector<char> buf(16 * 1024);
@@ -141,43 +141,64 @@ Result<KmsgStats> read_kmsg(int fd, const std::function<void(const KmsgRecord&)>
     return stats;
   }
 
-  // A capture in a regular file: records start with "prio,seq,usec,", dictionary lines with ' '.
-  std::string data;
+  // A capture (a regular file, or a FIFO under --root): records start with
+  // "prio,seq,usec,", dictionary lines with ' ', a blank line ends a record. Streamed in
+  // 64 KiB blocks, so memory stays bounded whatever the size; a line longer than
+  // kMaxLine is cut. EAGAIN (a FIFO with nothing more to give) ends the walk like EOF.
+  constexpr size_t kMaxLine = 64 * 1024;
   std::vector<char> buf(64 * 1024);
-  for (;;) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      return Error{ErrorCode::kIo, e, std::string("kmsg capture: read: ") + std::strerror(e)};
-    }
-    if (n == 0) break;
-    data.append(buf.data(), static_cast<size_t>(n));
-    if (data.size() > (256u << 20)) break;  // a capture larger than any ring buffer: stop
-  }
-  std::string_view rest = data;
-  size_t rec_begin = 0, pos = 0;
-  bool in_record = false;
-  while (pos < rest.size() && stats.records < max_records && !should_stop()) {
-    size_t e = rest.find('\n', pos);
-    size_t end = e == std::string_view::npos ? rest.size() : e;
-    bool continuation = end > pos && rest[pos] == ' ';
-    if (end == pos) {  // a blank line ends a record and starts none
-      if (in_record) handle(rest.substr(rec_begin, pos - rec_begin));
-      in_record = false;
-      pos = end + 1;
-      continue;
-    }
-    if (!continuation) {
-      if (in_record) handle(rest.substr(rec_begin, pos - rec_begin));
-      rec_begin = pos;
+  std::string record, line;
+  bool in_record = false, cutting = false;
+  auto flush = [&] {
+    if (in_record && stats.records < max_records) handle(record);
+    record.clear();
+    in_record = false;
+  };
+  auto take_line = [&](std::string_view l) {
+    if (l.empty()) {
+      flush();
+    } else if (l.front() == ' ' && in_record) {
+      if (record.size() < 4 * kMaxLine) {
+        record.push_back('\n');
+        record.append(l);
+      }
+    } else {
+      flush();
+      record.assign(l);
       in_record = true;
     }
-    pos = end + 1;
+  };
+  bool done = false;
+  while (!done && stats.records < max_records && !should_stop()) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN) {
+      int e = errno;
+      if (stats.records > 0) break;
+      return Error{ErrorCode::kIo, e, std::string("kmsg capture: read: ") + std::strerror(e)};
+    }
+    if (n <= 0) break;  // EOF, or EAGAIN on a FIFO: nothing more now
+    for (std::string_view chunk(buf.data(), static_cast<size_t>(n)); !chunk.empty();) {
+      size_t nl = chunk.find('\n');
+      std::string_view piece = chunk.substr(0, nl);
+      if (!cutting) {
+        size_t room = kMaxLine - std::min(kMaxLine, line.size());
+        line.append(piece.substr(0, room));
+        if (piece.size() > room) cutting = true;
+      }
+      if (nl == std::string_view::npos) break;
+      take_line(line);
+      line.clear();
+      cutting = false;
+      chunk.remove_prefix(nl + 1);
+      if (stats.records >= max_records || should_stop()) {
+        done = true;
+        break;
+      }
+    }
   }
-  if (in_record && stats.records < max_records && !should_stop()) {
-    handle(rest.substr(rec_begin, std::min(pos, rest.size()) - rec_begin));
-  }
+  if (!line.empty()) take_line(line);
+  if (!should_stop()) flush();
   return stats;
 }
 

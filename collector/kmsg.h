@@ -7,8 +7,9 @@
 // read them: the gap shows up as a sequence jump and is reported, the walk continues.
 //
 // read_kmsg() never blocks: the fd is opened O_NONBLOCK and EAGAIN ends the walk. The same
-// function accepts a regular file holding a capture of the device (`cat /dev/kmsg` output,
-// used by --root fixtures), which it splits into records by their headers.
+// function accepts a regular file (or a FIFO) holding a capture of the device (`cat
+// /dev/kmsg` output, used by --root fixtures), which it streams and splits into records by
+// their headers, with bounded memory.
 //
 // Example:
 //   auto r = parse_kmsg_record("6,1234,5678901,-;Out of memory: Killed process 42 (a\\x20b)\n");

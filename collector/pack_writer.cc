@@ -152,8 +152,15 @@ Status PackWriter::finish() {
     abandon();
     return sys_error(e, "fsync " + temp_path_);
   }
-  ::close(fd_);
-  fd_ = -1;
+  // The temporary name must still be our inode: in a world-writable directory someone could
+  // have replaced it (with a symlink, say) while we wrote through our own descriptors.
+  struct stat ours, now;
+  if (fstat(fd_, &ours) != 0 || lstat(temp_path_.c_str(), &now) != 0 || ours.st_dev != now.st_dev ||
+      ours.st_ino != now.st_ino) {
+    temp_path_.clear();  // not ours any more: do not unlink whatever is there now
+    abandon();
+    return Error{ErrorCode::kIo, 0, final_path_ + ": the temporary file was replaced while writing; no pack written"};
+  }
   int rc = renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, final_path_.c_str(), overwrite_ ? 0 : RENAME_NOREPLACE);
   if (rc != 0 && errno == EINVAL && !overwrite_) {
     // Filesystems without RENAME_NOREPLACE: link() also refuses to replace.
@@ -165,6 +172,15 @@ Status PackWriter::finish() {
     abandon();
     return sys_error(e, "rename to " + final_path_);
   }
+  // And the final name is now that inode (closes the window between the check and rename).
+  if (lstat(final_path_.c_str(), &now) != 0 || ours.st_dev != now.st_dev || ours.st_ino != now.st_ino) {
+    if (S_ISLNK(now.st_mode)) ::unlink(final_path_.c_str());
+    temp_path_.clear();
+    abandon();
+    return Error{ErrorCode::kIo, 0, final_path_ + ": replaced during the rename; no pack written"};
+  }
+  ::close(fd_);
+  fd_ = -1;
   done_ = true;
   int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
