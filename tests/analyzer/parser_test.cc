@@ -144,3 +144,53 @@ TEST(ParserTest, NoOomInNoise) {
 
 }  // namespace
 }  // namespace oomscope
+
+namespace oomscope {
+namespace {
+
+TEST(ParserTest, MemInfoZonesBuddyPageSizeHugepagesAndSlab) {
+  // Lines in the shape __show_mem prints (5.x, 64 KiB pages as on arm64/ppc64le kernels).
+  auto ev = parse(
+      "[ 9.0] a invoked oom-killer: gfp_mask=0x1100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\n"
+      "[ 9.0] Mem-Info:\n"
+      "[ 9.0] active_anon:100 inactive_anon:50 isolated_anon:0\n"
+      "[ 9.0]  active_file:10 inactive_file:5 isolated_file:0\n"
+      "[ 9.0]  slab_reclaimable:7 slab_unreclaimable:9000\n"
+      "[ 9.0] Node 0 Normal free:1024kB boost:0kB min:512kB low:640kB high:768kB present:4194304kB managed:4000000kB\n"
+      "[ 9.0] lowmem_reserve[]: 0 0 0 0\n"
+      "[ 9.0] Node 0 Normal: 4*64kB (U) 2*128kB (M) 0*256kB = 512kB\n"
+      "[ 9.0] Node 0 hugepages_total=8 hugepages_free=8 hugepages_surp=0 hugepages_size=524288kB\n"
+      "[ 9.0] 20 total pagecache pages\n"
+      "[ 9.0] Free swap  = 0kB\n"
+      "[ 9.0] Total swap = 0kB\n"
+      "[ 9.0] 65536 pages RAM\n"
+      "[ 9.0] Unreclaimable slab info:\n"
+      "[ 9.0] Name                      Used          Total\n"
+      "[ 9.0] kmalloc-4k            563200KB     563200KB\n"
+      "[ 9.0] dentry                  1024KB       2048KB\n"
+      "[ 9.1] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=a,pid=1,uid=0\n"
+      "[ 9.1] Out of memory: Killed process 1 (a) total-vm:100kB, anon-rss:64kB, file-rss:0kB, shmem-rss:0kB\n");
+  ASSERT_EQ(ev.size(), 1u);
+  ASSERT_TRUE(ev[0].mem_info.has_value());
+  const MemInfo& mi = *ev[0].mem_info;
+  EXPECT_EQ(ev[0].page_size, 65536u);
+  EXPECT_EQ(mi.counters_pages.at("active_file"), 10u);
+  EXPECT_EQ(mi.counters_pages.at("slab_unreclaimable"), 9000u);
+  ASSERT_EQ(mi.zones.size(), 1u);
+  EXPECT_EQ(mi.zones[0].node_zone, "Node 0 Normal");
+  EXPECT_EQ(mi.zones[0].min_kb, 512u);
+  EXPECT_EQ(mi.zones[0].free_by_order_kb.at(1), 256u);
+  EXPECT_EQ(mi.hugepages_total, 8u);
+  EXPECT_EQ(mi.hugepage_size_kb, 524288u);
+  EXPECT_EQ(mi.total_swap_kb, 0u);
+  EXPECT_EQ(mi.ram_pages, 65536u);
+  EXPECT_EQ(mi.pagecache_pages, 20u);
+  ASSERT_EQ(mi.unreclaimable_slab_kb.size(), 2u);
+  EXPECT_EQ(mi.unreclaimable_slab_kb[0].first, "kmalloc-4k");
+  EXPECT_EQ(mi.unreclaimable_slab_kb[0].second, 563200u);
+  EXPECT_TRUE(ev[0].global_oom);
+  EXPECT_TRUE(ev[0].complete);
+}
+
+}  // namespace
+}  // namespace oomscope
