@@ -20,14 +20,17 @@
 PRAGMA application_id = 1330597200;  -- 0x4F4F4D50, 'OOMP'
 PRAGMA user_version = 1;
 
--- meta: facts about the collection as key/value rows. Keys: tool_version, schema_version,
--- hostname, kernel_release, kernel_version, boot_id, uptime_sec, boot_time_utc,
--- boot_time_source, collected_utc, collected_monotonic_usec, finished_utc, command_line, root,
--- cgroup_mode (v1|v2|hybrid|none), memory_cgroup_root, page_size_bytes, clock_ticks_per_sec,
--- samples, interval_sec, smaps_mode, smaps_top_n, redaction (on|off), redacted_values,
--- kernel_log_source (kmsg|files|none), kernel_log_records, kernel_log_gaps,
--- cgroups_with_oom_kill (whole-host collections: memory cgroups whose oom_kill counter is > 0;
--- they are read first), redaction, redacted_values, duration_usec.
+-- meta: facts about the collection as key/value rows. Keys:
+--   tool_version, schema_version, command_line (redacted), root ('/' or --root DIR);
+--   hostname, kernel_release, kernel_version, boot_id, uptime_sec (from the root's /proc);
+--   boot_time_utc, boot_time_source ('clock_realtime-clock_monotonic' live, 'proc/stat btime' under --root);
+--   collected_utc, collected_monotonic_usec, finished_utc, duration_usec (this collection);
+--   page_size_bytes, clock_ticks_per_sec (of the collecting host);
+--   cgroup_mode (v1|v2|hybrid|none), memory_cgroup_root, memory_cgroup_version (1|2|0),
+--   cgroups_with_oom_kill (whole-host collections: cgroups whose oom_kill > 0, read first);
+--   samples, interval_sec, smaps_mode (top|targets|all|none), smaps_top_n;
+--   redaction (on|off), redacted_values; kernel_log_source (kmsg|files|none),
+--   kernel_log_records, kernel_log_gaps.
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,  -- name of the fact (see the list above)
   value TEXT               -- its value as text; NULL when unknown
