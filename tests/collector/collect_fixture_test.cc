@@ -309,6 +309,41 @@ TEST_F(CollectFixture, InterruptAndTimeLimitLeaveNoFile) {
   EXPECT_TRUE(fs::is_empty(dir_));
 }
 
+// schema/README.md promises that its example queries work as shown: run every statement of
+// every ```sql block on a pack of the v2 fixture, and check the output it shows where it
+// shows one verbatim.
+TEST_F(CollectFixture, SchemaReadmeQueriesRun) {
+  std::ifstream in(OOMSCOPE_SOURCE_DIR "/schema/README.md");
+  ASSERT_TRUE(in.good());
+  std::string readme((std::istreambuf_iterator<char>(in)), {});
+  CollectConfig cfg;
+  cfg.root = kV2;
+  cfg.samples = 2;  // for the growth examples
+  auto p = run(cfg);
+  int statements = 0;
+  for (size_t pos = readme.find("```sql\n"); pos != std::string::npos; pos = readme.find("```sql\n", pos)) {
+    pos += 7;
+    size_t end = readme.find("```", pos);
+    std::string block = readme.substr(pos, end - pos);
+    size_t start = 0;
+    for (size_t semi = block.find(';'); semi != std::string::npos; semi = block.find(';', start)) {
+      std::string sql = block.substr(start, semi - start);
+      start = semi + 1;
+      auto st = p.query(sql);
+      ASSERT_TRUE(st.ok()) << sql << "\n" << st.error().message;
+      int rows = 0;
+      while (st->step_row()) rows++;
+      EXPECT_TRUE(st->status().ok()) << sql;
+      EXPECT_GT(rows, 0) << "an example that returns nothing on the fixture:\n" << sql;
+      statements++;
+    }
+    pos = end;
+  }
+  EXPECT_GE(statements, 8);
+  EXPECT_EQ(q1(p, "SELECT wall_utc || '|' || substr(message, 1, 60) FROM kernel_log WHERE message LIKE '%Killed process%'"),
+            "2025-11-26T12:23:31.203600Z|Memory cgroup out of memory: Killed process 4711 (java) tota");
+}
+
 TEST_F(CollectFixture, DefaultNameCarriesHostAndUtcTime) {
   EXPECT_EQ(default_pack_name("ip-10-0-12-34.eu-west-1.compute.internal", 1763767800'000000),
             "oomscope-ip-10-0-12-34.eu-west-1.compute.internal-20251121T233000Z.oompack");
