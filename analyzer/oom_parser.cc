@@ -139,6 +139,15 @@ void OomParser::feed(std::string_view raw, uint64_t line_no, bool cut) {
   if (ll.banner || ll.kmsg_meta || ll.foreign) return;
   if (ll.style == PrefixStyle::kKmsg) kmsg_seen_ = true;
   std::string_view host_key = ll.host;
+  if (!ll.caller.empty()) {
+    // CONFIG_PRINTK_CALLER: a report is printed by one task ([T1234]); lines of other
+    // callers interleaved with it (another CPU's warning, the oom_reaper thread) belong to
+    // other streams, so the state is kept per host and caller.
+    caller_key_.assign(ll.host);
+    caller_key_ += '\x1f';
+    caller_key_ += ll.caller;
+    host_key = caller_key_;
+  }
   if (ll.style == PrefixStyle::kNone && !hosts_.empty() && ll.indented) {
     // A continuation line of a multi-line record (journalctl indents them): same host as
     // the line before. With several hosts we cannot know; the last open one is the best bet.
@@ -387,6 +396,22 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
   if (kind == LineKind::kTrigger) {
     fresh = true;
   } else if (!hs.ev) {
+    if (kind == LineKind::kReaper && !ll.caller.empty()) {
+      // The oom_reaper thread prints from its own caller id: attach the line to the event of
+      // the same host whose victim it reaped.
+      Reaped r;
+      if (!parse_reaper(text, r)) return;
+      for (auto& [k, other] : hosts_) {
+        if (!other->ev || other.get() == &hs || !k.starts_with(std::string(ll.host) + '\x1f')) continue;
+        for (const Killed& v : other->ev->victims)
+          if (v.pid == r.pid) {
+            other->ev->reaped.push_back(r);
+            other->ev->source.last_line = line_no;
+            return;
+          }
+      }
+      return;
+    }
     if (!opens_event(kind)) return;  // reaper, trace, panic… with nothing to attach to
     if (kind == LineKind::kMemInfo && hs.warn_alloc) return;
     fresh = true;

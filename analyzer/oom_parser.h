@@ -111,6 +111,7 @@ class OomParser {
   std::map<uint64_t, OomEvent> ready_;  // closed events waiting for earlier open ones
   uint64_t emitted_ = 0;
   bool kmsg_seen_ = false;
+  std::string caller_key_;  // host + '\x1f' + printk caller id, reused
 };
 
 }  // namespace oomscope

@@ -194,3 +194,32 @@ TEST(ParserTest, MemInfoZonesBuddyPageSizeHugepagesAndSlab) {
 
 }  // namespace
 }  // namespace oomscope
+
+namespace oomscope {
+namespace {
+
+TEST(ParserTest, PrintkCallerSeparatesInterleavedReports) {
+  // Two tasks OOM in two memcgs; with CONFIG_PRINTK_CALLER their lines interleave, and the
+  // oom_reaper thread reports from its own caller id.
+  auto ev = parse(
+      "[   10.000001][ T100] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+      "[   10.000002][ T200] b invoked oom-killer: gfp_mask=0x1100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\n"
+      "[   10.000003][ T100] memory: usage 1024kB, limit 1024kB, failcnt 1\n"
+      "[   10.000004][ T200] memory: usage 2048kB, limit 2048kB, failcnt 2\n"
+      "[   10.000005][ T200] Memory cgroup out of memory: Killed process 200 (b) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n"
+      "[   10.000006][ T100] Memory cgroup out of memory: Killed process 100 (a) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n"
+      "[   10.100000][  T54] oom_reaper: reaped process 100 (a), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].trigger.comm, "a");
+  EXPECT_EQ(ev[0].memcg->limit_kb, 1024u);
+  EXPECT_EQ(ev[0].killed->pid, 100);
+  ASSERT_EQ(ev[0].reaped.size(), 1u);
+  EXPECT_EQ(ev[0].reaped[0].pid, 100);
+  EXPECT_EQ(ev[1].trigger.comm, "b");
+  EXPECT_EQ(ev[1].memcg->limit_kb, 2048u);
+  EXPECT_EQ(ev[1].killed->pid, 200);
+  EXPECT_TRUE(ev[0].complete && ev[1].complete);
+}
+
+}  // namespace
+}  // namespace oomscope
