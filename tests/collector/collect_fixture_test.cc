@@ -309,6 +309,45 @@ TEST_F(CollectFixture, InterruptAndTimeLimitLeaveNoFile) {
   EXPECT_TRUE(fs::is_empty(dir_));
 }
 
+// A tree built in code with the traps a --root tree can hold (STYLE.md §10): a FIFO, a
+// dangling symlink, a symlink loop, a directory where a file should be. None may hang or
+// stop the collection; each is a collection_errors row.
+TEST_F(CollectFixture, HostileTreeIsRecordedNotFatal) {
+  std::string root = dir_ + "/root";
+  auto file = [&](const std::string& rel, const std::string& content) {
+    fs::create_directories(fs::path(root + "/" + rel).parent_path());
+    std::ofstream(root + "/" + rel) << content;
+  };
+  file("proc/uptime", "100.5 200.0\n");
+  file("proc/stat", "btime 1763700000\n");
+  file("proc/42/status", "Name:\tok\nVmSize:\t  10 kB\nVmRSS:\t  8 kB\n");
+  file("proc/42/cgroup", "0::/\n");
+  fs::create_directories(root + "/proc/43/smaps_rollup");  // a directory
+  file("proc/43/cgroup", "0::/\n");
+  ASSERT_EQ(mkfifo((root + "/proc/meminfo").c_str(), 0600), 0);
+  fs::create_symlink("/nonexistent", root + "/proc/vmstat");
+  fs::create_symlink("loop", root + "/proc/43/status");
+  fs::create_symlink("status", root + "/proc/43/loop");
+  fs::create_directories(root + "/sys/fs/cgroup");
+  file("sys/fs/cgroup/cgroup.controllers", "memory\n");
+  CollectConfig cfg;
+  cfg.root = root;
+  cfg.time_limit_sec = 20;
+  auto p = run(cfg);
+  auto err_of = [&](const std::string& path) {
+    return q1(p, "SELECT error FROM collection_errors WHERE path = '" + path + "'");
+  };
+  EXPECT_EQ(err_of("proc/meminfo"), "EINVAL") << "a FIFO is not read";
+  EXPECT_EQ(err_of("proc/vmstat"), "ELOOP") << "a final symlink is not followed";
+  EXPECT_EQ(err_of("proc/43/status"), "ELOOP");
+  EXPECT_EQ(err_of("proc/43/smaps_rollup"), "EISDIR");
+  EXPECT_EQ(err_of("dev/kmsg"), "ENOENT");
+  EXPECT_EQ(p.meta("kernel_log_source"), "none");
+  EXPECT_EQ(n(p, "SELECT vm_rss_bytes FROM processes WHERE pid = 42"), 8192);
+  EXPECT_EQ(n(p, "SELECT count(*) FROM processes"), 2);
+  EXPECT_EQ(n(p, "SELECT count(*) FROM cgroups"), 1);
+}
+
 // schema/README.md promises that its example queries work as shown: run every statement of
 // every ```sql block on a pack of the v2 fixture, and check the output it shows where it
 // shows one verbatim.
