@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_set>
 
 #include "analyzer/anchor.h"
 #include "analyzer/prefix.h"
@@ -14,10 +15,20 @@ namespace {
 
 constexpr auto npos = std::string_view::npos;
 
+// Memory bounds (issue 5): a report can be made of millions of lines of up to the reader's
+// 1 MiB each. An event keeps at most kMaxEventBytes of parsed facts (task rows, stats keys,
+// zones, slab caches, victims, reaper lines); further lines are counted, not kept. Evidence
+// lines are kept up to kMaxKeptLineBytes each. Hosts without an open event are forgotten once
+// more than kHostSweep of them pile up (a central syslog may carry millions of hosts).
+constexpr uint64_t kMaxEventBytes = 64ull << 20;
+constexpr size_t kMaxKeptLineBytes = 4096;
+constexpr size_t kMaxZones = 4096;
+constexpr size_t kHostSweep = 4096;
+
 // keep_line(): the line as evidence for findings, within ParserOptions::max_kept_lines.
 void keep_line(OomEvent& ev, size_t max_kept, uint64_t line_no, std::string_view text) {
   if (max_kept == 0) return;
-  if (ev.lines.size() < max_kept) ev.lines.push_back({line_no, std::string(text)});
+  if (ev.lines.size() < max_kept) ev.lines.push_back({line_no, std::string(text.substr(0, kMaxKeptLineBytes))});
   else ++ev.lines_not_kept;
 }
 
@@ -107,6 +118,27 @@ struct OomParser::HostState {
   bool warn_alloc = false;    // inside a page-allocation-failure report (not an OOM)
   bool active = false;        // a report is being printed: every line must be looked at
   uint64_t last_join = 0;     // line number of the last line that joined the event
+  uint64_t kept_bytes = 0;       // approximate bytes of facts kept for the open event
+  uint64_t entries_dropped = 0;  // report lines whose facts did not fit in kMaxEventBytes
+  std::unordered_set<int64_t> victim_pids;  // pids of ev->victims: repeats found in O(1)
+  bool victim_without_pid = false;
+
+  // keep(): true when `bytes` more fit in the event's budget; otherwise counts a drop.
+  bool keep(size_t bytes) {
+    if (kept_bytes + bytes > kMaxEventBytes) {
+      ++entries_dropped;
+      return false;
+    }
+    kept_bytes += bytes;
+    return true;
+  }
+  bool is_victim(const std::optional<int64_t>& pid) const {
+    return pid ? victim_pids.count(*pid) > 0 : victim_without_pid;
+  }
+  void add_victim(const std::optional<int64_t>& pid) {
+    if (pid) victim_pids.insert(*pid);
+    else victim_without_pid = true;
+  }
 };
 
 OomParser::OomParser(EventSink& sink, ParserOptions opts) : sink_(sink), opts_(opts) {}
@@ -117,6 +149,10 @@ void OomParser::begin_file(std::string name) { file_ = std::move(name); }
 OomParser::HostState& OomParser::host(std::string_view key) {
   auto it = hosts_.find(key);
   if (it != hosts_.end()) return *it->second;
+  if (hosts_.size() >= kHostSweep + 2 * open_events_) {
+    // No caller holds a HostState& here, and hosts with an open event are kept.
+    std::erase_if(hosts_, [](const auto& kv) { return !kv.second->ev; });
+  }
   auto hs = std::make_unique<HostState>();
   hs->key = std::string(key);
   HostState& ref = *hs;
@@ -129,7 +165,7 @@ void OomParser::feed(std::string_view raw, uint64_t line_no, bool cut) {
   if (cut) ++stats_.cut_lines;
   // Lines that can continue a report (stats, tables, Mem-Info) carry no anchor, so while a
   // report is being printed every line is looked at; otherwise only anchored lines are.
-  if (open_events_ > 0 && line_no >= last_expire_ + 256) {
+  if ((open_events_ > 0 || hosts_.size() > kMaxIdleStates) && line_no >= last_expire_ + 256) {
     last_expire_ = line_no;
     expire(line_no);
   }
@@ -196,7 +232,8 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
         std::string_view k;
         uint64_t v = 0;
         if (parse_stat_kv(text, k, v)) {
-          ev.memcg->stats[std::string(k)] = v;
+          std::string key(k);
+          if (ev.memcg->stats.count(key) || hs.keep(key.size() + 64)) ev.memcg->stats[key] = v;
           join();
           return;
         }
@@ -211,7 +248,9 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
           for (std::string_view tok : split_ws(t)) {
             size_t c = tok.find(':');
             if (c == npos) continue;
-            if (auto v = parse_u64(tok.substr(c + 1))) mi.counters_pages[std::string(tok.substr(0, c))] = *v;
+            std::string key(tok.substr(0, c));
+            auto v = parse_u64(tok.substr(c + 1));
+            if (v && (mi.counters_pages.count(key) || hs.keep(key.size() + 64))) mi.counters_pages[key] = *v;
           }
         } else if (t.starts_with("Node ") || t.starts_with("DMA") || t.starts_with("Normal") ||
                    t.starts_with("HighMem") || t.starts_with("Movable") || t.starts_with("Device")) {
@@ -246,7 +285,11 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
                 existing.free_by_order_kb = z.free_by_order_kb;
                 merged = true;
               }
-            if (!merged) mi.zones.push_back(std::move(z));
+            if (!merged && mi.zones.size() < kMaxZones && hs.keep(sizeof(ZoneInfo) + z.node_zone.size())) {
+              mi.zones.push_back(std::move(z));
+            } else if (!merged) {
+              ++hs.entries_dropped;
+            }
           } else if (zname.starts_with("hugepages_total=")) {
             std::string_view all = t;
             auto total = [&](std::string_view key) -> std::optional<uint64_t> {
@@ -276,7 +319,11 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
             z.high_kb = kbf("high:");
             z.present_kb = kbf("present:");
             z.managed_kb = kbf("managed:");
-            mi.zones.push_back(std::move(z));
+            if (mi.zones.size() < kMaxZones && hs.keep(sizeof(ZoneInfo) + z.node_zone.size())) {
+              mi.zones.push_back(std::move(z));
+            } else {
+              ++hs.entries_dropped;
+            }
           }
           // per-node "Node 0 active_anon:…kB" and per-cpu lines are kept only as raw text.
         } else if (t.starts_with("lowmem_reserve[]") || t.starts_with("protections[]") ||
@@ -316,7 +363,8 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
         if (tok.size() == 3 && (tok[1].ends_with("KB") || tok[1].ends_with("kB"))) {
           std::string_view used = tok[1];
           used.remove_suffix(2);
-          if (auto v = parse_u64(used)) ev.mem_info->unreclaimable_slab_kb.emplace_back(std::string(tok[0]), *v);
+          if (auto v = parse_u64(used); v && hs.keep(tok[0].size() + 48))
+            ev.mem_info->unreclaimable_slab_kb.emplace_back(std::string(tok[0]), *v);
           join();
           return;
         }
@@ -430,10 +478,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     if (kind == LineKind::kKilled && !ev.victims.empty() && !ev.oom_group) {
       Killed k;
       if (parse_killed(text, k)) {
-        bool dup = false;
-        for (const auto& v : ev.victims)
-          if (v.pid == k.pid) dup = true;
-        if (dup) return;  // printed again (group kills print the victim twice)
+        if (hs.is_victim(k.pid)) return;  // printed again (group kills print the victim twice)
       }
       fresh = true;
     }
@@ -454,6 +499,10 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     hs.stats_block = false;
     hs.selected.reset();
     hs.tasks_dropped = 0;
+    hs.kept_bytes = 0;
+    hs.entries_dropped = 0;
+    hs.victim_pids.clear();
+    hs.victim_without_pid = false;
     hs.saw_cpu_line = false;
     hs.warn_alloc = false;
     OomEvent& ev = *hs.ev;
@@ -546,8 +595,12 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
       } else {
         // <=5.2: one line per memcg of the OOMing subtree, the OOMing memcg first.
         ev.memcg->stats_format = "v1-kb-line";
-        auto& m = ev.memcg->subtree_stats[path];
-        for (auto& [k, v] : kv) m[k] = v;
+        size_t bytes = path.size() + 64;
+        for (auto& [k, v] : kv) bytes += k.size() + 48;
+        if (ev.memcg->subtree_stats.count(path) || hs.keep(bytes)) {
+          auto& m = ev.memcg->subtree_stats[path];
+          for (auto& [k, v] : kv) m[k] = v;
+        }
         if (!ev.memcg->stats_path) {
           ev.memcg->stats_path = path;
           for (auto& [k, v] : kv) ev.memcg->stats[k] = v;
@@ -577,7 +630,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
       ev.has_task_table = true;
       Task t;
       if (parse_table_row(rtrim(text), hs.column_ids, t)) {
-        if (ev.tasks.size() < kMaxTasks) ev.tasks.push_back(std::move(t));
+        if (ev.tasks.size() < kMaxTasks && hs.keep(sizeof(Task) + t.name.size())) ev.tasks.push_back(std::move(t));
         else ++hs.tasks_dropped;
       }
       break;
@@ -608,8 +661,9 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
         ev.notes.push_back("pgtables value of the Killed process line looks like bytes (5.4 bug); converted to kB");
         *k.pgtables_kb /= 1024;
       }
-      for (const auto& v : ev.victims)
-        if (v.pid == k.pid) return;  // the group-kill repeat of the victim
+      if (hs.is_victim(k.pid)) return;  // the group-kill repeat of the victim
+      if (!ev.victims.empty() && !hs.keep(sizeof(Killed) + k.prefix.size() + (k.comm ? k.comm->size() : 0))) break;
+      hs.add_victim(k.pid);
       ev.victims.push_back(k);
       if (!ev.killed) ev.killed = k;
       break;
@@ -622,7 +676,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     }
     case LineKind::kReaper: {
       Reaped r;
-      if (parse_reaper(text, r)) ev.reaped.push_back(std::move(r));
+      if (parse_reaper(text, r) && hs.keep(sizeof(Reaped) + r.comm.size())) ev.reaped.push_back(std::move(r));
       break;
     }
     case LineKind::kPanic:
@@ -658,6 +712,14 @@ void OomParser::expire(uint64_t line_no) {
     if (hs->active && idle > kQuietLines) set_active(*hs, false);
     if (!hs->active && idle > kLingerLines) close(*hs);
   }
+  // One state per host (and printk caller): over months of logs the callers are countless,
+  // so idle states are dropped once there are many.
+  if (hosts_.size() > kMaxIdleStates) {
+    for (auto it = hosts_.begin(); it != hosts_.end();) {
+      if (!it->second->ev && !it->second->pending_suppressed) it = hosts_.erase(it);
+      else ++it;
+    }
+  }
 }
 
 void OomParser::close(HostState& hs) {
@@ -673,7 +735,10 @@ void OomParser::close(HostState& hs) {
     return;  // Mem-Info without any OOM line: a warn_alloc or sysrq-m dump, not an event
   }
   if (hs.tasks_dropped) ev.notes.push_back("task table: " + std::to_string(hs.tasks_dropped) + " rows beyond " +
-                                           std::to_string(kMaxTasks) + " were counted but not kept");
+                                           std::to_string(ev.tasks.size()) + " were counted but not kept");
+  if (hs.entries_dropped)
+    ev.notes.push_back("report: " + std::to_string(hs.entries_dropped) + " lines beyond the event's " +
+                       std::to_string(kMaxEventBytes >> 20) + " MiB of kept facts were counted but not kept");
   // memcg: prefer the full path when the "limit of" / oom_memcg value was cut by a pager or
   // a pr_cont split (it is then a strict prefix of a longer path that does not end at '/').
   if (ev.memcg && ev.memcg->oom_memcg) {

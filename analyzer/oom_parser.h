@@ -87,6 +87,7 @@ class OomParser {
 
   const ParserStats& stats() const { return stats_; }
   uint64_t events_emitted() const { return emitted_; }
+  size_t state_count() const { return hosts_.size(); }  // per-host/caller states held
 
  private:
   struct HostState;
@@ -97,6 +98,7 @@ class OomParser {
   void expire(uint64_t line_no);
   static constexpr uint64_t kQuietLines = 1000;   // no report line for this long: not active
   static constexpr uint64_t kLingerLines = 20000; // a finished event waits this long for its reaper
+  static constexpr size_t kMaxIdleStates = 256;   // idle per-host/caller states kept at most
   HostState& host(std::string_view key);
 
   EventSink& sink_;

@@ -223,3 +223,25 @@ TEST(ParserTest, PrintkCallerSeparatesInterleavedReports) {
 
 }  // namespace
 }  // namespace oomscope
+
+namespace oomscope {
+namespace {
+
+TEST(ParserTest, StatePerCallerStaysBounded) {
+  // 5000 bare kills from 5000 different printk callers: every one is an event, and the
+  // parser does not keep 5000 idle states around.
+  CollectingSink sink;
+  OomParser p(sink);
+  p.begin_file("t.log");
+  for (int i = 0; i < 5000; ++i) {
+    std::string line = "[ 1.0][T" + std::to_string(1000 + i) + "] Memory cgroup out of memory: Killed process " +
+                       std::to_string(1000 + i) + " (w) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB";
+    p.feed(line, static_cast<uint64_t>(i) * 30000 + 1);  // far apart: each event expires
+  }
+  EXPECT_LE(p.state_count(), 300u);
+  p.end_file();
+  EXPECT_EQ(sink.events.size(), 5000u);
+}
+
+}  // namespace
+}  // namespace oomscope
