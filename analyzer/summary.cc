@@ -120,6 +120,10 @@ std::optional<Culprit> rank_culprit(const OomEvent& ev) {
   Composition comp = composition(ev);
   c.is_victim = ev.killed && ev.killed->pid && t.pid && *ev.killed->pid == *t.pid;
   std::string r = t.name + " (pid " + (t.pid ? std::to_string(*t.pid) : "?") + "): rss " + human_bytes(c.rss_bytes);
+  // RSS counts mapped file pages that may be charged elsewhere, so it can exceed a memcg
+  // limit; the anonymous part is what the process itself allocated.
+  if (t.rss_anon_pages) r += " (anon " + human_bytes(*t.rss_anon_pages * ps.bytes) + ")";
+  else if (c.is_victim && ev.killed->anon_rss_kb) r += " (anon " + human_bytes(*ev.killed->anon_rss_kb * 1024) + ")";
   if (t.swapents && *t.swapents > 0) r += " + swap " + human_bytes(*t.swapents * ps.bytes);
   if (comp.limit_bytes && *comp.limit_bytes > 0) {
     c.share = static_cast<double>(c.rss_bytes) / static_cast<double>(*comp.limit_bytes);
