@@ -1,5 +1,7 @@
 // analyze_cli_test.cc: `oomscope analyze` with --format markdown|html, --pods and a pack, run as
 // a process on real inputs.
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +18,7 @@ namespace oomscope {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const std::string kLogs = OOMSCOPE_TEST_DATA "/kernel-logs/";
 const std::string kPack = OOMSCOPE_FINDINGS_DATA "/arenas-growth-cgroupv1-6.18.oompack";
@@ -77,6 +80,26 @@ TEST(AnalyzeCli, APackIsRecognisedAndItsTablesUsed) {
   std::vector<std::string> ids;
   for (const auto& f : j["events"][0]["findings"]) ids.push_back(f["id"]);
   EXPECT_THAT(ids, ::testing::IsSupersetOf({"anon_blowup", "malloc_arenas", "growth", "working_set"}));
+}
+
+// Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). script(1)
+// gives the command a pseudo-terminal.
+TEST(AnalyzeCli, ColourOnlyOnATerminalWithoutNoColor) {
+  if (::access("/usr/bin/script", X_OK) != 0) GTEST_SKIP() << "script(1) (bsdutils) is not installed";
+  const std::string log = kLogs + "035-seed-engine-gateway-cgroupv2-5.10-blog-cut-lines.log";
+  auto piped = run({log});
+  EXPECT_THAT(piped.out, Not(HasSubstr("\x1b[")));
+  auto tty = testing::run_process({"/usr/bin/env", "-u", "NO_COLOR", "/usr/bin/script", "-qec",
+                                   std::string(OOMSCOPE_BINARY) + " analyze " + log, "/dev/null"},
+                                  std::chrono::seconds(20));
+  ASSERT_TRUE(tty.ok());
+  EXPECT_THAT(tty->out, HasSubstr("\x1b[1;31mCRITICAL"));
+  auto no_color = testing::run_process({"/usr/bin/env", "NO_COLOR=1", "/usr/bin/script", "-qec",
+                                        std::string(OOMSCOPE_BINARY) + " analyze " + log, "/dev/null"},
+                                       std::chrono::seconds(20));
+  ASSERT_TRUE(no_color.ok());
+  EXPECT_THAT(no_color->out, HasSubstr("CRITICAL"));
+  EXPECT_THAT(no_color->out, Not(HasSubstr("\x1b[")));
 }
 
 }  // namespace
