@@ -72,6 +72,10 @@ Result<PackEvidence> load_pack_evidence(const std::string& path) {
       pe.samples.push_back({st->column_int64(0), st->column_int64(1), std::string(st->column_text(2))});
   if (auto st = q("SELECT DISTINCT cgroup FROM targets WHERE cgroup IS NOT NULL"))
     while (st->step_row()) pe.target_cgroups.emplace_back(st->column_text(0));
+  if (auto st = q("SELECT kind, value, coalesce(cgroup, ''), status FROM targets"))
+    while (st->step_row())
+      pe.targets.push_back({std::string(st->column_text(0)), std::string(st->column_text(1)),
+                            std::string(st->column_text(2)), std::string(st->column_text(3))});
   if (auto st = q("SELECT sample, path, role, usage_bytes, limit_bytes, high_bytes, peak_bytes, swap_usage_bytes, failcnt,"
                   " oom_events, oom_kill, oom_group_kill, nr_procs FROM cgroups WHERE role IN ('target','ancestor')"
                   " ORDER BY sample, length(path) DESC LIMIT 5000")) {

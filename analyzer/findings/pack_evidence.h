@@ -62,6 +62,10 @@ struct PackEvidence {
   };
   std::vector<Sample> samples;
   std::vector<std::string> target_cgroups;  // resolved targets' cgroup paths
+  struct Target {
+    std::string kind, value, cgroup, status;  // targets table: --pod UID -> cgroup, 'ok' or why not
+  };
+  std::vector<Target> targets;
   std::vector<PackCgroup> cgroups;          // targets and their ancestors, every sample
   std::vector<PackProcess> processes;       // processes in the targets, every sample
   std::vector<PackMappings> mappings;       // per (sample, pid) with smaps collected

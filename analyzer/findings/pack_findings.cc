@@ -74,6 +74,35 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
   const int64_t first = pe.samples.empty() ? 1 : pe.samples.front().sample;
   const int64_t last = pe.samples.empty() ? 1 : pe.samples.back().sample;
   const std::string cg = target_cgroup(ev, pe);
+  // A target the collector could not find: for a pod or container, its cgroup was removed
+  // with it before the pack was taken.
+  for (const PackEvidence::Target& t : pe.targets) {
+    if (t.status == "ok" || !t.cgroup.empty() || t.kind == "host") continue;
+    std::string underscored = t.value;
+    std::replace(underscored.begin(), underscored.end(), '-', '_');
+    bool about_this = ev.source.file == pe.path;
+    if (ev.memcg)
+      for (const auto* p : {&ev.memcg->task_memcg, &ev.memcg->oom_memcg, &ev.memcg->stats_path})
+        if (*p && t.value.size() >= 8 && ((*p)->find(t.value) != std::string::npos || (*p)->find(underscored) != std::string::npos))
+          about_this = true;
+    if (!about_this) continue;
+    Finding f;
+    f.id = "target_gone";
+    f.severity = Severity::kWarning;
+    f.title = "The target's cgroup was gone";
+    note_pack(f, pe, last);
+    f.verdict = "The pack's target --" + t.kind + " " + t.value + " was not found when the pack was taken (" + t.status +
+                "): its cgroup was removed with the " + (t.kind == "pid" ? std::string("process") : t.kind) +
+                ", and its counters with it";
+    f.evidence.push_back("targets: " + t.kind + " " + t.value + ", status: " + t.status);
+    f.data["kind"] = t.kind;
+    f.data["value"] = t.value;
+    f.data["status"] = t.status;
+    f.next_step = "A deleted cgroup's memory.events survive only in its ancestors (they are hierarchical): collect the "
+                  "parent (the pod or QoS slice) with --cgroup, or collect as soon as the pod restarts; this report "
+                  "is the record of the kill.";
+    out.push_back(std::move(f));
+  }
   if (cg.empty() && ev.source.file != pe.path) return;  // another input, about another cgroup
   const PackCgroup* now = cg.empty() ? nullptr : at(pe, cg, last);
   std::vector<const PackProcess*> procs;

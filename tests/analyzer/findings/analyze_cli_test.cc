@@ -82,6 +82,32 @@ TEST(AnalyzeCli, APackIsRecognisedAndItsTablesUsed) {
   EXPECT_THAT(ids, ::testing::IsSupersetOf({"anon_blowup", "malloc_arenas", "growth", "working_set"}));
 }
 
+// On-call collects a pack for the pod of the OOM after its cgroup is gone (here: the pod of the
+// 035 report, which never existed on this machine): the analysis says so.
+TEST(AnalyzeCli, PackOfAGonePodSaysItsCgroupWasGone) {
+  auto dir = testing::TempDir::create("oomscope-cli-gone");
+  ASSERT_TRUE(dir.ok());
+  const std::string pack = dir->file("gone.oompack");
+  const std::string log = kLogs + "035-seed-engine-gateway-cgroupv2-5.10-blog-cut-lines.log";
+  auto c = testing::run_process({OOMSCOPE_BINARY, "collect", "-o", pack, "--pod", "7aef5bea-2046-431a-9237-7aa567fe652f",
+                                 "--kernel-log", log, "--smaps", "none", "--time-limit", "30"},
+                                std::chrono::seconds(40));
+  ASSERT_TRUE(c.ok());
+  if (c->exit_code != 0) GTEST_SKIP() << "oomscope collect could not run here: " << c->err;
+  auto r = run({"--format", "json", pack});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["events"].size(), 1u);
+  bool gone = false;
+  for (const auto& f : j["events"][0]["findings"])
+    if (f["id"] == "target_gone") {
+      gone = true;
+      EXPECT_EQ(f["data"]["kind"], "pod");
+      EXPECT_EQ(f["data"]["value"], "7aef5bea-2046-431a-9237-7aa567fe652f");
+    }
+  EXPECT_TRUE(gone) << r.out;
+}
+
 // Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). script(1)
 // gives the command a pseudo-terminal.
 TEST(AnalyzeCli, ColourOnlyOnATerminalWithoutNoColor) {
