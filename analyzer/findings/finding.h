@@ -10,7 +10,8 @@
 //   std::vector<Finding> f = find_all(ev);
 //   // f[0].id == "anon_blowup", f[0].severity == Severity::kCritical,
 //   // f[0].verdict == "Anonymous memory filled the 256.0 MiB memcg limit: anon 254.5 MiB (99%);
-//   //                  engine-gateway (pid 1974310) is the largest process (rss 300.4 MiB)"
+//   //                  engine-gateway (pid 1974310) is the largest process (rss 300.4 MiB,
+//   //                  anon 254.4 MiB = 100% of the anon)"
 //   // f[0].data["anon_bytes"] == 266821632
 #pragma once
 
