@@ -127,7 +127,7 @@ void TextRenderer::event(const OomEvent& ev) {
       if (c.limit_bytes && *c.limit_bytes) o << " (" << pct(static_cast<double>(*v) / static_cast<double>(*c.limit_bytes)) << ")";
     };
     part("anon", c.anon_bytes);
-    part("file", c.file_bytes);
+    part("page cache", c.file_bytes);
     part("shmem", c.shmem_bytes);
     part("kernel", c.kernel_bytes);
     if (c.swap_bytes && *c.swap_bytes) part("swap", c.swap_bytes);

@@ -90,6 +90,10 @@ Composition composition(const OomEvent& ev) {
       c.limit_label = "RAM";
     }
   }
+  // memory.stat's `file` (v2) and `cache` (v1) include tmpfs/shmem pages: report page cache
+  // without them, so the parts add up and match the findings' breakdown.
+  if (c.basis == "memcg stats" && c.file_bytes && c.shmem_bytes)
+    c.file_bytes = *c.file_bytes > *c.shmem_bytes ? *c.file_bytes - *c.shmem_bytes : 0;
   if (c.basis.empty() && ev.killed && ev.killed->anon_rss_kb) {
     c.basis = "victim";
     c.anon_bytes = *ev.killed->anon_rss_kb * 1024;

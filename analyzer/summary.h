@@ -23,6 +23,7 @@ struct PageSize {
 PageSize page_size_of(const OomEvent& ev);
 
 struct Composition {
+  // file_bytes is page cache WITHOUT shmem (memory.stat counts tmpfs in both file and shmem).
   std::optional<uint64_t> anon_bytes, file_bytes, shmem_bytes, kernel_bytes, swap_bytes;
   std::optional<uint64_t> limit_bytes;   // the memcg limit that was hit, or RAM for global OOMs
   std::optional<uint64_t> usage_bytes;
