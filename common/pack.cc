@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "common/strings.h"
 
@@ -24,6 +25,39 @@ const std::vector<std::string>& pack_table_names() {
   }();
   return kNames;
 }
+
+namespace {
+
+// columns_of(): "name type notnull pk" for each column of `table`, in order. Generated
+// columns are hidden columns: pragma_table_info() does not list them.
+// `table` is one of our own schema's names (letters and '_'), never a pack's: the PRAGMA form
+// is used because the read-only authorizer refuses what pragma_table_info() does internally.
+std::vector<std::string> columns_of(sqlite::Db& db, const std::string& table) {
+  std::vector<std::string> out;
+  if (table.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) return out;
+  auto st = db.prepare("PRAGMA table_info(\"" + table + "\")");
+  if (!st) return out;
+  while (st->step_row()) {  // cid, name, type, notnull, dflt_value, pk
+    out.push_back(std::string(st->column_text(1)) + " " + std::string(st->column_text(2)) + " " +
+                  std::to_string(st->column_int64(3)) + " " + std::to_string(st->column_int64(5)));
+  }
+  return out;
+}
+
+// expected_columns(): the columns of every table of this build's schema.
+const std::map<std::string, std::vector<std::string>>& expected_columns() {
+  static const auto kColumns = [] {
+    std::map<std::string, std::vector<std::string>> m;
+    auto db = sqlite::Db::open(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (db && db->exec(pack_schema_sql())) {
+      for (const auto& t : pack_table_names()) m[t] = columns_of(*db, t);
+    }
+    return m;
+  }();
+  return kColumns;
+}
+
+}  // namespace
 
 bool looks_like_pack(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -91,6 +125,21 @@ Result<PackReader> PackReader::open(const std::string& path) {
     if (!found) missing += (missing.empty() ? "" : ", ") + want;
   }
   if (!missing.empty()) return Error{ErrorCode::kFormat, 0, path + ": pack is missing tables: " + missing};
+  // Every expected column, as this schema declares it. A tampered pack could turn a column
+  // into a generated one whose expression runs for minutes on each row read (a printf of a
+  // billion characters); generated columns are hidden, so they fail this check (issue 5).
+  for (const auto& [table, want] : expected_columns()) {
+    std::vector<std::string> got = columns_of(*db, table);
+    for (const auto& col : want) {
+      bool found = false;
+      for (const auto& g : got) found = found || g == col;
+      if (!found) {
+        return Error{ErrorCode::kFormat, 0,
+                     path + ": pack table " + table + " was altered: column '" + col.substr(0, col.find(' ')) +
+                         "' is not as schema version " + std::to_string(kPackSchemaVersion) + " declares it"};
+      }
+    }
+  }
   return PackReader(std::move(*db), *version);
 }
 
