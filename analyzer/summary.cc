@@ -37,7 +37,10 @@ std::optional<uint64_t> sum(std::initializer_list<std::optional<uint64_t>> parts
 Composition composition(const OomEvent& ev) {
   Composition c;
   PageSize ps = page_size_of(ev);
-  if (ev.memcg) {
+  // A global OOM's oom-kill: line names the victim's task_memcg too; the memcg block is only
+  // the basis when the report printed memcg counters or stats.
+  const bool memcg_report = ev.memcg && (ev.memcg->limit_kb || ev.memcg->usage_kb || !ev.memcg->stats.empty());
+  if (memcg_report) {
     const Memcg& m = *ev.memcg;
     // The limit that was hit: memory+swap when memory itself was below its limit (v1 memsw).
     if (m.limit_kb) {
@@ -94,6 +97,9 @@ Composition composition(const OomEvent& ev) {
   // without them, so the parts add up and match the findings' breakdown.
   if (c.basis == "memcg stats" && c.file_bytes && c.shmem_bytes)
     c.file_bytes = *c.file_bytes > *c.shmem_bytes ? *c.file_bytes - *c.shmem_bytes : 0;
+  // Mem-Info's active_anon + inactive_anon hold shmem pages (they are swap-backed).
+  if (c.basis == "Mem-Info" && c.anon_bytes && c.shmem_bytes)
+    c.anon_bytes = *c.anon_bytes > *c.shmem_bytes ? *c.anon_bytes - *c.shmem_bytes : 0;
   if (c.basis.empty() && ev.killed && ev.killed->anon_rss_kb) {
     c.basis = "victim";
     c.anon_bytes = *ev.killed->anon_rss_kb * 1024;
