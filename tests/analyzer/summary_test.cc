@@ -1,0 +1,63 @@
+// summary_test.cc: composition() and rank_culprit() on real reports.
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "analyzer/analyze.h"
+#include "analyzer/summary.h"
+
+namespace oomscope {
+namespace {
+
+std::vector<OomEvent> corpus(const char* name) {
+  std::ifstream f(std::string(OOMSCOPE_TEST_DATA "/kernel-logs/") + name, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  CollectingSink sink;
+  analyze_string(ss.str(), name, {}, sink);
+  return std::move(sink.events);
+}
+
+TEST(CompositionTest, GlobalOomUsesMemInfoAgainstRam) {
+  // 027: a global OOM whose oom-kill: line still names the victim's task_memcg.
+  auto ev = corpus("027-baloo-global-5.13-next-journalctl-after-warn_alloc-meminfo.log");
+  ASSERT_EQ(ev.size(), 1u);
+  Composition c = composition(ev[0]);
+  EXPECT_EQ(c.basis, "Mem-Info");
+  EXPECT_EQ(c.limit_label, "RAM");
+  // active_anon 5909 + inactive_anon 766016 - shmem 18267 pages (4 KiB, from the buddy lines).
+  EXPECT_EQ(c.anon_bytes, (5909u + 766016u - 18267u) * 4096u);
+  EXPECT_EQ(c.shmem_bytes, 18267u * 4096u);
+}
+
+TEST(CompositionTest, MemcgV2PageCacheExcludesShmem) {
+  // 001: v2 stats file 2469888 includes shmem 2297856.
+  auto ev = corpus("001-aks-stress-ng-cgroupv2-syslog.log");
+  Composition c = composition(ev[0]);
+  EXPECT_EQ(c.basis, "memcg stats");
+  EXPECT_EQ(c.anon_bytes, 98742272u);
+  EXPECT_EQ(c.file_bytes, 2469888u - 2297856u);
+  EXPECT_EQ(c.limit_bytes, 102400u * 1024u);
+}
+
+TEST(CompositionTest, MemorySwapLimitIsTheOneHit) {
+  // 020: memory usage 53824kB < 102400kB, memory+swap 204800/204800.
+  auto ev = corpus("020-docker-stress-cgroupv1-memsw-rhel7-with-tasks.log");
+  Composition c = composition(ev[0]);
+  EXPECT_EQ(c.limit_label, "memory+swap limit");
+  EXPECT_EQ(c.limit_bytes, 204800u * 1024u);
+}
+
+TEST(CulpritTest, VictimIsNotTheLargestTask) {
+  // 007: pause (1 page) was killed; data_sim holds the memory.
+  auto ev = corpus("007-k8s-pause-killed-cgroupv1-partial-elided.log");
+  auto cul = rank_culprit(ev[0]);
+  ASSERT_TRUE(cul.has_value());
+  EXPECT_EQ(ev[0].tasks[cul->task_index].name, "data_sim");
+  EXPECT_FALSE(cul->is_victim);
+  EXPECT_NE(cul->reason.find("victim was pause"), std::string::npos) << cul->reason;
+}
+
+}  // namespace
+}  // namespace oomscope
