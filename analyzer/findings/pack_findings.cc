@@ -188,8 +188,11 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
     }
   }
 
-  if (!procs.empty()) {
-    std::vector<const PackProcess*> top = procs;
+  // Kernel threads have no memory (no RSS, no smaps_rollup): they are not candidates.
+  std::vector<const PackProcess*> top;
+  for (const PackProcess* p : procs)
+    if ((p->rss_bytes && *p->rss_bytes > 0) || (p->uss_bytes && *p->uss_bytes > 0)) top.push_back(p);
+  if (!top.empty()) {
     std::sort(top.begin(), top.end(), [](const PackProcess* a, const PackProcess* b) {
       return a->uss_bytes.value_or(a->rss_bytes.value_or(0)) > b->uss_bytes.value_or(b->rss_bytes.value_or(0));
     });
