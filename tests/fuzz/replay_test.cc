@@ -3,7 +3,8 @@
 // Linked with one fuzz_<name>.cc. Every file of tests/fuzz/corpus/<name>/ (the seeds) and of
 // tests/data/regressions/<name>/ (inputs that once crashed or hung, named after what they
 // found) goes through the same LLVMFuzzerTestOneInput the fuzzer runs, so a fixed crash
-// stays fixed in the normal and the ASan build, without clang.
+// stays fixed in the normal and the ASan build, without clang. The suite is named after the
+// target (FuzzReplay_prefix.Seeds…) so that ctest names stay unique.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -40,13 +41,13 @@ int replay(const fs::path& p) {
   return LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
 }
 
-TEST(FuzzReplay, Seeds) {
+TEST(OOMSCOPE_FUZZ_SUITE, Seeds) {
   auto seeds = files_in(OOMSCOPE_FUZZ_CORPUS);
   ASSERT_GE(seeds.size(), 1u) << "no seed in " << OOMSCOPE_FUZZ_CORPUS;
   for (const auto& p : seeds) EXPECT_EQ(replay(p), 0) << p;
 }
 
-TEST(FuzzReplay, Regressions) {
+TEST(OOMSCOPE_FUZZ_SUITE, Regressions) {
   auto found = files_in(OOMSCOPE_FUZZ_REGRESSIONS);
   if (found.empty()) GTEST_SKIP() << "no regression input for " << OOMSCOPE_FUZZ_TARGET << " yet";
   for (const auto& p : found) {
