@@ -28,9 +28,10 @@ build: deps
 demo: build
 	@bash scripts/demo $(BUILD)
 
-# make test: the whole suite, then the same suite under ASan+UBSan, then a short run of every
+# make test: builds build/ and the static binary (its test runs the static build), runs the whole
+# suite, then the same suite under ASan+UBSan, then a short run of every
 # fuzz target. Measured total on the 2-core CI machine: see docs/reliability.md.
-test: build
+test: build static
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 	$(MAKE) --no-print-directory asan
 	$(MAKE) --no-print-directory fuzz-smoke
