@@ -1,7 +1,9 @@
 #include "analyzer/prefix.h"
 
 #include <cstdio>
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "common/parse_num.h"
 #include "common/strings.h"
@@ -112,11 +114,13 @@ size_t take_dmesg_stamp(std::string_view s, double& secs) {
   while (i < s.size() && is_digit(s[i])) ++i;
   if (i == f0 || i >= s.size() || s[i] != ']') return 0;
   uint64_t whole = 0, frac = 0;
-  std::from_chars(s.data() + d0, s.data() + f0 - 1, whole);
-  std::from_chars(s.data() + f0, s.data() + i, frac);
+  auto w = std::from_chars(s.data() + d0, s.data() + f0 - 1, whole);
+  auto f = std::from_chars(s.data() + f0, s.data() + i, frac);
   double scale = 1.0;
   for (size_t k = f0; k < i; ++k) scale *= 10.0;
-  secs = static_cast<double>(whole) + static_cast<double>(frac) / scale;
+  // A stamp too large for 64 bits is still a dmesg prefix, but its time is unknown (NaN).
+  if (w.ec != std::errc() || f.ec != std::errc()) secs = std::numeric_limits<double>::quiet_NaN();
+  else secs = static_cast<double>(whole) + static_cast<double>(frac) / scale;
   return i + 1;
 }
 
@@ -139,7 +143,7 @@ size_t take_caller(std::string_view s, std::string_view& caller) {
 void take_dmesg_after(std::string_view& s, LogLine& out) {
   double secs = 0;
   if (size_t n = take_dmesg_stamp(s, secs)) {
-    out.mono_s = secs;
+    if (!std::isnan(secs)) out.mono_s = secs;
     out.dmesg_inner = true;
     s.remove_prefix(n);
     if (size_t c = take_caller(s, out.caller)) s.remove_prefix(c);
@@ -235,7 +239,7 @@ LogLine parse_prefix(std::string_view raw) {
     double secs = 0;
     if (size_t n = take_dmesg_stamp(t, secs)) {
       out.style = PrefixStyle::kDmesg;
-      out.mono_s = secs;
+      if (!std::isnan(secs)) out.mono_s = secs;
       std::string_view rest = t.substr(n);
       if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
       out.text = ltrim(rest);

@@ -62,6 +62,13 @@ TEST(PrefixTest, PrintkCallerIsKept) {
   EXPECT_EQ(l.caller, "T6736");
 }
 
+TEST(PrefixTest, DmesgStampOverflowingSixtyFourBitsHasNoTime) {
+  LogLine l = parse_prefix("[184467440737095516160.000001] Out of memory");
+  EXPECT_EQ(l.style, PrefixStyle::kDmesg);
+  EXPECT_EQ(l.text, "Out of memory");
+  EXPECT_FALSE(l.mono_s.has_value());
+}
+
 TEST(PrefixTest, YearFromOption) {
   LogLine l = parse_prefix("Nov 21 10:00:00 web1 kernel: x");
   EXPECT_EQ(wall_to_iso(l, 2026).value_or(""), "2026-11-21T10:00:00");
