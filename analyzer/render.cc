@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <sstream>
 #include <vector>
 
 #include "analyzer/findings/text.h"
@@ -61,10 +62,39 @@ void JsonRenderer::end(uint64_t lines_read, uint64_t bytes_read) {
       << "}\n";
 }
 
+// terminal_safe(): log text is untrusted (a process can name itself with escape sequences):
+// every control byte but newline and tab becomes '?', except the SGR colour sequences
+// (ESC [ digits ; … m) the renderer itself may emit, which cannot move the cursor or retitle
+// the terminal.
+std::string terminal_safe(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == 0x1b && i + 1 < s.size() && s[i + 1] == '[') {
+      size_t j = i + 2;
+      while (j < s.size() && ((s[j] >= '0' && s[j] <= '9') || s[j] == ';')) ++j;
+      if (j < s.size() && s[j] == 'm') {
+        out.append(s.data() + i, j - i + 1);
+        i = j;
+        continue;
+      }
+    }
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) out += '?';
+    else out += static_cast<char>(c);
+  }
+  return out;
+}
+
 void TextRenderer::event(const OomEvent& ev) {
   ++n_;
   if (!ev.complete) ++incomplete_;
-  std::ostream& o = os_;
+  std::ostringstream buffered;
+  render_event(ev, buffered);
+  os_ << terminal_safe(buffered.str());
+}
+
+void TextRenderer::render_event(const OomEvent& ev, std::ostream& o) {
   o << "OOM event " << n_ << "  " << ev.source.file << ":" << ev.source.first_line << "-" << ev.source.last_line;
   if (ev.host) o << "  host " << *ev.host;
   if (ev.timestamp) o << "  " << *ev.timestamp;

@@ -27,6 +27,9 @@ nlohmann::ordered_json event_to_json(const OomEvent& ev, const FindingContext& c
 // event_json_text(): the same, as compact JSON text (write_event_json + findings).
 std::string event_json_text(const OomEvent& ev, const FindingContext& ctx = {});
 
+// terminal_safe(): control bytes of untrusted text replaced by '?' (SGR colours kept).
+std::string terminal_safe(std::string_view s);
+
 class Renderer {
  public:
   virtual ~Renderer() = default;
@@ -57,6 +60,7 @@ class TextRenderer : public Renderer {
   void end(uint64_t lines_read, uint64_t bytes_read) override;
 
  private:
+  void render_event(const OomEvent& ev, std::ostream& o);
   std::ostream& os_;
   RenderOptions opts_;
   uint64_t n_ = 0;

@@ -67,3 +67,26 @@ TEST(EventJsonTest, CorpusEventsAreValidJson) {
 
 }  // namespace
 }  // namespace oomscope
+
+namespace oomscope {
+namespace {
+
+TEST(TextRendererTest, EscapeSequencesInLogTextCannotReachTheTerminal) {
+  CollectingSink sink;
+  analyze_string(
+      "[ 1.0] Out of memory: Killed process 7 (\x1b]0;pwned\x07\x1b[2J) total-vm:1kB, anon-rss:1kB, file-rss:0kB, "
+      "shmem-rss:0kB\n",
+      "t.log", {}, sink);
+  ASSERT_EQ(sink.events.size(), 1u);
+  std::ostringstream out;
+  TextRenderer r(out);
+  r.event(sink.events[0]);
+  EXPECT_EQ(out.str().find('\x1b'), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find('\x07'), std::string::npos);
+  EXPECT_NE(out.str().find("?]0;pwned??[2J"), std::string::npos) << out.str();
+  // The renderer's own colours survive.
+  EXPECT_EQ(terminal_safe("\x1b[1;31mred\x1b[0m\x1b]0;t\x07"), "\x1b[1;31mred\x1b[0m?]0;t?");
+}
+
+}  // namespace
+}  // namespace oomscope
