@@ -85,8 +85,12 @@ TEST(CollectCli, LiveHost) {
   EXPECT_GT(n(*p, "SELECT count(*) FROM mappings"), 0);
   EXPECT_GT(n(*p, "SELECT count(*) FROM cgroups"), 0);
   EXPECT_GT(n(*p, "SELECT count(*) FROM raw_files"), 100);
-  // Our own process is in the pack, with its command line.
-  EXPECT_EQ(n(*p, "SELECT count(*) FROM processes WHERE comm = 'oomscope' AND cmdline LIKE '%collect -o %'"), 1);
+  // Our own process is in the pack, with its command line. Other tests may run collectors at the
+  // same time (ctest -j), so look for this run's own output path, which is unique.
+  EXPECT_EQ(n(*p, "SELECT count(*) FROM processes WHERE comm = 'oomscope' AND cmdline = '" +
+                      std::string(OOMSCOPE_BINARY) + " collect -o " + pack_path + "'"),
+            1)
+      << q1(*p, "SELECT group_concat(cmdline, ' | ') FROM processes WHERE comm = 'oomscope'");
   // Every smaps_rollup the kernel denied us is listed (unless that process exited since).
   if (denied.empty()) GTEST_SKIP() << "no smaps_rollup was denied on this machine";
   for (const auto& d : denied) {
