@@ -12,7 +12,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -178,6 +180,56 @@ TEST(MemcgOomHarness, HogRefusesToAllocateWhenTheLimitIsNotTheExpectedOne) {
   EXPECT_THAT(r->hog_error, HasSubstr("limit file does not read the expected limit"));
   EXPECT_EQ(r->after.oom_kill, r->before.oom_kill) << describe(*r);
   ASSERT_TRUE(cg->remove().ok());
+}
+
+// The hog run as a plain program, with the parent check and the cgroup check lied to: it must
+// refuse (exit kHogExitNotConfined) and say why on its report fd (here stderr).
+TEST(MemcgOomHarness, HogRefusesAWrongCgroupOrAWrongParent) {
+  if (std::string why = why_memcg_oom_not_permitted(); !why.empty()) GTEST_SKIP() << why;
+  auto site = find_memcg_site();
+  ASSERT_TRUE(site.ok()) << site.error().message;
+  auto cg = ScopedMemcg::create(*site, "oomscope-e2e-wrong-" + std::to_string(::getpid()), 16ull << 20);
+  ASSERT_TRUE(cg.ok()) << cg.error().message;
+  auto args = [&](const std::string& parent, const std::string& cgroup) {
+    return std::vector<std::string>{hog_executable(), "--parent", parent, "--report-fd", "2",
+                                    "--cgroup-version", std::to_string(cg->version()),
+                                    "--procs", cg->fs_path() + "/cgroup.procs", "--cgroup", cgroup,
+                                    "--limit-file", cg->limit_file(), "--limit", std::to_string(cg->limit_bytes()),
+                                    "--chunk", std::to_string(1 << 20), "--cap", std::to_string(cg->limit_bytes() * 4)};
+  };
+  // It joins the limited cgroup, then finds that /proc/self/cgroup does not name the one it
+  // was told: nothing is allocated.
+  auto wrong_cgroup = run_process(args(std::to_string(::getpid()), cg->cgroup_path() + "-not-this-one"),
+                                  std::chrono::seconds(10));
+  ASSERT_TRUE(wrong_cgroup.ok()) << wrong_cgroup.error().message;
+  EXPECT_EQ(wrong_cgroup->exit_code, kHogExitNotConfined) << wrong_cgroup->err;
+  EXPECT_EQ(wrong_cgroup->err, "Enot in the limited cgroup after joining it");
+  auto wrong_parent = run_process(args("1", cg->cgroup_path()), std::chrono::seconds(10));
+  ASSERT_TRUE(wrong_parent.ok()) << wrong_parent.error().message;
+  EXPECT_EQ(wrong_parent->exit_code, kHogExitNotConfined) << wrong_parent->err;
+  EXPECT_EQ(wrong_parent->err, "Eparent is gone");
+  auto missing = run_process({hog_executable(), "--report-fd", "2"}, std::chrono::seconds(10));
+  ASSERT_TRUE(missing.ok()) << missing.error().message;
+  EXPECT_EQ(missing->exit_code, kHogExitNotConfined);
+  EXPECT_THAT(missing->err, HasSubstr("missing argument"));
+  auto c = cg->counters();
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->oom_kill, std::optional<uint64_t>(0));
+  ASSERT_TRUE(cg->remove().ok());
+}
+
+// The hog must stay a plain program in every build: no sanitizer runtime in it (see
+// tests/testing/CMakeLists.txt), so its RSS in the kernel's report is only what it touched.
+TEST(MemcgOomHarness, HogExecutableIsNotSanitized) {
+  std::ifstream in(hog_executable(), std::ios::binary);
+  ASSERT_TRUE(in) << hog_executable();
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 1000u);
+  EXPECT_EQ(bytes.compare(0, 4, "\x7f" "ELF"), 0);
+  EXPECT_EQ(bytes.find("__asan_init"), std::string::npos) << "the hog is built with ASan";
+  EXPECT_EQ(bytes.find("__ubsan_handle"), std::string::npos) << "the hog is built with UBSan";
+  EXPECT_EQ(bytes.find("libasan.so"), std::string::npos);
+  EXPECT_NE(bytes.find(kHogComm), std::string::npos);  // it names itself (PR_SET_NAME)
 }
 
 // ---- /dev/kmsg record handling (pure; runs everywhere) ----------------------------------

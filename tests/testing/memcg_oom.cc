@@ -1,11 +1,10 @@
-// memcg_oom.cc: see memcg_oom.h. The hog's code (run_hog) runs in a forked child of a
-// single-threaded test process; it uses only fixed buffers and raw system calls.
+// memcg_oom.cc: see memcg_oom.h. The hog is a separate executable (hog.c, OOMSCOPE_HOG_BINARY),
+// exec'd in a forked child; between fork and exec the child makes only raw system calls.
 #include "tests/testing/memcg_oom.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -174,105 +173,9 @@ std::string unique_name(const std::string& prefix) {
   return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
 }
 
-// ---- the hog: runs in the forked child -------------------------------------------------
-
-struct HogPlan {
-  int version;
-  const char* procs_file;     // <cgroup>/cgroup.procs
-  const char* cgroup_path;    // expected path in /proc/self/cgroup
-  const char* limit_file;     // memory.limit_in_bytes | memory.max
-  uint64_t limit_bytes;
-  uint64_t chunk_bytes;
-  uint64_t cap_bytes;
-  pid_t parent;
-  int report_fd;              // write end of the pipe to the parent
-};
-
-[[noreturn]] void hog_fail(const HogPlan& p, const char* what, int err) {
-  char msg[512];
-  int n = std::snprintf(msg, sizeof msg, "E%s%s%s", what, err ? ": " : "", err ? std::strerror(err) : "");
-  if (n > 0) (void)!::write(p.report_fd, msg, std::min<size_t>(static_cast<size_t>(n), sizeof msg - 1));
-  ::_exit(kHogExitNotConfined);
-}
-
-// Reads a small file into buf (NUL-terminated); returns its length or -1.
-ssize_t hog_read(const char* path, char* buf, size_t size) {
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  size_t len = 0;
-  for (;;) {
-    ssize_t n = ::read(fd, buf + len, size - 1 - len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    len += static_cast<size_t>(n);
-    if (len == size - 1) break;
-  }
-  ::close(fd);
-  buf[len] = '\0';
-  return static_cast<ssize_t>(len);
-}
-
-// Is this process in p.cgroup_path of the memory hierarchy? Checks every line of
-// /proc/self/cgroup that names the memory controller (v1) or the unified hierarchy (v2).
-bool hog_in_cgroup(const HogPlan& p) {
-  char buf[8192];
-  if (hog_read("/proc/self/cgroup", buf, sizeof buf) <= 0) return false;
-  bool seen = false;
-  for (char* line = buf; *line;) {
-    char* end = std::strchr(line, '\n');
-    if (end) *end = '\0';
-    std::string_view l(line);
-    size_t a = l.find(':');
-    size_t b = a == std::string_view::npos ? a : l.find(':', a + 1);
-    if (b != std::string_view::npos) {
-      std::string_view controllers = l.substr(a + 1, b - a - 1);
-      bool relevant = p.version == 1 ? has_word(controllers, "memory", ',') : (l.substr(0, a) == "0" && controllers.empty());
-      if (relevant) {
-        if (l.substr(b + 1) != p.cgroup_path) return false;
-        seen = true;
-      }
-    }
-    if (!end) break;
-    line = end + 1;
-  }
-  return seen;
-}
-
-[[noreturn]] void run_hog(const HogPlan& p) {
-  // Die with the parent; never outlive the test.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != p.parent) ::_exit(kHogExitNotConfined);
-  ::prctl(PR_SET_NAME, kHogComm);
-  // Belt and braces: should anything go wrong, the hog is the first choice of any OOM kill.
-  int adj = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-  if (adj < 0 || ::write(adj, "1000", 4) != 4) hog_fail(p, "set oom_score_adj 1000", errno);
-  ::close(adj);
-
-  char pid[32];
-  int pid_len = std::snprintf(pid, sizeof pid, "%d", static_cast<int>(::getpid()));
-  int procs = ::open(p.procs_file, O_WRONLY | O_CLOEXEC);
-  if (procs < 0) hog_fail(p, "open cgroup.procs", errno);
-  if (::write(procs, pid, static_cast<size_t>(pid_len)) != pid_len) hog_fail(p, "join cgroup", errno);
-  ::close(procs);
-
-  // Verify before touching a single page.
-  if (!hog_in_cgroup(p)) hog_fail(p, "not in the limited cgroup after joining it", 0);
-  char limit[64];
-  if (hog_read(p.limit_file, limit, sizeof limit) <= 0) hog_fail(p, "read limit file", errno);
-  auto limit_value = parse_u64(trim(limit));
-  if (!limit_value || *limit_value != p.limit_bytes) hog_fail(p, "limit file does not read the expected limit", 0);
-
-  if (::write(p.report_fd, "C", 1) != 1) hog_fail(p, "report to parent", errno);
-  for (uint64_t touched = 0; touched < p.cap_bytes; touched += p.chunk_bytes) {
-    void* m = ::mmap(nullptr, p.chunk_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) ::_exit(kHogExitNoMemory);
-    volatile char* c = static_cast<volatile char*>(m);
-    for (uint64_t i = 0; i < p.chunk_bytes; i += 4096) c[i] = 0x5a;
-  }
-  ::_exit(kHogExitCapReached);
-}
-
 }  // namespace
+
+std::string hog_executable() { return OOMSCOPE_HOG_BINARY; }
 
 // ---- site discovery ----------------------------------------------------------------------
 
@@ -420,13 +323,26 @@ Result<MemcgOomResult> run_hog_in(const ScopedMemcg& memcg, const MemcgOomOption
   r.limit_bytes = memcg.limit_bytes();
   if (auto before = memcg.counters()) r.before = *before;
 
-  // Everything the hog needs is laid out before fork(): it must not allocate afterwards.
-  const std::string procs_file = memcg.fs_path() + "/cgroup.procs";
+  // Everything the child needs is laid out before fork(): between fork and exec it makes only
+  // raw system calls (the test process may be ASan-instrumented and is not to allocate there).
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return io_error(errno, "run_hog_in: pipe2");
-  HogPlan plan{memcg.version(),     procs_file.c_str(), memcg.cgroup_path().c_str(),
-               memcg.limit_file().c_str(), memcg.limit_bytes(), o.chunk_bytes,
-               memcg.limit_bytes() * o.cap_factor, ::getpid(), pipe_fds[1]};
+  const pid_t parent = ::getpid();
+  const std::string hog = hog_executable();
+  std::vector<std::string> args = {hog,
+                                   "--parent", std::to_string(parent),
+                                   "--report-fd", std::to_string(pipe_fds[1]),
+                                   "--cgroup-version", std::to_string(memcg.version()),
+                                   "--procs", memcg.fs_path() + "/cgroup.procs",
+                                   "--cgroup", memcg.cgroup_path(),
+                                   "--limit-file", memcg.limit_file(),
+                                   "--limit", std::to_string(memcg.limit_bytes()),
+                                   "--chunk", std::to_string(o.chunk_bytes),
+                                   "--cap", std::to_string(memcg.limit_bytes() * o.cap_factor)};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  static constexpr char kExecFailed[] = "Eexec of the hog executable failed (errno ";
   std::fflush(nullptr);
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -437,7 +353,18 @@ Result<MemcgOomResult> run_hog_in(const ScopedMemcg& memcg, const MemcgOomOption
   }
   if (pid == 0) {
     ::close(pipe_fds[0]);
-    run_hog(plan);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // kept across exec; the hog checks its parent again
+    if (::getppid() != parent) ::_exit(kHogExitNotConfined);
+    ::fcntl(pipe_fds[1], F_SETFD, 0);  // the report pipe survives exec
+    ::execv(argv[0], argv.data());
+    int err = errno;
+    char digits[16];
+    int n = 0;
+    for (int v = err; n == 0 || v > 0; v /= 10) digits[n++] = static_cast<char>('0' + v % 10);
+    (void)!::write(pipe_fds[1], kExecFailed, sizeof kExecFailed - 1);
+    while (n > 0) (void)!::write(pipe_fds[1], &digits[--n], 1);
+    (void)!::write(pipe_fds[1], ")", 1);
+    ::_exit(kHogExitNotConfined);
   }
   ::close(pipe_fds[1]);
   r.hog_pid = pid;

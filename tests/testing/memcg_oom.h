@@ -3,8 +3,14 @@
 // The e2e tests need genuine kernel OOM reports, printed by the kernel that runs the tests,
 // not fixtures. This module creates a child memory cgroup below the cgroup this process is in
 // (cgroup v1 memory hierarchy, or cgroup v2 with the memory controller), limits it to a few
-// MiB with swap disabled, forks a "hog" that moves itself into it and allocates until the
-// kernel's memcg OOM killer SIGKILLs it, then reaps the hog and removes the cgroup.
+// MiB with swap disabled, forks and execs a "hog" (the oomscope-hog executable, hog.c) that
+// moves itself into it and allocates until the kernel's memcg OOM killer SIGKILLs it, then
+// reaps the hog and removes the cgroup.
+//
+// The hog is its own tiny C program, built without sanitizer flags even when the tests are
+// (OOMSCOPE_SANITIZE): a fork of an ASan-instrumented test process would carry the parent's
+// shadow and allocator pages in its RSS (anon-rss 120% of the limit was measured), and the
+// kernel's report would not describe a process that holds only what it allocated.
 //
 // Safety: a global OOM would kill this machine's real processes, so the hog never allocates
 // outside the limited cgroup. After joining it, the hog re-reads /proc/self/cgroup and the
@@ -28,6 +34,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "tests/testing/hog_protocol.h"
 
 namespace oomscope::testing {
 
@@ -108,12 +115,16 @@ struct MemcgOomOptions {
   std::string name_prefix = "oomscope-e2e";  // cgroup name is <prefix>-<pid>-<n>
 };
 
-// Exit codes of the hog when it was not killed; anything else is a bug.
-inline constexpr int kHogExitNotConfined = 71;  // join or verification failed: allocated nothing
-inline constexpr int kHogExitCapReached = 72;   // touched cap_factor x limit and was not killed
-inline constexpr int kHogExitNoMemory = 73;     // mmap failed (ENOMEM) before the OOM killer acted
+// Exit codes of the hog when it was not killed; anything else is a bug (hog_protocol.h).
+inline constexpr int kHogExitNotConfined = OOMSCOPE_HOG_EXIT_NOT_CONFINED;  // bad args, exec, join or verification failed: allocated nothing
+inline constexpr int kHogExitCapReached = OOMSCOPE_HOG_EXIT_CAP_REACHED;    // touched cap_factor x limit and was not killed
+inline constexpr int kHogExitNoMemory = OOMSCOPE_HOG_EXIT_NO_MEMORY;        // mmap failed (ENOMEM) before the OOM killer acted
 
-inline constexpr char kHogComm[] = "oomscope-hog";  // the hog's comm, as the kernel prints it
+inline constexpr char kHogComm[] = OOMSCOPE_HOG_COMM;  // the hog's comm, as the kernel prints it
+
+// hog_executable(): the path of the hog program this build made (tests/testing/hog.c, built
+// without sanitizers even in the OOMSCOPE_SANITIZE build).
+std::string hog_executable();
 
 struct MemcgOomResult {
   int hog_pid = 0;
