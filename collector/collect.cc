@@ -1,17 +1,22 @@
 #include "collector/collect.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <set>
+#include <thread>
 
 #include "collector/cgroup.h"
 #include "collector/kmsg.h"
@@ -75,12 +80,107 @@ bool is_pid_name(std::string_view n) {
   return true;
 }
 
+// OrderedReader: runs `fn(i)` for i in [0, n) on `threads` worker threads and hands the
+// results to the one consumer in index order, at most `window` results ahead of it (so memory
+// stays bounded however many items there are). The workers only read files (kernel work: the
+// page-table walks behind smaps_rollup and smaps); parsing and every SQLite call stay on the
+// consumer's thread, and rows are written in the same order as without threads. threads = 0:
+// fn runs inline in next(). Destroying the reader early (an error, a signal, the time limit)
+// lets each worker finish the item in hand and joins it.
+template <class R>
+class OrderedReader {
+ public:
+  OrderedReader(size_t n, int threads, size_t window, std::function<R(size_t)> fn)
+      : n_(n), window_(std::max<size_t>(window, 1)), fn_(std::move(fn)), slots_(window_) {
+    for (int t = 0; t < threads && static_cast<size_t>(t) < n_; ++t) workers_.emplace_back([this] { work(); });
+  }
+  ~OrderedReader() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    can_take_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+  OrderedReader(const OrderedReader&) = delete;
+  OrderedReader& operator=(const OrderedReader&) = delete;
+
+  // next(): the result for the next index into `out`; false when all n were delivered.
+  bool next(R& out) {
+    if (consumed_ == n_) return false;
+    if (workers_.empty()) {
+      out = fn_(consumed_++);
+      return true;
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    auto& slot = slots_[consumed_ % window_];
+    ready_.wait(lock, [&] { return slot.has_value(); });
+    out = std::move(*slot);
+    slot.reset();
+    consumed_++;
+    lock.unlock();
+    can_take_.notify_all();
+    return true;
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      size_t i;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        can_take_.wait(lock, [&] { return stop_ || taken_ >= n_ || taken_ < consumed_ + window_; });
+        if (stop_ || taken_ >= n_) return;
+        i = taken_++;
+      }
+      R r = fn_(i);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        slots_[i % window_] = std::move(r);
+      }
+      ready_.notify_one();
+    }
+  }
+
+  const size_t n_, window_;
+  std::function<R(size_t)> fn_;
+  std::mutex mu_;
+  std::condition_variable can_take_, ready_;
+  std::vector<std::optional<R>> slots_;
+  size_t taken_ = 0, consumed_ = 0;
+  bool stop_ = false;
+  std::vector<std::thread> workers_;
+};
+
+// FileRead: one file as a reader thread read it.
+struct FileRead {
+  int err = -1;  // 0 read, errno on failure, -1 not attempted
+  bool truncated = false;
+  std::string bytes;
+};
+
+// ProcRead: the files of one process, read through one /proc/<pid> directory fd.
+struct ProcRead {
+  int64_t pid = 0;
+  int dir_err = 0;      // open_dir() failed with this errno: nothing else was read
+  bool target = false;  // in_target(); when filtering and false, nothing else was read
+  std::optional<std::string> cg;
+  FileRead cgroup, status, stat, rollup, oom_score, oom_score_adj, cmdline, exe;
+};
+
+
 class Collector {
  public:
   Collector(const CollectConfig& cfg, const Clock& clock, const volatile std::sig_atomic_t* stop, std::ostream& diag,
             SysRoot root, PackWriter writer)
       : cfg_(cfg), clock_(clock), stop_(stop), diag_(diag), root_(std::move(root)), w_(std::move(writer)),
-        redactor_(cfg.redact) {}
+        redactor_(cfg.redact) {
+    readers_ = cfg.reader_threads;
+    if (readers_ < 0) {
+      cpu_set_t cpus;
+      readers_ = sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) >= 2 ? 2 : 0;
+    }
+  }
 
   Result<CollectSummary> run();
 
@@ -114,7 +214,11 @@ class Collector {
   void system(int64_t sample);
   void cgroup(int64_t sample, const std::string& path, const std::string& role, std::set<std::string>& enoent_seen);
   void processes(int64_t sample);
-  void smaps(int64_t sample, int64_t pid);
+  ProcRead read_process(int64_t pid) const;  // thread-safe: reads only
+  // process_row(): the collection_errors, raw_files and processes rows of one ProcRead.
+  // Returns the RSS for the top-N choice, or nullopt when no row was written.
+  std::optional<int64_t> process_row(int64_t sample, ProcRead& r);
+  void smaps(int64_t sample, int64_t pid, FileRead& file);
   void redactions(int64_t sample);
   bool in_target(int64_t pid, const std::optional<std::string>& cg) const;
   void sleep_interval();
@@ -140,6 +244,7 @@ class Collector {
   std::vector<std::pair<std::string, std::string>> cgroup_plan_;  // (path, role)
   std::vector<std::string> all_cgroups_;                          // lazily walked
   std::string buf_, buf2_;
+  int readers_ = 0;  // reader threads for per-process files (0: read inline)
   Statement ins_sample_, ins_target_, ins_klog_, ins_gap_, ins_sysctl_, ins_meminfo_, ins_vmstat_, ins_psi_,
       ins_cgroup_, ins_cgstat_, ins_process_, ins_mapping_, upd_smaps_, ins_redaction_;
 };
@@ -604,6 +709,168 @@ bool Collector::in_target(int64_t pid, const std::optional<std::string>& cg) con
   return false;
 }
 
+ProcRead Collector::read_process(int64_t pid) const {
+  ProcRead r;
+  r.pid = pid;
+  std::string dir = "proc/" + std::to_string(pid);
+  // One fd for /proc/<pid>: every file below is this very process, not a successor that got
+  // the pid recycled mid-read, and the pid is looked up once.
+  int dfd = root_.open_dir(dir);
+  if (dfd < 0) {
+    r.dir_err = -dfd;
+    r.target = !filter_processes_ || target_pids_.count(pid);
+    return r;
+  }
+  struct DirCloser {
+    int fd;
+    ~DirCloser() { ::close(fd); }
+  } closer{dfd};
+  auto read_at = [&](const char* name, FileRead& f, size_t cap = SysRoot::kDefaultCap) {
+    f.err = root_.read_file_at(dfd, name, f.bytes, cap, &f.truncated);
+    return f.err;
+  };
+  // cgroup first: it decides whether the process is in a target at all.
+  if (read_at("cgroup", r.cgroup) == 0) {
+    if (auto lines = parse_proc_cgroup(r.cgroup.bytes)) r.cg = memory_cgroup_path(*lines, layout_.memory_version == 1);
+  }
+  r.target = in_target(pid, r.cg);
+  if (filter_processes_ && !r.target) return r;
+  if (r.cgroup.err == ENOENT || r.cgroup.err == ESRCH) return r;  // gone
+  if (int e = read_at("status", r.status); e == ENOENT || e == ESRCH) return r;  // exited
+  read_at("stat", r.stat);
+  read_at("smaps_rollup", r.rollup);
+  read_at("oom_score", r.oom_score);
+  read_at("oom_score_adj", r.oom_score_adj);
+  read_at("cmdline", r.cmdline, 1 << 20);
+  r.exe.err = root_.read_link_at(dfd, "exe", r.exe.bytes);
+  return r;
+}
+
+std::optional<int64_t> Collector::process_row(int64_t sample, ProcRead& r) {
+  const int64_t pid = r.pid;
+  std::string base = "proc/" + std::to_string(pid) + "/";
+  if (r.dir_err != 0) {
+    if (r.target) sys_error(sample, base.substr(0, base.size() - 1), r.dir_err);
+    return std::nullopt;  // exited between readdir and now
+  }
+  if (filter_processes_ && !r.target) return std::nullopt;
+  auto keep = [&](const char* name, const FileRead& f) { raw(sample, base + name, f.bytes, f.truncated); };
+  if (r.cgroup.err != 0) {
+    sys_error(sample, base + "cgroup", r.cgroup.err);
+    if (r.cgroup.err == ENOENT || r.cgroup.err == ESRCH) return std::nullopt;  // gone
+  } else {
+    raw(sample, base + "cgroup", r.cgroup.bytes, false);
+  }
+
+  std::optional<ProcStatus> status;
+  if (r.status.err != 0) {
+    sys_error(sample, base + "status", r.status.err);
+    if (r.status.err == ENOENT || r.status.err == ESRCH) return std::nullopt;  // exited; the error row says so
+  } else {
+    keep("status", r.status);
+    if (auto st = parse_status(r.status.bytes)) {
+      status = std::move(*st);
+    } else {
+      error(sample, base + "status", 0, st.error().message);
+    }
+  }
+  std::optional<ProcStat> stat;
+  if (r.stat.err != 0) {
+    sys_error(sample, base + "stat", r.stat.err);
+  } else {
+    keep("stat", r.stat);
+    if (auto st = parse_proc_stat(r.stat.bytes)) {
+      stat = *st;
+    } else {
+      error(sample, base + "stat", 0, st.error().message);
+    }
+  }
+  MemCounters rollup;
+  // Kernel threads have no mm: status has no Vm* lines and smaps_rollup says ESRCH (or is
+  // empty on older kernels). That is not an error worth a row.
+  bool kernel_thread = status && !status->vm_size_bytes;
+  if (r.rollup.err != 0) {
+    if (!(kernel_thread && r.rollup.err == ESRCH)) sys_error(sample, base + "smaps_rollup", r.rollup.err);
+  } else {
+    keep("smaps_rollup", r.rollup);
+    if (auto m = parse_smaps_rollup(r.rollup.bytes)) {
+      rollup = *m;
+    } else if (!r.rollup.bytes.empty()) {
+      error(sample, base + "smaps_rollup", 0, m.error().message);
+    }
+  }
+  std::optional<int64_t> oom_score, oom_score_adj;
+  if (r.oom_score.err != 0) {
+    sys_error(sample, base + "oom_score", r.oom_score.err);
+  } else {
+    keep("oom_score", r.oom_score);
+    oom_score = parse_i64(trim(r.oom_score.bytes));
+  }
+  if (r.oom_score_adj.err != 0) {
+    sys_error(sample, base + "oom_score_adj", r.oom_score_adj.err);
+  } else {
+    keep("oom_score_adj", r.oom_score_adj);
+    oom_score_adj = parse_i64(trim(r.oom_score_adj.bytes));
+  }
+  // comm is status "Name:" (the same task->comm); not read twice.
+  std::optional<std::string> comm;
+  if (status) comm = status->name;
+  std::optional<std::string> cmdline;
+  if (r.cmdline.err == 0) {
+    // The raw copy is redacted too: raw_files must not leak what the table hides.
+    auto args = redactor_.redact_args(split_cmdline(r.cmdline.bytes));
+    std::string joined, nul_joined;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (i) joined += ' ';
+      joined += args[i];
+      nul_joined += args[i];
+      nul_joined += '\0';
+    }
+    raw(sample, base + "cmdline", nul_joined, false);
+    cmdline = std::move(joined);
+  } else {
+    sys_error(sample, base + "cmdline", r.cmdline.err);
+  }
+  std::optional<std::string> exe;
+  if (r.exe.err == 0) {
+    exe = std::move(r.exe.bytes);
+  } else if (r.exe.err != ENOENT) {  // kernel threads have no exe: ENOENT is not news
+    sys_error(sample, base + "exe", r.exe.err);
+  }
+
+  Statement& p = ins_process_;
+  p.bind(1, sample).bind(2, pid);
+  p.bind(3, status ? status->ppid : (stat ? std::optional<int64_t>(stat->ppid) : std::nullopt));
+  p.bind(4, comm);
+  p.bind(5, status ? std::optional<std::string>(status->state) : std::nullopt);
+  p.bind(6, status ? status->uid : std::nullopt);
+  p.bind(7, exe).bind(8, cmdline).bind(9, r.cg);
+  if (stat) {
+    p.bind(10, stat->start_time_ticks);
+    if (boot_known_) {
+      p.bind(11, format_utc_usec(boot_utc_usec_ + stat->start_time_ticks * 1'000'000 / ticks_per_sec_));
+    } else {
+      p.bind_null(11);
+    }
+  } else {
+    p.bind_null(10).bind_null(11);
+  }
+  if (status) {
+    p.bind(12, status->threads).bind(13, status->vm_size_bytes).bind(14, status->vm_rss_bytes);
+    p.bind(15, status->vm_hwm_bytes).bind(16, status->rss_anon_bytes).bind(17, status->rss_file_bytes);
+    p.bind(18, status->rss_shmem_bytes).bind(19, status->vm_swap_bytes).bind(20, status->vm_pte_bytes);
+  } else {
+    for (int i = 12; i <= 20; ++i) p.bind_null(i);
+  }
+  p.bind(21, rollup.pss).bind(22, rollup.pss_anon).bind(23, rollup.pss_file).bind(24, rollup.pss_shmem);
+  p.bind(25, rollup.shared_clean).bind(26, rollup.shared_dirty).bind(27, rollup.private_clean);
+  p.bind(28, rollup.private_dirty).bind(29, rollup.swap).bind(30, rollup.swap_pss);
+  p.bind(31, oom_score).bind(32, oom_score_adj).bind(33, r.target ? 1 : 0).bind(34, 0);
+  check(p.step());
+  summary_.processes++;
+  return status && status->vm_rss_bytes ? *status->vm_rss_bytes : 0;
+}
+
 void Collector::processes(int64_t sample) {
   std::vector<std::string> names;
   if (int err = root_.list_dir("proc", names); err != 0) {
@@ -623,142 +890,15 @@ void Collector::processes(int64_t sample) {
     bool target;
   };
   std::vector<Seen> seen;
-  for (int64_t pid : pids) {
-    if (stopping()) return;
-    std::string base = "proc/" + std::to_string(pid) + "/";
-    // One fd for /proc/<pid>: every file below is this very process, not a successor that
-    // got the pid recycled mid-read, and the pid is looked up once.
-    int dfd = root_.open_dir(base.substr(0, base.size() - 1));
-    if (dfd < 0) {
-      if (!filter_processes_ || target_pids_.count(pid)) sys_error(sample, base.substr(0, base.size() - 1), -dfd);
-      continue;  // exited between readdir and now
+  {
+    // Reader threads open and read, this thread parses and writes, in pid order.
+    OrderedReader<ProcRead> reader(pids.size(), readers_, 16, [&](size_t i) { return read_process(pids[i]); });
+    ProcRead r;
+    while (!stopping() && reader.next(r)) {
+      if (auto rss = process_row(sample, r)) seen.push_back(Seen{r.pid, *rss, r.target && filter_processes_});
     }
-    struct DirCloser {
-      int fd;
-      ~DirCloser() { ::close(fd); }
-    } closer{dfd};
-    // read_at(): one file of this process into buf_, kept in raw_files or recorded as an error.
-    auto read_at = [&](const char* name, bool keep = true) -> int {
-      bool truncated = false;
-      int e = root_.read_file_at(dfd, name, buf_, SysRoot::kDefaultCap, &truncated);
-      if (e != 0) return e;
-      if (keep) raw(sample, base + name, buf_, truncated);
-      return 0;
-    };
-
-    // cgroup first: it decides whether the process is in a target at all.
-    std::optional<std::string> cg;
-    int err = root_.read_file_at(dfd, "cgroup", buf_);
-    if (err == 0) {
-      if (auto lines = parse_proc_cgroup(buf_)) cg = memory_cgroup_path(*lines, layout_.memory_version == 1);
-    }
-    bool target = in_target(pid, cg);
-    if (filter_processes_ && !target) continue;
-    if (err != 0) {
-      sys_error(sample, base + "cgroup", err);
-      if (err == ENOENT || err == ESRCH) continue;  // gone
-    } else {
-      raw(sample, base + "cgroup", buf_, false);
-    }
-
-    std::optional<ProcStatus> status;
-    if (int e = read_at("status"); e != 0) {
-      sys_error(sample, base + "status", e);
-      if (e == ENOENT || e == ESRCH) continue;  // exited; the error row says so
-    } else if (auto st = parse_status(buf_)) {
-      status = std::move(*st);
-    } else {
-      error(sample, base + "status", 0, st.error().message);
-    }
-    std::optional<ProcStat> stat;
-    if (int e = read_at("stat"); e != 0) {
-      sys_error(sample, base + "stat", e);
-    } else if (auto st = parse_proc_stat(buf_)) {
-      stat = *st;
-    } else {
-      error(sample, base + "stat", 0, st.error().message);
-    }
-    MemCounters rollup;
-    // Kernel threads have no mm: status has no Vm* lines and smaps_rollup says ESRCH (or is
-    // empty on older kernels). That is not an error worth a row.
-    bool kernel_thread = status && !status->vm_size_bytes;
-    if (int e = read_at("smaps_rollup"); e != 0) {
-      if (!(kernel_thread && e == ESRCH)) sys_error(sample, base + "smaps_rollup", e);
-    } else if (auto r = parse_smaps_rollup(buf_)) {
-      rollup = *r;
-    } else if (!buf_.empty()) {
-      error(sample, base + "smaps_rollup", 0, r.error().message);
-    }
-    std::optional<int64_t> oom_score, oom_score_adj;
-    if (int e = read_at("oom_score"); e != 0) {
-      sys_error(sample, base + "oom_score", e);
-    } else {
-      oom_score = parse_i64(trim(buf_));
-    }
-    if (int e = read_at("oom_score_adj"); e != 0) {
-      sys_error(sample, base + "oom_score_adj", e);
-    } else {
-      oom_score_adj = parse_i64(trim(buf_));
-    }
-    // comm is status "Name:" (the same task->comm); not read twice.
-    std::optional<std::string> comm;
-    if (status) comm = status->name;
-    std::optional<std::string> cmdline;
-    if (int e = root_.read_file_at(dfd, "cmdline", buf_, 1 << 20); e == 0) {
-      // The raw copy is redacted too: raw_files must not leak what the table hides.
-      auto args = redactor_.redact_args(split_cmdline(buf_));
-      std::string joined, nul_joined;
-      for (size_t i = 0; i < args.size(); ++i) {
-        if (i) joined += ' ';
-        joined += args[i];
-        nul_joined += args[i];
-        nul_joined += '\0';
-      }
-      raw(sample, base + "cmdline", nul_joined, false);
-      cmdline = std::move(joined);
-    } else {
-      sys_error(sample, base + "cmdline", e);
-    }
-    std::optional<std::string> exe;
-    if (int e = root_.read_link_at(dfd, "exe", buf2_); e == 0) {
-      exe = buf2_;
-    } else if (e != ENOENT) {  // kernel threads have no exe: ENOENT is not news
-      sys_error(sample, base + "exe", e);
-    }
-
-    int64_t rss = status && status->vm_rss_bytes ? *status->vm_rss_bytes : 0;
-    Statement& p = ins_process_;
-    p.bind(1, sample).bind(2, pid);
-    p.bind(3, status ? status->ppid : (stat ? std::optional<int64_t>(stat->ppid) : std::nullopt));
-    p.bind(4, comm);
-    p.bind(5, status ? std::optional<std::string>(status->state) : std::nullopt);
-    p.bind(6, status ? status->uid : std::nullopt);
-    p.bind(7, exe).bind(8, cmdline).bind(9, cg);
-    if (stat) {
-      p.bind(10, stat->start_time_ticks);
-      if (boot_known_) {
-        p.bind(11, format_utc_usec(boot_utc_usec_ + stat->start_time_ticks * 1'000'000 / ticks_per_sec_));
-      } else {
-        p.bind_null(11);
-      }
-    } else {
-      p.bind_null(10).bind_null(11);
-    }
-    if (status) {
-      p.bind(12, status->threads).bind(13, status->vm_size_bytes).bind(14, status->vm_rss_bytes);
-      p.bind(15, status->vm_hwm_bytes).bind(16, status->rss_anon_bytes).bind(17, status->rss_file_bytes);
-      p.bind(18, status->rss_shmem_bytes).bind(19, status->vm_swap_bytes).bind(20, status->vm_pte_bytes);
-    } else {
-      for (int i = 12; i <= 20; ++i) p.bind_null(i);
-    }
-    p.bind(21, rollup.pss).bind(22, rollup.pss_anon).bind(23, rollup.pss_file).bind(24, rollup.pss_shmem);
-    p.bind(25, rollup.shared_clean).bind(26, rollup.shared_dirty).bind(27, rollup.private_clean);
-    p.bind(28, rollup.private_dirty).bind(29, rollup.swap).bind(30, rollup.swap_pss);
-    p.bind(31, oom_score).bind(32, oom_score_adj).bind(33, target ? 1 : 0).bind(34, 0);
-    check(p.step());
-    summary_.processes++;
-    seen.push_back(Seen{pid, rss, target && filter_processes_});
   }
+  if (fatal_) return;
 
   // Full smaps: the targets' processes and/or the top-N by RSS.
   std::vector<int64_t> chosen;
@@ -778,16 +918,27 @@ void Collector::processes(int64_t sample) {
     std::sort(chosen.begin(), chosen.end());
     chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
   }
-  for (int64_t pid : chosen) {
-    if (stopping()) return;
-    smaps(sample, pid);
-  }
+  // A big process's smaps can be tens of MiB: at most 2 are held ahead of the one being written.
+  OrderedReader<FileRead> reader(chosen.size(), readers_, 2, [&](size_t i) {
+    FileRead f;
+    f.err = root_.read_file("proc/" + std::to_string(chosen[i]) + "/smaps", f.bytes, kSmapsCap, &f.truncated);
+    return f;
+  });
+  FileRead f;
+  for (size_t i = 0; !stopping() && reader.next(f); ++i) smaps(sample, chosen[i], f);
 }
 
-void Collector::smaps(int64_t sample, int64_t pid) {
+void Collector::smaps(int64_t sample, int64_t pid, FileRead& file) {
   std::string rel = "proc/" + std::to_string(pid) + "/smaps";
-  if (!read(sample, rel, buf_, true, kSmapsCap)) return;
-  auto maps = parse_smaps(buf_);
+  if (file.err != 0) {
+    sys_error(sample, rel, file.err);
+    return;
+  }
+  if (file.truncated) {
+    error(sample, rel, EFBIG, rel + ": larger than " + std::to_string(kSmapsCap) + " bytes; kept the head");
+  }
+  raw(sample, rel, file.bytes, file.truncated);
+  auto maps = parse_smaps(file.bytes);
   if (!maps) {
     error(sample, rel, 0, maps.error().message);
     return;

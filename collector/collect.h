@@ -50,6 +50,10 @@ struct CollectConfig {
   bool redact = true;                 // --no-redact turns it off
   double time_limit_sec = 300;        // --time-limit; 0 = none
   size_t max_cgroups = 20000;         // bound on the whole-host cgroup walk
+  // Threads that open and read the per-process files and the full smaps while the calling
+  // thread parses and writes the pack (rows come out in the same order either way).
+  // -1: 2 when this process may run on 2 or more CPUs, else 0; 0: everything on one thread.
+  int reader_threads = -1;
   std::string command_line;           // for meta
 };
 
