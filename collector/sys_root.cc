@@ -73,7 +73,9 @@ int read_fd(int fd, std::string& out, size_t cap, bool* truncated) {
     }
     out.resize(old + static_cast<size_t>(n));
     if (n == 0) break;
-    if (chunk < (1 << 20)) chunk *= 2;
+    // Grow the request only while reads fill it: a seq_file (smaps) hands out about a page
+    // per read whatever is asked, and every resize above zero-fills the whole request.
+    if (static_cast<size_t>(n) == want && chunk < (1 << 20)) chunk *= 2;
   }
   return err;
 }
