@@ -2,6 +2,9 @@
 BUILD   ?= build
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# A build directory's first configure uses Ninja when it is installed (scripts/install-deps
+# installs it); a directory configured before keeps its generator.
+GEN = $(if $(wildcard $(1)/CMakeCache.txt),,$(if $(shell command -v ninja),-G Ninja))
 
 .PHONY: all deps build demo test static clean bench asan fuzz fuzz-build fuzz-smoke
 
@@ -21,7 +24,7 @@ deps:
 	@bash scripts/install-deps
 
 build: deps
-	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	cmake -S . -B $(BUILD) $(call GEN,$(BUILD)) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 # make demo: analyze a bundled real incident, then collect an evidence pack of this machine.
@@ -41,13 +44,13 @@ test: build static
 # parent's shadow and allocator pages, charged elsewhere; the kernel report is then not the one
 # the e2e tests check (anon-rss 120% of the cgroup limit was measured). They run in stage 1.
 asan: deps
-	cmake -S . -B $(ASAN_BUILD) -DOOMSCOPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake -S . -B $(ASAN_BUILD) $(call GEN,$(ASAN_BUILD)) -DOOMSCOPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900 -LE e2e
 
 # make fuzz: each libFuzzer target for FUZZ_SECONDS, from tests/fuzz/corpus/<target>/.
 fuzz-build: deps
-	cmake -S . -B $(FUZZ_BUILD) -DOOMSCOPE_FUZZ=ON -DOOMSCOPE_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	cmake -S . -B $(FUZZ_BUILD) $(call GEN,$(FUZZ_BUILD)) -DOOMSCOPE_FUZZ=ON -DOOMSCOPE_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
 
@@ -55,11 +58,14 @@ fuzz: fuzz-build
 	@bash tests/fuzz/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 fuzz-smoke: fuzz-build
-	@bash tests/fuzz/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+	@FUZZ_JOBS=$(JOBS) bash tests/fuzz/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
 
+# make static: build-static/oomscope, linked -static from the objects of $(BUILD) (same compile
+# flags as -DOOMSCOPE_STATIC=ON; after `make build` this is one link).
 static: deps
-	cmake -S . -B build-static -DOOMSCOPE_STATIC=ON -DOOMSCOPE_BUILD_TESTS=OFF >/dev/null
-	cmake --build build-static -j $(JOBS) --target oomscope
+	cmake -S . -B $(BUILD) $(call GEN,$(BUILD)) $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target oomscope_static
+	mkdir -p build-static && cp $(BUILD)/static/oomscope build-static/oomscope.tmp && mv -f build-static/oomscope.tmp build-static/oomscope
 
 bench: build
 	@bash bench/run-analyze-bench
