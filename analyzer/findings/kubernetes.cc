@@ -132,6 +132,9 @@ Result<PodIndex> PodIndex::parse(std::string_view json_text) {
     const json& st = p->contains("status") && (*p)["status"].is_object() ? (*p)["status"] : empty;
     r.node = str(spec, "nodeName");
     r.qos_class = str(st, "qosClass");
+    r.phase = str(st, "phase");
+    r.status_reason = str(st, "reason");
+    r.status_message = str(st, "message");
     std::map<std::string, std::string> limits;
     for (const char* list : {"containers", "initContainers"})
       if (spec.contains(list) && spec[list].is_array())
@@ -155,11 +158,27 @@ Result<PodIndex> PodIndex::parse(std::string_view json_text) {
         if (size_t s = id.find("://"); s != std::string::npos) id = id.substr(s + 3);
         ct.id = id;
         if (c.contains("restartCount") && c["restartCount"].is_number_integer()) ct.restarts = c["restartCount"].get<int64_t>();
-        if (c.contains("lastState") && c["lastState"].is_object() && c["lastState"].contains("terminated") &&
-            c["lastState"]["terminated"].is_object()) {
-          const json& t = c["lastState"]["terminated"];
-          ct.last_reason = str(t, "reason");
-          if (t.contains("exitCode") && t["exitCode"].is_number_integer()) ct.last_exit_code = t["exitCode"].get<int64_t>();
+        auto terminated = [&](const char* which) -> const json* {
+          if (!c.contains(which) || !c[which].is_object() || !c[which].contains("terminated") ||
+              !c[which]["terminated"].is_object())
+            return nullptr;
+          return &c[which]["terminated"];
+        };
+        auto exit_code = [](const json& t) -> std::optional<int64_t> {
+          if (t.contains("exitCode") && t["exitCode"].is_number_integer()) return t["exitCode"].get<int64_t>();
+          return std::nullopt;
+        };
+        if (const json* t = terminated("lastState")) {
+          ct.last_reason = str(*t, "reason");
+          ct.last_exit_code = exit_code(*t);
+          ct.last_finished_at = str(*t, "finishedAt");
+          ct.last_id = str(*t, "containerID");
+          if (size_t s = ct.last_id.find("://"); s != std::string::npos) ct.last_id = ct.last_id.substr(s + 3);
+        }
+        if (const json* t = terminated("state")) {
+          ct.state_reason = str(*t, "reason");
+          ct.state_exit_code = exit_code(*t);
+          ct.state_finished_at = str(*t, "finishedAt");
         }
         if (auto it = limits.find(ct.name); it != limits.end()) ct.memory_limit = it->second;
         r.containers.push_back(std::move(ct));
@@ -181,8 +200,10 @@ std::optional<std::pair<const PodRecord*, size_t>> PodIndex::by_container(std::s
   if (id.size() < 12) return std::nullopt;
   for (const PodRecord& p : pods_)
     for (size_t i = 0; i < p.containers.size(); ++i) {
-      const std::string& cid = p.containers[i].id;
-      if (!cid.empty() && (cid.starts_with(id) || id.starts_with(cid))) return std::pair{&p, i};
+      // The kernel names the container that was killed: after a restart that is the
+      // previous one (lastState.terminated.containerID), not the running one.
+      for (const std::string* cid : {&p.containers[i].id, &p.containers[i].last_id})
+        if (!cid->empty() && (cid->starts_with(id) || id.starts_with(*cid))) return std::pair{&p, i};
     }
   return std::nullopt;
 }

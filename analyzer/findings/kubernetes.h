@@ -41,10 +41,18 @@ std::string container_id_from_cpuset(std::string_view cpuset, std::string* runti
 
 struct PodRecord {
   std::string ns, name, uid, qos_class, node;
+  std::string phase;               // status.phase ("Running", "Failed")
+  std::string status_reason;       // status.reason ("Evicted" after a kubelet eviction)
+  std::string status_message;      // status.message ("The node was low on resource: memory. …")
   struct Container {
     std::string name, id, image;   // id without the "containerd://" scheme
     std::string last_reason;       // lastState.terminated.reason ("OOMKilled")
     std::optional<int64_t> last_exit_code;
+    std::string last_finished_at;  // lastState.terminated.finishedAt (RFC 3339)
+    std::string last_id;           // lastState.terminated.containerID, without the scheme
+    std::string state_reason;      // state.terminated.reason (a container that is not running now)
+    std::optional<int64_t> state_exit_code;
+    std::string state_finished_at;
     std::optional<int64_t> restarts;
     std::string memory_limit;      // spec resources.limits.memory as written ("256Mi")
   };
@@ -63,6 +71,7 @@ class PodIndex {
   // least 12 hex digits matches, as `docker ps` prints them).
   std::optional<std::pair<const PodRecord*, size_t>> by_container(std::string_view id) const;
   size_t size() const { return pods_.size(); }
+  const std::vector<PodRecord>& pods() const { return pods_; }
 
  private:
   std::vector<PodRecord> pods_;
