@@ -9,10 +9,12 @@
 // rate limiting. `complete` says which; `missing` says what was not seen.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace oomscope {
@@ -94,10 +96,55 @@ struct Reaped {
   bool unable = false;  // `oom_reaper: unable to reap pid:N`
 };
 
-// ReportLine: one line of an event's report, kept to be quoted as evidence.
+// ReportLine: one line of an event's report, kept to be quoted as evidence. The text points
+// into the KeptLines it came from (valid while that is alive and not appended to).
 struct ReportLine {
-  uint64_t line = 0;   // 1-based line number in source.file
-  std::string text;    // the kernel's message, without the log prefix
+  uint64_t line = 0;        // 1-based line number in source.file
+  std::string_view text;    // the kernel's message, without the log prefix
+};
+
+// KeptLines: an event's report lines, stored back to back in one buffer (one allocation per
+// event rather than one per line: an OOM report is ~100 lines, and OOM storms have thousands).
+class KeptLines {
+ public:
+  void push_back(uint64_t line, std::string_view text) {
+    refs_.push_back({line, text_.size(), text.size()});
+    text_.append(text);
+  }
+  size_t size() const { return refs_.size(); }
+  bool empty() const { return refs_.empty(); }
+  ReportLine operator[](size_t i) const {
+    return {refs_[i].line, std::string_view(text_).substr(refs_[i].offset, refs_[i].size)};
+  }
+  ReportLine front() const { return (*this)[0]; }
+  ReportLine back() const { return (*this)[size() - 1]; }
+  // heap_bytes(): what the lines hold on the heap.
+  uint64_t heap_bytes() const { return text_.capacity() + refs_.capacity() * sizeof(Ref); }
+
+  class const_iterator {
+   public:
+    using value_type = ReportLine;
+    using difference_type = std::ptrdiff_t;
+    const_iterator() = default;
+    const_iterator(const KeptLines* k, size_t i) : k_(k), i_(i) {}
+    ReportLine operator*() const { return (*k_)[i_]; }
+    const_iterator& operator++() { ++i_; return *this; }
+    const_iterator operator++(int) { const_iterator t = *this; ++i_; return t; }
+    bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+   private:
+    const KeptLines* k_ = nullptr;
+    size_t i_ = 0;
+  };
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, refs_.size()}; }
+
+ private:
+  struct Ref {
+    uint64_t line;
+    size_t offset, size;
+  };
+  std::string text_;
+  std::vector<Ref> refs_;
 };
 
 struct OomEvent {
@@ -134,7 +181,7 @@ struct OomEvent {
 
   // The report's own lines (not interleaved noise), in order, when ParserOptions::max_kept_lines
   // > 0; at most that many, the rest counted in lines_not_kept. Findings quote them.
-  std::vector<ReportLine> lines;
+  KeptLines lines;
   uint64_t lines_not_kept = 0;
 };
 

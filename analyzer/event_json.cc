@@ -1,5 +1,6 @@
 #include "analyzer/event_json.h"
 
+#include "analyzer/findings/facts.h"
 #include "analyzer/summary.h"
 
 namespace oomscope {
@@ -67,7 +68,10 @@ void write_findings_json(const std::vector<Finding>& findings, JsonWriter& w) {
   w.end_array();
 }
 
-void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Finding>* findings) {
+void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Finding>* findings,
+                      const findings::EventFacts* facts) {
+  std::optional<findings::EventFacts> own;
+  if (!facts) facts = &own.emplace(findings::event_facts(ev));
   w.begin_object();
   w.key("source");
   w.begin_object();
@@ -229,7 +233,7 @@ void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Findi
   w.field("panic", ev.panic);
   w.field("end_reason", ev.end_reason);
   w.field("suppressed_callbacks", ev.suppressed_callbacks);
-  Composition c = composition(ev);
+  const Composition& c = facts->composition;
   w.key("composition");
   w.begin_object();
   w.field("basis", nonempty(c.basis));
@@ -242,7 +246,7 @@ void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Findi
   w.field("limit_label", nonempty(c.limit_label));
   w.end_object();
   w.key("culprit");
-  if (auto cul = rank_culprit(ev)) {
+  if (const auto& cul = facts->culprit) {
     const Task& t = ev.tasks[cul->task_index];
     w.begin_object();
     w.field("pid", t.pid);

@@ -14,7 +14,9 @@
 
 namespace oomscope {
 
-void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Finding>* findings = nullptr);
+// `facts`, when given, are event_facts(ev) already computed by the caller (findings/facts.h).
+void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Finding>* findings = nullptr,
+                      const findings::EventFacts* facts = nullptr);
 void write_findings_json(const std::vector<Finding>& findings, JsonWriter& w);
 
 }  // namespace oomscope

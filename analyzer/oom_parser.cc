@@ -28,7 +28,7 @@ constexpr size_t kHostSweep = 4096;
 // keep_line(): the line as evidence for findings, within ParserOptions::max_kept_lines.
 void keep_line(OomEvent& ev, size_t max_kept, uint64_t line_no, std::string_view text) {
   if (max_kept == 0) return;
-  if (ev.lines.size() < max_kept) ev.lines.push_back({line_no, std::string(text.substr(0, kMaxKeptLineBytes))});
+  if (ev.lines.size() < max_kept) ev.lines.push_back(line_no, text.substr(0, kMaxKeptLineBytes));
   else ++ev.lines_not_kept;
 }
 
@@ -72,6 +72,7 @@ bool opens_event(LineKind k) {
     case LineKind::kKilled:
     case LineKind::kGroup:
     case LineKind::kSysrq:
+    case LineKind::kExiting:  // alone when the report before it was rate limited (5.9+)
       return true;
     default:
       return false;
@@ -147,8 +148,9 @@ OomParser::~OomParser() = default;
 void OomParser::begin_file(std::string name) { file_ = std::move(name); }
 
 OomParser::HostState& OomParser::host(std::string_view key) {
+  if (last_host_ && last_host_->key == key) return *last_host_;
   auto it = hosts_.find(key);
-  if (it != hosts_.end()) return *it->second;
+  if (it != hosts_.end()) return *(last_host_ = it->second.get());
   if (hosts_.size() >= kHostSweep + 2 * open_events_) {
     // No caller holds a HostState& here, and hosts with an open event are kept.
     std::erase_if(hosts_, [](const auto& kv) { return !kv.second->ev; });
@@ -157,7 +159,7 @@ OomParser::HostState& OomParser::host(std::string_view key) {
   hs->key = std::string(key);
   HostState& ref = *hs;
   hosts_.emplace(std::string(key), std::move(hs));
-  return ref;
+  return *(last_host_ = &ref);
 }
 
 void OomParser::feed(std::string_view raw, uint64_t line_no, bool cut) {
@@ -232,8 +234,9 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
         std::string_view k;
         uint64_t v = 0;
         if (parse_stat_kv(text, k, v)) {
-          std::string key(k);
-          if (ev.memcg->stats.count(key) || hs.keep(key.size() + 64)) ev.memcg->stats[key] = v;
+          KeyedCounts& stats = ev.memcg->stats;
+          if (auto it = stats.find(k); it != stats.end()) it->second = v;
+          else if (hs.keep(k.size() + 64)) stats.emplace(std::string(k), v);
           join();
           return;
         }
@@ -248,9 +251,11 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
           for (std::string_view tok : split_ws(t)) {
             size_t c = tok.find(':');
             if (c == npos) continue;
-            std::string key(tok.substr(0, c));
+            std::string_view key = tok.substr(0, c);
             auto v = parse_u64(tok.substr(c + 1));
-            if (v && (mi.counters_pages.count(key) || hs.keep(key.size() + 64))) mi.counters_pages[key] = *v;
+            if (!v) continue;
+            if (auto it = mi.counters_pages.find(key); it != mi.counters_pages.end()) it->second = *v;
+            else if (hs.keep(key.size() + 64)) mi.counters_pages.emplace(std::string(key), *v);
           }
         } else if (t.starts_with("Node ") || t.starts_with("DMA") || t.starts_with("Normal") ||
                    t.starts_with("HighMem") || t.starts_with("Movable") || t.starts_with("Device")) {
@@ -716,8 +721,12 @@ void OomParser::expire(uint64_t line_no) {
   // so idle states are dropped once there are many.
   if (hosts_.size() > kMaxIdleStates) {
     for (auto it = hosts_.begin(); it != hosts_.end();) {
-      if (!it->second->ev && !it->second->pending_suppressed) it = hosts_.erase(it);
-      else ++it;
+      if (!it->second->ev && !it->second->pending_suppressed) {
+        if (it->second.get() == last_host_) last_host_ = nullptr;
+        it = hosts_.erase(it);
+      } else {
+        ++it;
+      }
     }
   }
 }
@@ -789,6 +798,7 @@ void OomParser::end_file() {
   for (auto& [k, hs] : hosts_) close(*hs);
   flush_ready();
   hosts_.clear();
+  last_host_ = nullptr;
   open_events_ = 0;
   active_events_ = 0;
 }

@@ -106,6 +106,9 @@ class OomParser {
   ParserStats stats_;
   std::string file_;
   std::map<std::string, std::unique_ptr<HostState>, std::less<>> hosts_;
+  // The state host() returned last: a report's lines come in a run from one host/caller, so
+  // most lookups are this one. Reset whenever states are erased.
+  HostState* last_host_ = nullptr;
   size_t open_events_ = 0;
   size_t active_events_ = 0;  // open events still being printed (no kill yet, or in a block)
   uint64_t last_expire_ = 0;

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "analyzer/findings/facts.h"
 #include "analyzer/findings/text.h"
 #include "analyzer/event_json.h"
 #include "analyzer/summary.h"
@@ -36,8 +37,11 @@ json event_to_json(const OomEvent& ev, const FindingContext& ctx) {
 std::string event_json_text(const OomEvent& ev, const FindingContext& ctx) {
   std::string out;
   JsonWriter w(out);
-  std::vector<Finding> findings = find_all(ev, ctx);
-  write_event_json(ev, w, &findings);
+  const findings::EventFacts facts = findings::event_facts(ev);
+  FindingContext with_facts = ctx;
+  with_facts.facts = &facts;
+  std::vector<Finding> findings = find_all(ev, with_facts);
+  write_event_json(ev, w, &findings, &facts);
   return out;
 }
 
@@ -51,8 +55,12 @@ void JsonRenderer::event(const OomEvent& ev) {
   buf_.clear();
   buf_ += '\n';
   JsonWriter w(buf_);
-  std::vector<Finding> findings = find_all(ev, opts_.findings);
-  write_event_json(ev, w, &findings);
+  // The event's derived figures, computed once for the findings and the JSON.
+  const findings::EventFacts facts = findings::event_facts(ev);
+  FindingContext ctx = opts_.findings;
+  ctx.facts = &facts;
+  std::vector<Finding> findings = find_all(ev, ctx);
+  write_event_json(ev, w, &findings, &facts);
   os_ << buf_;
 }
 
@@ -95,6 +103,9 @@ void TextRenderer::event(const OomEvent& ev) {
 }
 
 void TextRenderer::render_event(const OomEvent& ev, std::ostream& o) {
+  const findings::EventFacts facts = findings::event_facts(ev);
+  FindingContext ctx = opts_.findings;
+  ctx.facts = &facts;
   o << "OOM event " << n_ << "  " << ev.source.file << ":" << ev.source.first_line << "-" << ev.source.last_line;
   if (ev.host) o << "  host " << *ev.host;
   if (ev.timestamp) o << "  " << *ev.timestamp;
@@ -148,7 +159,7 @@ void TextRenderer::render_event(const OomEvent& ev, std::ostream& o) {
   } else if (ev.end_reason || ev.panic) {
     o << "  no kill: " << (ev.panic ? *ev.panic : *ev.end_reason) << "\n";
   }
-  Composition c = composition(ev);
+  const Composition& c = facts.composition;
   if (!c.basis.empty()) {
     o << "  memory (" << c.basis << "):";
     auto part = [&](const char* name, const std::optional<uint64_t>& v) {
@@ -164,8 +175,8 @@ void TextRenderer::render_event(const OomEvent& ev, std::ostream& o) {
     if (c.limit_bytes) o << "  of " << c.limit_label << " " << human_bytes(*c.limit_bytes);
     o << "\n";
   }
-  if (auto cul = rank_culprit(ev)) o << "  culprit: " << cul->reason << "\n";
-  render_findings_text(o, find_all(ev, opts_.findings), opts_.color);
+  if (facts.culprit) o << "  culprit: " << facts.culprit->reason << "\n";
+  render_findings_text(o, find_all(ev, ctx), opts_.color);
   if (!ev.tasks.empty()) {
     PageSize ps = page_size_of(ev);
     std::vector<const Task*> top;

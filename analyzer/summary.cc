@@ -9,15 +9,41 @@ PageSize page_size_of(const OomEvent& ev) {
   return {};
 }
 
+// Integer arithmetic, no printf: the renderers call this a dozen times per event. The value
+// b / 2^shift is rounded to `decimals` places half to even, exactly as printf("%.Nf") rounds
+// the (exact) double b / 2^shift, so the text is the same as before.
 std::string human_bytes(uint64_t b) {
-  char buf[32];
-  const double v = static_cast<double>(b);
-  if (b < 1024) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(b));
-  else if (b < (1ULL << 20)) std::snprintf(buf, sizeof buf, "%.0f KiB", v / 1024);
-  else if (b < (1ULL << 30)) std::snprintf(buf, sizeof buf, "%.1f MiB", v / (1 << 20));
-  else if (b < (1ULL << 40)) std::snprintf(buf, sizeof buf, "%.2f GiB", v / (1ULL << 30));
-  else std::snprintf(buf, sizeof buf, "%.2f TiB", v / (1ULL << 40));
-  return buf;
+  char digits[48];
+  auto put = [&](char* end, unsigned __int128 v) {  // writes v right-aligned before `end`
+    char* p = end;
+    do {
+      *--p = static_cast<char>('0' + static_cast<unsigned>(v % 10));
+      v /= 10;
+    } while (v);
+    return p;
+  };
+  char* end = digits + sizeof digits;
+  if (b < 1024) return std::string(put(end, b), end) + " B";
+  int shift, decimals;
+  const char* unit;
+  if (b < (1ULL << 20)) shift = 10, decimals = 0, unit = " KiB";
+  else if (b < (1ULL << 30)) shift = 20, decimals = 1, unit = " MiB";
+  else if (b < (1ULL << 40)) shift = 30, decimals = 2, unit = " GiB";
+  else shift = 40, decimals = 2, unit = " TiB";
+  const unsigned scale = decimals == 0 ? 1 : decimals == 1 ? 10 : 100;
+  const unsigned __int128 num = static_cast<unsigned __int128>(b) * scale;
+  const unsigned __int128 one = 1;
+  unsigned __int128 q = num >> shift;
+  const unsigned __int128 rem = num & ((one << shift) - 1), half = one << (shift - 1);
+  if (rem > half || (rem == half && (q & 1))) ++q;
+  char* p = end;
+  if (decimals) {
+    unsigned frac = static_cast<unsigned>(q % scale);
+    for (int i = 0; i < decimals; ++i, frac /= 10) *--p = static_cast<char>('0' + frac % 10);
+    *--p = '.';
+  }
+  p = put(p, q / scale);
+  return std::string(p, end) + unit;
 }
 
 namespace {
@@ -111,6 +137,11 @@ Composition composition(const OomEvent& ev) {
 
 std::optional<Culprit> rank_culprit(const OomEvent& ev) {
   if (ev.tasks.empty()) return std::nullopt;
+  return rank_culprit(ev, composition(ev));
+}
+
+std::optional<Culprit> rank_culprit(const OomEvent& ev, const Composition& comp) {
+  if (ev.tasks.empty()) return std::nullopt;
   PageSize ps = page_size_of(ev);
   size_t best = SIZE_MAX;
   for (size_t i = 0; i < ev.tasks.size(); ++i) {
@@ -127,7 +158,6 @@ std::optional<Culprit> rank_culprit(const OomEvent& ev) {
   Culprit c;
   c.task_index = best;
   c.rss_bytes = *t.rss_pages * ps.bytes;
-  Composition comp = composition(ev);
   c.is_victim = ev.killed && ev.killed->pid && t.pid && *ev.killed->pid == *t.pid;
   std::string r = t.name + " (pid " + (t.pid ? std::to_string(*t.pid) : "?") + "): rss " + human_bytes(c.rss_bytes);
   // RSS counts mapped file pages that may be charged elsewhere, so it can exceed a memcg

@@ -39,8 +39,10 @@ struct Culprit {
   bool is_victim = false;
   std::string reason;             // one sentence with the numbers
 };
-// rank_culprit(): the task with the largest RSS (ties: more swap, then lower pid).
+// rank_culprit(): the task with the largest RSS (ties: more swap, then lower pid). The second
+// form takes the event's composition() when the caller already has it.
 std::optional<Culprit> rank_culprit(const OomEvent& ev);
+std::optional<Culprit> rank_culprit(const OomEvent& ev, const Composition& comp);
 
 // human_bytes(): "69.9 MiB", "316 KiB", "1.2 GiB".
 std::string human_bytes(uint64_t bytes);

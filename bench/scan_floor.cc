@@ -13,6 +13,8 @@
 //            and has_anchor() runs only on the lines holding such a position; newlines are
 //            counted in between. Same hits as `anchor`, as a sketch of grep's strategy.
 //   simdline LineReader + the same SIMD candidate test per line, has_anchor() on candidates
+//   parse    the whole analyzer input path (analyze_fd: prefilter, parser, event assembly) with
+//            a sink that drops the events: what `analyze` costs without rendering; hits = events
 // Prints one line: `mode=anchor bytes=N lines=N hits=N wall_s=S cpu_s=S mb_s=M cpu_mb_s=M`
 // (cpu_s is this process's CPU time: the figure to trust on a loaded machine).
 //
@@ -29,8 +31,10 @@
 #include <ctime>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <string_view>
 
+#include "analyzer/analyze.h"
 #include "analyzer/oom_parser.h"
 #include "analyzer/prefix.h"
 #include "common/line_reader.h"
@@ -182,12 +186,12 @@ uint64_t simd_scan(const char* data, size_t size, uint64_t& lines, uint64_t& che
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fputs("Usage: scan_floor lines|anchor|prefix|bigram|simd|simdline FILE\n", stderr);
+    std::fputs("Usage: scan_floor lines|anchor|prefix|bigram|simd|simdline|parse FILE\n", stderr);
     return 2;
   }
   const std::string_view mode = argv[1];
   if (mode != "lines" && mode != "anchor" && mode != "prefix" && mode != "bigram" && mode != "simd" &&
-      mode != "simdline") {
+      mode != "simdline" && mode != "parse") {
     std::fprintf(stderr, "scan_floor: unknown mode %s\n", argv[1]);
     return 2;
   }
@@ -219,6 +223,22 @@ int main(int argc, char** argv) {
     return 0;
   }
 #endif
+  if (mode == "parse") {
+    struct Drop : oomscope::EventSink {
+      uint64_t n = 0;
+      void on_event(oomscope::OomEvent&&) override { ++n; }
+    } sink;
+    oomscope::ParserOptions opts;
+    opts.max_kept_lines = 4000;  // as `oomscope analyze` keeps them (cli/analyze_cmd.cc)
+    const oomscope::AnalyzeStats st = oomscope::analyze_fd(fd, argv[2], opts, sink, std::cerr);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+    std::printf("mode=parse bytes=%llu lines=%llu hits=%llu wall_s=%.6f cpu_s=%.6f mb_s=%.0f cpu_mb_s=%.0f\n",
+                static_cast<unsigned long long>(st.bytes), static_cast<unsigned long long>(st.lines),
+                static_cast<unsigned long long>(sink.n), wall, cpu, static_cast<double>(st.bytes) / 1e6 / wall,
+                static_cast<double>(st.bytes) / 1e6 / cpu);
+    return 0;
+  }
   oomscope::LineReader reader(fd);
   oomscope::Line line;
   uint64_t lines = 0, hits = 0;

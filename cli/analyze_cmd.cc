@@ -19,6 +19,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/findings/kubernetes.h"
 #include "analyzer/findings/pack_evidence.h"
+#include "analyzer/pipeline.h"
 #include "analyzer/render.h"
 #include "analyzer/render_html.h"
 #include "analyzer/render_markdown.h"
@@ -41,15 +42,6 @@ struct AnalyzeOptions {
   std::string pods;
   int year = 0;
   uint64_t page_size = 0;
-};
-
-class RenderSink : public EventSink {
- public:
-  explicit RenderSink(Renderer& r) : r_(r) {}
-  void on_event(OomEvent&& ev) override { r_.event(ev); }
-
- private:
-  Renderer& r_;
 };
 
 }  // namespace
@@ -153,8 +145,9 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
   else if (o.format == "markdown" || o.format == "md") r = std::make_unique<MarkdownRenderer>(*os, ropts);
   else if (o.format == "html") r = std::make_unique<HtmlRenderer>(*os, ropts);
   else r = std::make_unique<TextRenderer>(*os, ropts);
-  RenderSink sink(*r);
   r->begin();
+  // Events are rendered on a second thread while the parser reads on (analyzer/pipeline.h).
+  PipelinedSink sink(*r);
   AnalyzeStats total;
   size_t pack_i = 0;
   for (const std::string& in : o.inputs) {
@@ -182,6 +175,7 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
     total.bytes += st.bytes;
     total.errors += st.errors;
   }
+  sink.finish();
   r->end(total.lines, total.bytes);
   os->flush();
   if (total.errors) return exit_code::kError;

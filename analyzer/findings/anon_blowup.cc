@@ -11,8 +11,8 @@ constexpr double kMinShare = 0.5;  // anon must be at least half of the limit (o
 constexpr double kMinCulpritShare = 0.2;  // below this share of the anon, no process is "the" culprit
 }
 
-void anon_blowup(const OomEvent& ev, const FindingContext&, std::vector<Finding>& out) {
-  MemBreakdown b = breakdown(ev);
+void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const MemBreakdown& b = facts_of(ctx).breakdown;
   if (b.basis.empty() || !b.anon || is_manual_oom(ev)) return;
   auto share = b.share(b.anon);
   if (!share || *share < kMinShare) return;
@@ -34,7 +34,7 @@ void anon_blowup(const OomEvent& ev, const FindingContext&, std::vector<Finding>
   f.data["limit_label"] = b.limit_label;
   f.data["anon_share"] = *share;
 
-  if (auto cul = rank_culprit(ev)) {
+  if (const auto& cul = facts_of(ctx).culprit) {
     const Task& t = ev.tasks[cul->task_index];
     std::optional<uint64_t> anon = task_anon_bytes(ev, t);
     if (!anon && cul->is_victim && ev.killed && ev.killed->anon_rss_kb) anon = *ev.killed->anon_rss_kb * 1024;

@@ -1,5 +1,6 @@
 #include "analyzer/findings/facts.h"
 
+#include <cassert>
 #include <cstdio>
 #include <initializer_list>
 
@@ -119,7 +120,7 @@ bool same_line(const EvidenceLine& a, const ReportLine& b) { return a.line == b.
 void add_line(Finding& f, const ReportLine& l) {
   for (const auto& e : f.evidence_lines)
     if (same_line(e, l)) return;
-  f.evidence_lines.push_back({l.line, l.text});
+  f.evidence_lines.push_back({l.line, std::string(l.text)});
 }
 
 }  // namespace
@@ -145,9 +146,11 @@ std::optional<double> MemBreakdown::share(const std::optional<uint64_t>& x) cons
   return static_cast<double>(*x) / static_cast<double>(*d);
 }
 
-MemBreakdown breakdown(const OomEvent& ev) {
+MemBreakdown breakdown(const OomEvent& ev) { return breakdown(ev, composition(ev)); }
+
+// `c` (the event's composition) decides which limit was hit (memory vs memory+swap).
+MemBreakdown breakdown(const OomEvent& ev, const Composition& c) {
   MemBreakdown b;
-  Composition c = composition(ev);  // decides which limit was hit (memory vs memory+swap)
   if (ev.memcg) {
     memcg_breakdown(ev, b);
     b.limit = c.limit_bytes;
@@ -157,6 +160,19 @@ MemBreakdown breakdown(const OomEvent& ev) {
     meminfo_breakdown(ev, b);
   }
   return b;
+}
+
+EventFacts event_facts(const OomEvent& ev) {
+  EventFacts f;
+  f.composition = composition(ev);
+  f.culprit = rank_culprit(ev, f.composition);
+  f.breakdown = breakdown(ev, f.composition);
+  return f;
+}
+
+const EventFacts& facts_of(const FindingContext& ctx) {
+  assert(ctx.facts && "finding rules run through find_all(), which sets the event's facts");
+  return *ctx.facts;
 }
 
 std::string pct(double x) {

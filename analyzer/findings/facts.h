@@ -20,6 +20,7 @@
 
 #include "analyzer/event.h"
 #include "analyzer/findings/finding.h"
+#include "analyzer/summary.h"
 
 namespace oomscope::findings {
 
@@ -39,6 +40,18 @@ struct MemBreakdown {
   std::optional<double> share(const std::optional<uint64_t>& x) const;
 };
 MemBreakdown breakdown(const OomEvent& ev);
+MemBreakdown breakdown(const OomEvent& ev, const Composition& c);
+
+// EventFacts: what every rule and renderer derives from one event, computed once per event
+// (the rules used to recompute the breakdown each: ~8 times per event).
+struct EventFacts {
+  Composition composition;
+  std::optional<Culprit> culprit;
+  MemBreakdown breakdown;
+};
+EventFacts event_facts(const OomEvent& ev);
+// facts_of(): the context's facts; rules run through find_all(), which always sets them.
+const EventFacts& facts_of(const FindingContext& ctx);
 
 // pct(): 0.987 -> "99%".
 std::string pct(double x);

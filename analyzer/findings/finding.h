@@ -50,11 +50,18 @@ struct Finding {
 
 class PodIndex;
 struct PackEvidence;
+namespace findings {
+struct EventFacts;
+}
 
 // FindingContext: facts from outside the kernel log that some rules use when present.
 struct FindingContext {
   const PodIndex* pods = nullptr;       // `--pods FILE`: a `kubectl get pods -A -o json` dump
   const PackEvidence* pack = nullptr;   // the tables of an evidence pack (analyze PACK)
+  // The figures derived from the event itself (composition, culprit, memory breakdown;
+  // findings/facts.h), when the caller computed them already for this same event: the
+  // renderers need them too. find_all() computes them once when this is null.
+  const findings::EventFacts* facts = nullptr;
 };
 
 // find_all(): every finding of `ev`, most severe first (rule order within a severity).

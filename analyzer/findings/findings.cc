@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "analyzer/findings/facts.h"
 #include "analyzer/findings/finding.h"
 #include "analyzer/findings/rules.h"
 
@@ -27,7 +28,14 @@ std::string_view severity_name(Severity s) {
 
 std::vector<Finding> find_all(const OomEvent& ev, const FindingContext& ctx) {
   std::vector<Finding> out;
-  for (findings::Rule r : kRules) r(ev, ctx, out);
+  if (ctx.facts) {
+    for (findings::Rule r : kRules) r(ev, ctx, out);
+  } else {
+    const findings::EventFacts facts = findings::event_facts(ev);
+    FindingContext with_facts = ctx;
+    with_facts.facts = &facts;
+    for (findings::Rule r : kRules) r(ev, with_facts, out);
+  }
   std::stable_sort(out.begin(), out.end(),
                    [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
   return out;

@@ -25,13 +25,12 @@ std::optional<uint64_t> free_bytes(const OomEvent& ev) {
   return it->second * page_size_of(ev).bytes;
 }
 
-void manual_oom(const OomEvent& ev, std::vector<Finding>& out) {
+void manual_oom(const OomEvent& ev, const MemBreakdown& b, std::vector<Finding>& out) {
   if (!is_manual_oom(ev)) return;
   Finding f;
   f.id = "manual_oom";
   f.severity = Severity::kInfo;
   f.title = "Manual OOM kill (sysrq-f)";
-  MemBreakdown b = breakdown(ev);
   auto fr = free_bytes(ev);
   f.verdict = "Someone forced this OOM kill with sysrq-f; it is not a memory shortage";
   if (fr && b.limit) {
@@ -260,8 +259,8 @@ void mempolicy_constraint(const OomEvent& ev, std::vector<Finding>& out) {
 
 }  // namespace
 
-void global_oom(const OomEvent& ev, const FindingContext&, std::vector<Finding>& out) {
-  manual_oom(ev, out);
+void global_oom(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  manual_oom(ev, facts_of(ctx).breakdown, out);
   fragmentation(ev, out);
   hugepages(ev, out);
   swap_exhausted(ev, out);

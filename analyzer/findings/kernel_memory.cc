@@ -20,8 +20,8 @@ bool kernel_stack_charge(const OomEvent& ev) {
 }
 }  // namespace
 
-void kernel_memory(const OomEvent& ev, const FindingContext&, std::vector<Finding>& out) {
-  MemBreakdown b = breakdown(ev);
+void kernel_memory(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const MemBreakdown& b = facts_of(ctx).breakdown;
   if (b.basis.empty() || is_manual_oom(ev)) return;
   const auto& slabs = ev.mem_info ? ev.mem_info->unreclaimable_slab_kb
                                   : std::vector<std::pair<std::string, uint64_t>>{};

@@ -21,7 +21,7 @@ struct Group {
 };
 }  // namespace
 
-void many_tasks(const OomEvent& ev, const FindingContext&, std::vector<Finding>& out) {
+void many_tasks(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
   if (ev.tasks.size() < kMinTasks || is_manual_oom(ev)) return;
   // Anonymous pages when the table has the column (file pages shared by the group would be
   // counted once per process), else rss.
@@ -38,7 +38,7 @@ void many_tasks(const OomEvent& ev, const FindingContext&, std::vector<Finding>&
     if (t.pid && g.pids.size() < 3) g.pids.push_back(*t.pid);
     table_total += x;
   }
-  MemBreakdown b = breakdown(ev);
+  const MemBreakdown& b = facts_of(ctx).breakdown;
   std::optional<uint64_t> denom = b.denominator();
   std::string denom_label = b.denominator_label();
   if (!denom) {

@@ -11,8 +11,8 @@ namespace {
 constexpr double kMinShare = 0.4;
 }
 
-void page_cache(const OomEvent& ev, const FindingContext&, std::vector<Finding>& out) {
-  MemBreakdown b = breakdown(ev);
+void page_cache(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const MemBreakdown& b = facts_of(ctx).breakdown;
   if (b.basis.empty() || !b.page_cache || is_manual_oom(ev)) return;
   auto share = b.share(b.page_cache);
   if (!share || *share < kMinShare) return;

@@ -11,8 +11,8 @@ namespace {
 constexpr double kMinShare = 0.3;
 }
 
-void shmem(const OomEvent& ev, const FindingContext&, std::vector<Finding>& out) {
-  MemBreakdown b = breakdown(ev);
+void shmem(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const MemBreakdown& b = facts_of(ctx).breakdown;
   if (b.basis.empty() || !b.shmem || is_manual_oom(ev)) return;
   auto share = b.share(b.shmem);
   if (!share || *share < kMinShare) return;

@@ -25,14 +25,14 @@ int64_t badness(const OomEvent& ev, const Task& t, uint64_t totalpages) {
 }
 }  // namespace
 
-void victim_not_culprit(const OomEvent& ev, const FindingContext&, std::vector<Finding>& out) {
-  auto cul = rank_culprit(ev);
+void victim_not_culprit(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const auto& cul = facts_of(ctx).culprit;
   if (!cul || cul->is_victim || !ev.killed || !ev.killed->pid || is_manual_oom(ev)) return;
   const Task& c = ev.tasks[cul->task_index];
   auto vrss = victim_rss_bytes(ev);
   if (!vrss) return;
   if (static_cast<double>(cul->rss_bytes) < kMinRatio * static_cast<double>(std::max<uint64_t>(*vrss, 1))) return;
-  MemBreakdown b = breakdown(ev);
+  const MemBreakdown& b = facts_of(ctx).breakdown;
   if (auto d = b.denominator()) {
     if (static_cast<double>(cul->rss_bytes) < kMinShareOfLimit * static_cast<double>(*d)) return;
   } else if (cul->rss_bytes < kMinBytesNoLimit) {

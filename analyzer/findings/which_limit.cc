@@ -35,13 +35,13 @@ std::string cgroup_kind(const std::string& path, std::string* detail) {
 
 }  // namespace
 
-void which_limit(const OomEvent& ev, const FindingContext&, std::vector<Finding>& out) {
+void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
   if (is_manual_oom(ev)) return;  // manual_oom says it: no limit was hit
   Finding f;
   f.id = "which_limit";
   f.severity = Severity::kInfo;
   f.title = "Which limit was hit";
-  Composition c = composition(ev);
+  const Composition& c = facts_of(ctx).composition;
   const bool memcg = ev.memcg && (ev.memcg->oom_memcg || ev.memcg->limit_kb) &&
                      !(ev.constraint && *ev.constraint != "CONSTRAINT_MEMCG");
   if (memcg) {
@@ -95,7 +95,7 @@ void which_limit(const OomEvent& ev, const FindingContext&, std::vector<Finding>
   } else if (ev.global_oom || (ev.constraint && *ev.constraint == "CONSTRAINT_NONE") || ev.mem_info) {
     f.data["scope"] = "node";
     f.verdict = "The whole machine ran out (global OOM): no cgroup limit was hit";
-    MemBreakdown b = breakdown(ev);
+    const MemBreakdown& b = facts_of(ctx).breakdown;
     if (b.limit) {
       f.verdict += "; RAM " + human_bytes(*b.limit);
       f.data["ram_bytes"] = *b.limit;

@@ -1,5 +1,7 @@
 // summary_test.cc: composition() and rank_culprit() on real reports.
+#include <cstdio>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -57,6 +59,45 @@ TEST(CulpritTest, VictimIsNotTheLargestTask) {
   EXPECT_EQ(ev[0].tasks[cul->task_index].name, "data_sim");
   EXPECT_FALSE(cul->is_victim);
   EXPECT_NE(cul->reason.find("victim was pause"), std::string::npos) << cul->reason;
+}
+
+
+// human_bytes() formats with integer arithmetic; printf("%.Nf") of the exact quotient is the
+// reference it must match (ties round half to even), at every unit boundary and at random.
+std::string printf_bytes(uint64_t b) {
+  char buf[32];
+  const double v = static_cast<double>(b);
+  if (b < 1024) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(b));
+  else if (b < (1ULL << 20)) std::snprintf(buf, sizeof buf, "%.0f KiB", v / 1024);
+  else if (b < (1ULL << 30)) std::snprintf(buf, sizeof buf, "%.1f MiB", v / (1 << 20));
+  else if (b < (1ULL << 40)) std::snprintf(buf, sizeof buf, "%.2f GiB", v / (1ULL << 30));
+  else std::snprintf(buf, sizeof buf, "%.2f TiB", v / (1ULL << 40));
+  return buf;
+}
+
+TEST(HumanBytes, Examples) {
+  EXPECT_EQ(human_bytes(0), "0 B");
+  EXPECT_EQ(human_bytes(1023), "1023 B");
+  EXPECT_EQ(human_bytes(1024), "1 KiB");
+  EXPECT_EQ(human_bytes(1536), "2 KiB");          // 1.5 -> 2 (half to even)
+  EXPECT_EQ(human_bytes(2560), "2 KiB");          // 2.5 -> 2 (half to even)
+  EXPECT_EQ(human_bytes(323584), "316 KiB");
+  EXPECT_EQ(human_bytes(73295872), "69.9 MiB");
+  EXPECT_EQ(human_bytes(268435456), "256.0 MiB");
+  EXPECT_EQ(human_bytes(1288490188), "1.20 GiB");
+  EXPECT_EQ(human_bytes(9007199254740988ULL * 1024), "8388608.00 TiB");
+  EXPECT_EQ(human_bytes(UINT64_MAX), "16777216.00 TiB");
+}
+
+TEST(HumanBytes, MatchesPrintfRounding) {
+  std::mt19937_64 rng(42);
+  std::vector<uint64_t> values;
+  for (int k = 1; k < 64; ++k) {
+    const uint64_t x = 1ULL << k;
+    for (uint64_t v : {x - 1, x, x + 1, x + (x >> 1), x + (x >> 2), x - (x >> 3)}) values.push_back(v);
+  }
+  for (int i = 0; i < 200000; ++i) values.push_back(rng() >> (rng() % 64));
+  for (uint64_t b : values) ASSERT_EQ(human_bytes(b), printf_bytes(b)) << b;
 }
 
 }  // namespace

@@ -1,0 +1,108 @@
+#include "analyzer/pipeline.h"
+
+#include <utility>
+
+namespace oomscope {
+namespace {
+
+uint64_t str_bytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+uint64_t opt_bytes(const std::optional<std::string>& s) { return s ? str_bytes(*s) : 0; }
+
+}  // namespace
+
+uint64_t approx_event_bytes(const OomEvent& ev) {
+  uint64_t b = sizeof(OomEvent) + str_bytes(ev.source.file) + opt_bytes(ev.host) + opt_bytes(ev.kernel);
+  b += ev.tasks.capacity() * sizeof(Task);
+  for (const Task& t : ev.tasks) b += str_bytes(t.name);
+  b += ev.lines.heap_bytes();
+  b += ev.victims.capacity() * sizeof(Killed) + ev.reaped.capacity() * sizeof(Reaped);
+  for (const std::string& f : ev.call_trace) b += sizeof(std::string) + str_bytes(f);
+  constexpr uint64_t kMapNode = 96;  // a std::map<std::string, uint64_t> node with a short key
+  if (ev.memcg) {
+    b += ev.memcg->stats.size() * kMapNode;
+    for (const auto& [path, kv] : ev.memcg->subtree_stats) b += kMapNode + str_bytes(path) + kv.size() * kMapNode;
+  }
+  if (ev.mem_info) {
+    b += ev.mem_info->counters_pages.size() * kMapNode + ev.mem_info->zones.size() * (sizeof(ZoneInfo) + 256);
+    b += ev.mem_info->unreclaimable_slab_kb.size() * 64;
+  }
+  return b;
+}
+
+PipelinedSink::PipelinedSink(Renderer& r) : r_(r), worker_([this] { run(); }) {}
+
+PipelinedSink::~PipelinedSink() {
+  try {
+    finish();
+  } catch (...) {
+    // The caller did not call finish(): the error has no one to go to.
+  }
+}
+
+// The error stays set: every later on_event() fails the same way instead of waiting for a
+// worker that has stopped.
+void PipelinedSink::rethrow_locked(std::unique_lock<std::mutex>& lk) {
+  if (!error_) return;
+  std::exception_ptr e = error_;
+  lk.unlock();
+  std::rethrow_exception(e);
+}
+
+void PipelinedSink::on_event(OomEvent&& ev) {
+  const uint64_t bytes = approx_event_bytes(ev);
+  std::unique_lock lk(mu_);
+  not_full_.wait(lk, [&] {
+    return error_ || q_.empty() || (q_.size() < kMaxQueuedEvents && queued_bytes_ + bytes <= kMaxQueuedBytes);
+  });
+  rethrow_locked(lk);
+  q_.push_back({std::move(ev), bytes});
+  queued_bytes_ += bytes;
+  if (q_.size() > max_events_) max_events_ = q_.size();
+  if (queued_bytes_ > max_bytes_) max_bytes_ = queued_bytes_;
+  lk.unlock();
+  not_empty_.notify_one();
+}
+
+void PipelinedSink::finish() {
+  {
+    std::lock_guard lk(mu_);
+    if (finished_) return;
+    finished_ = true;
+    closing_ = true;
+  }
+  not_empty_.notify_one();
+  worker_.join();
+  std::unique_lock lk(mu_);
+  rethrow_locked(lk);
+}
+
+void PipelinedSink::run() {
+  for (;;) {
+    std::unique_lock lk(mu_);
+    not_empty_.wait(lk, [&] { return closing_ || !q_.empty(); });
+    if (q_.empty()) return;  // closing and drained
+    Item item = std::move(q_.front());
+    q_.pop_front();
+    lk.unlock();
+    try {
+      r_.event(item.ev);
+    } catch (...) {
+      lk.lock();
+      error_ = std::current_exception();
+      q_.clear();
+      queued_bytes_ = 0;
+      lk.unlock();
+      not_full_.notify_all();
+      return;
+    }
+    // The event's bytes count until it is freed, here on the worker (off the parser thread).
+    const uint64_t bytes = item.bytes;
+    item.ev = OomEvent{};
+    lk.lock();
+    queued_bytes_ -= bytes;
+    lk.unlock();
+    not_full_.notify_one();
+  }
+}
+
+}  // namespace oomscope

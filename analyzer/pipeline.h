@@ -1,0 +1,82 @@
+// pipeline.h: render events on a second thread while the parser reads on.
+//
+// On an OOM storm (one report every few KiB) rendering an event (findings, JSON) costs about
+// as much as parsing it. PipelinedSink moves the rendering to a worker thread: the parser
+// thread hands each closed event over through a bounded queue, so two cores each do half the
+// work and the output keeps the input's event order.
+//
+// Memory stays bounded: the queue holds at most kMaxQueuedEvents events and kMaxQueuedBytes
+// of their estimated size (one event is always accepted, however large: the parser already
+// bounds an event's size). A full queue blocks the parser until the renderer catches up.
+//
+// An exception thrown by the renderer (write error, bad_alloc) stops the worker; it is
+// rethrown to the parser thread at its next on_event() or at finish(). finish() must be
+// called before the renderer is used again (Renderer::end()); the destructor finishes too
+// but swallows the worker's exception.
+//
+// Example:
+//   JsonRenderer r(std::cout, opts);
+//   r.begin();
+//   PipelinedSink sink(r);
+//   analyze_fd(fd, "kern.log", popts, sink, std::cerr);   // events rendered as they close
+//   sink.finish();                                         // all rendered, worker joined
+//   r.end(lines, bytes);
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "analyzer/oom_parser.h"
+#include "analyzer/render.h"
+
+namespace oomscope {
+
+// approx_event_bytes(): heap bytes an event holds, roughly (strings, tables, kept lines).
+uint64_t approx_event_bytes(const OomEvent& ev);
+
+class PipelinedSink : public EventSink {
+ public:
+  static constexpr size_t kMaxQueuedEvents = 256;
+  static constexpr uint64_t kMaxQueuedBytes = 8ULL << 20;
+
+  explicit PipelinedSink(Renderer& r);
+  ~PipelinedSink() override;
+  PipelinedSink(const PipelinedSink&) = delete;
+  PipelinedSink& operator=(const PipelinedSink&) = delete;
+
+  void on_event(OomEvent&& ev) override;
+  // finish(): waits until every event handed over is rendered, joins the worker, and rethrows
+  // the renderer's exception if it threw. Idempotent.
+  void finish();
+
+  // Figures for tests: the most events / estimated bytes the queue ever held.
+  size_t max_queued_events() const { return max_events_; }
+  uint64_t max_queued_bytes() const { return max_bytes_; }
+
+ private:
+  struct Item {
+    OomEvent ev;
+    uint64_t bytes;
+  };
+  void run();
+  void rethrow_locked(std::unique_lock<std::mutex>& lk);
+
+  Renderer& r_;
+  std::mutex mu_;
+  std::condition_variable not_empty_, not_full_;
+  std::deque<Item> q_;
+  uint64_t queued_bytes_ = 0;
+  bool closing_ = false;
+  bool finished_ = false;
+  std::exception_ptr error_;
+  size_t max_events_ = 0;
+  uint64_t max_bytes_ = 0;
+  std::thread worker_;
+};
+
+}  // namespace oomscope
