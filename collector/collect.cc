@@ -196,7 +196,7 @@ class Collector {
     summary_.collection_errors++;
   }
   void sys_error(int64_t sample, std::string_view path, int err) {
-    error(sample, path, err, std::string(path) + ": " + std::strerror(err));
+    error(sample, path, err, std::string(path) + ": " + errno_text(err));
   }
   // read(): reads `rel` into `buf`; keeps it in raw_files (when `keep`) or records the error.
   bool read(int64_t sample, const std::string& rel, std::string& buf, bool keep = true,
@@ -994,6 +994,12 @@ Result<CollectSummary> Collector::run() {
     check(w_.set_meta("cgroup_mode", to_string(layout_.mode)));
     check(w_.set_meta("memory_cgroup_root", layout_.memory_root));
     check(w_.set_meta("memory_cgroup_version", std::to_string(layout_.memory_version)));
+    check(w_.set_meta("path_resolution", root_.resolution_name()));
+    // No memory controller: say why when sys/fs/cgroup could not be reached (a symlink out of
+    // a --root tree is refused: EXDEV, or ELOOP without openat2), not when it is just absent.
+    if (layout_.memory_version == 0) {
+      if (int e = root_.lookup("sys/fs/cgroup/."); e != 0 && e != ENOENT) sys_error(0, "sys/fs/cgroup", e);
+    }
     check(w_.set_meta("samples", std::to_string(cfg_.samples)));
     check(w_.set_meta("interval_sec", std::to_string(cfg_.interval_sec)));
     static constexpr const char* kModes[] = {"none", "top", "targets", "all"};

@@ -2,11 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace oomscope::collector {
@@ -26,26 +29,105 @@ bool valid_rel(std::string_view rel) {
   return true;
 }
 
+#ifndef SYS_openat2
+#define SYS_openat2 437  // the same number on every architecture (Linux 5.6)
+#endif
+
+// openat2() through syscall(2): glibc 2.36 has no wrapper. Returns the fd or -errno. EAGAIN
+// (a concurrent rename seen during ".." resolution under RESOLVE_BENEATH) is retried a few times.
+int sys_openat2(int dirfd, const char* path, int flags, uint64_t resolve) {
+  struct open_how how {};
+  how.flags = static_cast<uint64_t>(static_cast<unsigned>(flags));
+  how.resolve = resolve;
+  for (int attempt = 0;; ++attempt) {
+    long fd = ::syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    if (fd >= 0) return static_cast<int>(fd);
+    if (errno == EAGAIN && attempt < 8) continue;
+    return -errno;
+  }
+}
+
+// O_PATH allows only these other flags (openat2 refuses the rest with EINVAL).
+int final_flags(int flags) {
+  int f = flags | O_CLOEXEC | O_NOFOLLOW;
+  return (f & O_PATH) ? (f & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) : (f | O_NOCTTY);
+}
+
+// walk_open(): Resolution::kWalk. Opens every intermediate component of `rel` (already
+// valid_rel) with O_PATH|O_DIRECTORY|O_NOFOLLOW, then the last one with `flags`; no symlink is
+// followed anywhere. An intermediate symlink gives ELOOP (openat says ENOTDIR for it).
+int walk_open(int root_fd, std::string_view rel, int flags) {
+  int dir = root_fd;
+  auto close_dir = [&] {
+    if (dir != root_fd) ::close(dir);
+  };
+  std::string name;
+  size_t pos = 0;
+  for (;;) {
+    size_t slash = rel.find('/', pos);
+    if (slash == std::string_view::npos) break;
+    name.assign(rel.substr(pos, slash - pos));
+    pos = slash + 1;
+    if (name.empty() || name == ".") continue;
+    int next = ::openat(dir, name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0) {
+      int err = errno;
+      struct stat st;
+      if (err == ENOTDIR && ::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+        err = ELOOP;
+      close_dir();
+      return -err;
+    }
+    close_dir();
+    dir = next;
+  }
+  name.assign(rel.substr(pos));
+  if (name.empty()) name = ".";  // "a/b/": the directory itself
+  int fd = ::openat(dir, name.c_str(), final_flags(flags));
+  int err = errno;
+  close_dir();
+  return fd < 0 ? -err : fd;
+}
+
 }  // namespace
 
-Result<SysRoot> SysRoot::open(const std::string& root) {
+Result<SysRoot> SysRoot::open(const std::string& root, std::optional<Resolution> force) {
   int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
     int e = errno;
     return Error{ErrorCode::kIo, e, "root " + root + ": " + std::strerror(e)};
   }
-  return SysRoot(root, fd);
+  Resolution r = Resolution::kWalk;
+  if (force != Resolution::kWalk) {
+    // The probe: kernels before 5.6 say ENOSYS, some container seccomp profiles ENOSYS or
+    // EPERM. Any failure means the walk, which is stricter, never weaker.
+    int probe = sys_openat2(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+    if (probe >= 0) {
+      ::close(probe);
+      r = Resolution::kOpenat2;
+    } else if (force == Resolution::kOpenat2) {
+      ::close(fd);
+      return Error{ErrorCode::kIo, -probe, "root " + root + ": openat2: " + std::strerror(-probe)};
+    }
+  }
+  return SysRoot(root, fd, r);
 }
 
 SysRoot::~SysRoot() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+std::string SysRoot::resolution_name() const {
+  if (resolution_ == Resolution::kWalk) return "component walk, O_NOFOLLOW";
+  return is_live() ? "openat2 RESOLVE_NO_MAGICLINKS" : "openat2 RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS";
+}
+
 int SysRoot::open_fd(std::string_view rel, int flags) const {
   if (!valid_rel(rel)) return -EINVAL;
+  if (resolution_ == Resolution::kWalk) return walk_open(fd_, rel, flags);
   std::string p(rel);
-  int fd = ::openat(fd_, p.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-  return fd < 0 ? -errno : fd;
+  uint64_t resolve = RESOLVE_NO_MAGICLINKS | (is_live() ? 0 : RESOLVE_BENEATH);
+  return sys_openat2(fd_, p.c_str(), final_flags(flags), resolve);
 }
 
 namespace {
@@ -128,12 +210,16 @@ int SysRoot::read_link_at(int dirfd, const char* name, std::string& out) const {
 int SysRoot::read_link(std::string_view rel, std::string& out) const {
   out.clear();
   if (!valid_rel(rel)) return EINVAL;
-  std::string p(rel);
-  char buf[4096];
-  ssize_t n = ::readlinkat(fd_, p.c_str(), buf, sizeof buf);
-  if (n < 0) return errno;
-  out.assign(buf, static_cast<size_t>(n));
-  return 0;
+  // The directory is resolved like any path; only the last component is read as a link.
+  size_t slash = rel.rfind('/');
+  if (slash == std::string_view::npos) return read_link_at(fd_, std::string(rel).c_str(), out);
+  std::string name(rel.substr(slash + 1));
+  if (name.empty()) return EINVAL;
+  int dfd = open_fd(rel.substr(0, slash), O_PATH | O_DIRECTORY);
+  if (dfd < 0) return -dfd;
+  int err = read_link_at(dfd, name.c_str(), out);
+  ::close(dfd);
+  return err;
 }
 
 int SysRoot::list_dir(std::string_view rel, std::vector<std::string>& names, bool dirs_only) const {
@@ -165,12 +251,14 @@ int SysRoot::list_dir(std::string_view rel, std::vector<std::string>& names, boo
   return e;
 }
 
-bool SysRoot::exists(std::string_view rel) const {
-  if (!valid_rel(rel)) return false;
-  std::string p(rel);
-  struct stat st;
-  return fstatat(fd_, p.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+int SysRoot::lookup(std::string_view rel) const {
+  int fd = open_fd(rel, O_PATH);  // O_NOFOLLOW is added: a final symlink is found, not followed
+  if (fd < 0) return -fd;
+  ::close(fd);
+  return 0;
 }
+
+bool SysRoot::exists(std::string_view rel) const { return lookup(rel) == 0; }
 
 std::string errno_name(int err) {
   switch (err) {
@@ -189,12 +277,20 @@ std::string errno_name(int err) {
     case EPIPE: return "EPIPE";
     case EAGAIN: return "EAGAIN";
     case ELOOP: return "ELOOP";
+    case EXDEV: return "EXDEV";
+    case ENOSYS: return "ENOSYS";
     case ENODEV: return "ENODEV";
     case EOPNOTSUPP: return "EOPNOTSUPP";
     case ENOMEM: return "ENOMEM";
     case EFBIG: return "EFBIG";
     default: return "E" + std::to_string(err);
   }
+}
+
+std::string errno_text(int err) {
+  if (err == EXDEV) return "leads out of the root (not followed)";
+  if (err == ELOOP) return "a symlink (not followed)";
+  return std::strerror(err);
 }
 
 }  // namespace oomscope::collector

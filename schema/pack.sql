@@ -27,6 +27,7 @@ PRAGMA user_version = 1;
 --   collected_utc, collected_monotonic_usec, finished_utc, duration_usec (this collection);
 --   page_size_bytes, clock_ticks_per_sec (of the collecting host);
 --   cgroup_mode (v1|v2|hybrid|none), memory_cgroup_root, memory_cgroup_version (1|2|0),
+--   path_resolution (how paths below root were resolved, see collector/sys_root.h),
 --   cgroups_with_oom_kill (whole-host collections: cgroups whose oom_kill > 0, read first);
 --   samples, interval_sec, smaps_mode (top|targets|all|none), smaps_top_n;
 --   redaction (on|off), redacted_values; kernel_log_source (kmsg|files|none),

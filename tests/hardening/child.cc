@@ -3,8 +3,14 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +41,33 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
+bool deny_openat2_enosys() {
+#if defined(__x86_64__)
+  constexpr uint32_t kArch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+  constexpr uint32_t kArch = AUDIT_ARCH_AARCH64;
+#else
+  return false;
+#endif
+#ifndef SYS_openat2
+  constexpr uint32_t kOpenat2 = 437;
+#else
+  constexpr uint32_t kOpenat2 = SYS_openat2;
+#endif
+  struct sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),  // another ABI: leave it alone
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kOpenat2, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return false;
+  return ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0;
+}
+
 namespace {
 
 std::string fs_basename(const std::string& path) {
@@ -56,7 +89,7 @@ long vm_hwm_kb(pid_t pid, const std::string& exe) {
 }
 
 ChildResult run(const std::vector<std::string>& argv, const std::function<bool(const Writer&)>* feed,
-                std::chrono::seconds timeout, int as_uid) {
+                std::chrono::seconds timeout, int as_uid, bool without_openat2) {
   ChildResult r;
   ::signal(SIGPIPE, SIG_IGN);  // a child that stops reading makes write() fail, not kill us
   char tmpl[] = "/tmp/oomscope-hard-XXXXXX";
@@ -83,6 +116,7 @@ ChildResult run(const std::vector<std::string>& argv, const std::function<bool(c
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
     if (as_uid >= 0 && (::setgroups(0, nullptr) != 0 || ::setgid(as_uid) != 0 || ::setuid(as_uid) != 0)) _exit(126);
+    if (without_openat2 && !deny_openat2_enosys()) _exit(125);
     ::execv(args[0], args.data());
     _exit(127);
   }
@@ -134,11 +168,12 @@ ChildResult run(const std::vector<std::string>& argv, const std::function<bool(c
 
 ChildResult run_child(const std::vector<std::string>& argv, const std::function<bool(const Writer&)>& feed,
                       std::chrono::seconds timeout) {
-  return run(argv, &feed, timeout, -1);
+  return run(argv, &feed, timeout, -1, false);
 }
 
-ChildResult run_child_no_input(const std::vector<std::string>& argv, std::chrono::seconds timeout, int as_uid) {
-  return run(argv, nullptr, timeout, as_uid);
+ChildResult run_child_no_input(const std::vector<std::string>& argv, std::chrono::seconds timeout, int as_uid,
+                               bool without_openat2) {
+  return run(argv, nullptr, timeout, as_uid, without_openat2);
 }
 
 }  // namespace oomscope::hardening

@@ -46,8 +46,16 @@ ChildResult run_child(const std::vector<std::string>& argv, const std::function<
                       std::chrono::seconds timeout);
 
 // run_child_no_input(): the same with stdin from /dev/null and nothing to feed. With
-// `as_uid` >= 0 the child drops to that uid and gid (root only) before exec.
-ChildResult run_child_no_input(const std::vector<std::string>& argv, std::chrono::seconds timeout, int as_uid = -1);
+// `as_uid` >= 0 the child drops to that uid and gid (root only) before exec. With
+// `without_openat2` the child runs under deny_openat2_enosys() (exit 125 if it cannot).
+ChildResult run_child_no_input(const std::vector<std::string>& argv, std::chrono::seconds timeout, int as_uid = -1,
+                               bool without_openat2 = false);
+
+// deny_openat2_enosys(): installs a seccomp filter in the calling process that makes
+// openat2(2) fail with ENOSYS, as on kernels before 5.6 or under some container seccomp
+// profiles. Irreversible and inherited: call it in a forked child. false if it could not
+// (unknown architecture, seccomp unavailable).
+bool deny_openat2_enosys();
 
 // kUnderSanitizer: this build runs under ASan (RSS bounds are looser: shadow memory and the
 // allocator's quarantine count in VmHWM).

@@ -296,6 +296,75 @@ TEST_F(CollectorFaults, HostileRootTreeIsRecordedNotFatal) {
   EXPECT_GT(std::stoll(q1(*p, "SELECT count(*) FROM processes")), 0) << "the rest is still collected";
 }
 
+// make_escaping_root(): a copy of the v2 fixture root whose proc/pressure, proc/sys and
+// sys/fs/cgroup are symlinks out of the tree, to the live host's own directories: absolute
+// ("/proc/pressure") or relative, climbing out with ".." ("../../../../../../../../proc/pressure":
+// enough ".." to reach "/" from the temporary directory, where extra ones stop). Followed, they would put this machine's PSI, hostname and cgroups
+// into a pack that claims to describe the tree.
+std::string make_escaping_root(const std::string& dir, bool dotdot) {
+  std::string root = dir + "/root";
+  fs::copy(kRoot, root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  const std::string up = "../../../../../../../../";
+  for (const char* rel : {"proc/pressure", "proc/sys", "sys/fs/cgroup"}) {
+    fs::remove_all(root + "/" + rel);
+    fs::create_symlink(dotdot ? up + rel : std::string("/") + rel, root + "/" + rel);
+  }
+  return root;
+}
+
+// A --root tree with symlinks in intermediate components pointing out of it: nothing outside
+// is read, every refusal is a collection_errors row, the rest of the tree is collected. With
+// openat2 the refusal is EXDEV; where openat2 is missing (denied here with seccomp, ENOSYS as
+// on kernels < 5.6) the component walk refuses every symlink with ELOOP.
+void check_escapes_refused(const std::string& pack_path, const std::string& expect_errno,
+                           const std::string& expect_resolution) {
+  auto p = PackReader::open(pack_path);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  auto err_of = [&](const std::string& path) {
+    return q1(*p, "SELECT error FROM collection_errors WHERE path = '" + path + "' LIMIT 1");
+  };
+  EXPECT_EQ(q1(*p, "SELECT value FROM meta WHERE key = 'path_resolution'"), expect_resolution);
+  EXPECT_EQ(err_of("proc/pressure/memory"), expect_errno);
+  EXPECT_EQ(err_of("proc/sys/kernel/hostname"), expect_errno);
+  EXPECT_EQ(err_of("sys/fs/cgroup"), expect_errno) << "why no cgroup hierarchy was found";
+  EXPECT_EQ(q1(*p, "SELECT count(*) FROM raw_files WHERE path LIKE 'proc/pressure/%' OR path LIKE 'proc/sys/%' "
+                   "OR path LIKE 'sys/%'"),
+            "0")
+      << "read through a symlink out of the root";
+  EXPECT_EQ(q1(*p, "SELECT count(*) FROM pressure"), "0");
+  EXPECT_EQ(q1(*p, "SELECT value FROM meta WHERE key = 'cgroup_mode'"), "none") << "this host's cgroups were read";
+  EXPECT_EQ(q1(*p, "SELECT count(*) FROM cgroups"), "0");
+  EXPECT_EQ(q1(*p, "SELECT count(*) FROM meta WHERE key = 'hostname'"), "0") << "this host's hostname was read";
+  EXPECT_NE(q1(*p, "SELECT message FROM collection_errors WHERE path = 'proc/pressure/memory'").find("not followed"),
+            std::string::npos);
+  EXPECT_GT(std::stoll(q1(*p, "SELECT count(*) FROM processes")), 0) << "the rest is still collected";
+}
+
+TEST_F(CollectorFaults, SymlinksOutOfTheRootTreeAreRecordedNotFollowed) {
+  for (bool dotdot : {false, true}) {
+    SCOPED_TRACE(dotdot ? "relative symlinks climbing out with .." : "absolute symlinks");
+    std::string sub = dir_ + (dotdot ? "/dotdot" : "/abs");
+    fs::create_directory(sub);
+    std::string root = make_escaping_root(sub, dotdot);
+    std::string pack = sub + "/escape.oompack";
+    auto r = collect({"--root", root, "-o", pack}, seconds(60));
+    std::fprintf(stderr, "[ measure ] --root tree with %s symlinks out of it: exit %d, %.2f s\n",
+                 dotdot ? "'..'" : "absolute", r.exit_code, r.seconds);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    check_escapes_refused(pack, "EXDEV", "openat2 RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS");
+  }
+}
+
+TEST_F(CollectorFaults, SymlinksOutOfTheRootTreeWithoutOpenat2) {
+  std::string root = make_escaping_root(dir_, /*dotdot=*/true);
+  std::string pack = dir_ + "/walk.oompack";
+  auto r = run_child_no_input({OOMSCOPE_BINARY, "collect", "--root", root, "-o", pack}, seconds(60), -1,
+                              /*without_openat2=*/true);
+  if (r.exit_code == 125) GTEST_SKIP() << "cannot install a seccomp filter here";
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  check_escapes_refused(pack, "ELOOP", "component walk, O_NOFOLLOW");
+}
+
 TEST_F(CollectorFaults, KernelLogFifoThatNeverEndsThenSigterm) {
   // dev/kmsg of the tree is a FIFO fed without end: the collector must keep its memory
   // bounded, stop at its record cap or time limit, and obey SIGTERM (exit 130, no file).
