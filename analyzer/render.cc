@@ -65,7 +65,7 @@ void JsonRenderer::event(const OomEvent& ev) {
 }
 
 void JsonRenderer::end(uint64_t lines_read, uint64_t bytes_read) {
-  os_ << "\n],\"summary\":" << json({{"events", n_}, {"incomplete_events", incomplete_},
+  os_ << "\n],\"findings\":" << findings_to_json(report_).dump() << ",\"summary\":" << json({{"events", n_}, {"incomplete_events", incomplete_},
                                      {"lines_read", lines_read}, {"bytes_read", bytes_read}}).dump()
       << "}\n";
 }

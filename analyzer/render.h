@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +36,9 @@ class Renderer {
   virtual ~Renderer() = default;
   virtual void begin() {}
   virtual void event(const OomEvent& ev) = 0;
+  // report(): the findings about the whole input (findings/report.h), once, after the last
+  // event() and before end(); also when there was no event.
+  virtual void report(const std::vector<Finding>& /*findings*/) {}
   virtual void end(uint64_t lines_read, uint64_t bytes_read) = 0;
 };
 
@@ -43,11 +47,13 @@ class JsonRenderer : public Renderer {
   explicit JsonRenderer(std::ostream& os, RenderOptions opts = {}) : os_(os), opts_(opts) {}
   void begin() override;
   void event(const OomEvent& ev) override;
+  void report(const std::vector<Finding>& findings) override;  // the top-level "findings" (render_report.cc)
   void end(uint64_t lines_read, uint64_t bytes_read) override;
 
  private:
   std::ostream& os_;
   RenderOptions opts_;
+  std::vector<Finding> report_;
   std::string buf_;  // one event's JSON, reused
   uint64_t n_ = 0;
   uint64_t incomplete_ = 0;
@@ -57,6 +63,7 @@ class TextRenderer : public Renderer {
  public:
   explicit TextRenderer(std::ostream& os, RenderOptions opts = {}) : os_(os), opts_(opts) {}
   void event(const OomEvent& ev) override;
+  void report(const std::vector<Finding>& findings) override;  // render_report.cc
   void end(uint64_t lines_read, uint64_t bytes_read) override;
 
  private:

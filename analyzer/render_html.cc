@@ -320,6 +320,7 @@ void HtmlRenderer::end(uint64_t lines_read, uint64_t bytes_read) {
   o << " in " << lines_read << " lines (" << html_escape(human_bytes(bytes_read)) << "); " << critical_ << " critical and "
     << warning_ << " warning findings.</p>";
   if (n_ == 0) o << "<p>No kernel OOM report was found in the input.</p>";
+  o << report_html();
   if (opts_.findings.pack)
     if (std::string svg = growth_svg(*opts_.findings.pack); !svg.empty())
       o << "<h2>Over time (" << opts_.findings.pack->samples.size() << " samples of "

@@ -26,11 +26,14 @@ class HtmlRenderer : public Renderer {
 
   explicit HtmlRenderer(std::ostream& os, RenderOptions opts = {}) : os_(os), opts_(opts) {}
   void event(const OomEvent& ev) override;
+  void report(const std::vector<Finding>& findings) override;  // render_report.cc
   void end(uint64_t lines_read, uint64_t bytes_read) override;
 
  private:
+  std::string report_html() const;  // the report findings' section ("" when none)
   std::ostream& os_;
   RenderOptions opts_;
+  std::vector<Finding> report_;
   std::vector<std::string> sections_;  // each event rendered as soon as it closes
   uint64_t n_ = 0, incomplete_ = 0, dropped_ = 0;
   uint64_t critical_ = 0, warning_ = 0;

@@ -21,6 +21,7 @@ class MarkdownRenderer : public Renderer {
   explicit MarkdownRenderer(std::ostream& os, RenderOptions opts = {}) : os_(os), opts_(opts) {}
   void begin() override;
   void event(const OomEvent& ev) override;
+  void report(const std::vector<Finding>& findings) override;  // render_report.cc
   void end(uint64_t lines_read, uint64_t bytes_read) override;
 
  private:

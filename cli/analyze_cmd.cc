@@ -19,6 +19,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/findings/kubernetes.h"
 #include "analyzer/findings/pack_evidence.h"
+#include "analyzer/findings/report.h"
 #include "analyzer/pipeline.h"
 #include "analyzer/render.h"
 #include "analyzer/render_html.h"
@@ -63,7 +64,8 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
       ("format,f", po::value(&o.format)->default_value("text"),
        "output format: text | json | markdown (to paste in a ticket) | html (one self-contained file with charts)")
       ("pods", po::value(&o.pods),
-       "a `kubectl get pods -A -o json` dump: name the namespace, pod and container of each OOM")
+       "a `kubectl get pods -A -o json` dump: name the namespace, pod and container of each OOM, and\n"
+       "report OOMKilled / exit code 137 / Evicted terminations with no kernel OOM report in the input")
       ("output,o", po::value(&o.output), "write the report to this file instead of standard output")
       ("year", po::value(&o.year), "year for syslog/journalctl stamps that carry none")
       ("page-size", po::value(&o.page_size),
@@ -77,8 +79,10 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
   po::variables_map vm;
   po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
   if (vm.count("help")) {
-    out << visible << "\nExit codes: 0 OOM events found, 1 none found, 2 error (some input unreadable,\n"
-                      "bad option); the events of readable inputs are still reported.\n"
+    out << visible << "\nExit codes: 0 OOM events found (or a finding about the whole input: kills in a\n"
+                      "pack's counters with no kernel record, --pods terminations with no kernel report),\n"
+                      "1 none found, 2 error (some input unreadable, bad option); the events of readable\n"
+                      "inputs are still reported.\n"
                       "JSON output is documented in schema/analyze-output.schema.json.\n";
     return exit_code::kFound;
   }
@@ -148,11 +152,14 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
   r->begin();
   // Events are rendered on a second thread while the parser reads on (analyzer/pipeline.h).
   PipelinedSink sink(*r);
+  // Every event is also digested for the findings about the whole input (findings/report.h).
+  ReportFacts report_facts;
+  ReportRecorder recorder(sink, report_facts);
   AnalyzeStats total;
   size_t pack_i = 0;
   for (const std::string& in : o.inputs) {
     if (in != "-" && pack_i < packs.size() && packs[pack_i]->path == in) {
-      AnalyzeStats st = analyze_pack_kernel_log(*packs[pack_i++], popts, sink, err);
+      AnalyzeStats st = analyze_pack_kernel_log(*packs[pack_i++], popts, recorder, err);
       total.events += st.events;
       total.lines += st.lines;
       total.bytes += st.bytes;
@@ -168,7 +175,7 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
         continue;
       }
     }
-    AnalyzeStats st = analyze_fd(fd, in, popts, sink, err);
+    AnalyzeStats st = analyze_fd(fd, in, popts, recorder, err);
     if (fd != 0) ::close(fd);
     total.events += st.events;
     total.lines += st.lines;
@@ -176,10 +183,13 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
     total.errors += st.errors;
   }
   sink.finish();
+  const std::vector<Finding> report = find_report(report_facts, ropts.findings);
+  r->report(report);
   r->end(total.lines, total.bytes);
   os->flush();
   if (total.errors) return exit_code::kError;
-  return total.events ? exit_code::kFound : exit_code::kNotFound;
+  // Report findings are evidence of kills too (counters, OOMKilled/137 terminations, evictions).
+  return total.events || !report.empty() ? exit_code::kFound : exit_code::kNotFound;
 }
 
 }  // namespace oomscope::cli

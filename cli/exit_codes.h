@@ -7,8 +7,8 @@
 
 namespace oomscope::exit_code {
 
-inline constexpr int kFound = 0;        // analyze/batch: at least one OOM event; collect: pack written
-inline constexpr int kNotFound = 1;     // analyze/batch: input read fine, no OOM event in it
+inline constexpr int kFound = 0;        // analyze/batch: at least one OOM event or report finding; collect: pack written
+inline constexpr int kNotFound = 1;     // analyze/batch: input read fine, no OOM event and no report finding
 inline constexpr int kError = 2;        // bad usage, unreadable input, failed collection
 inline constexpr int kInterrupted = 130;  // collect: SIGINT/SIGTERM; no pack left behind
 

@@ -173,13 +173,15 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
       if (kills > 1) e.verdict += ": this cgroup has been OOM-killed " + std::to_string(kills) + " times";
       e.data["killed_lines_in_log"] = pe.killed_lines;
       if (kills > pe.killed_lines) {
-        // The counter also counts kills whose report never reached this log: the victim was
-        // already exiting (no line at all), the log starts after them, or records were lost.
+        // The kernel prints `Killed process` for every kill it counts (a victim found already
+        // exiting is neither printed as killed nor counted): kills beyond the log's lines have
+        // their report elsewhere (a log that starts later or was not collected, lost records).
+        // The report finding oom_kill_no_kernel_record attributes them per cgroup.
         e.severity = Severity::kWarning;
         e.data["kills_without_kernel_line"] = kills - pe.killed_lines;
         e.evidence.push_back(std::to_string(kills - pe.killed_lines) + " of the " + std::to_string(kills) +
-                             " kills have no `Killed process` line in the pack's kernel log (victim already "
-                             "exiting, a log that starts later, or lost records)");
+                             " kills have no `Killed process` line in the pack's kernel log (a log that starts "
+                             "later or was not collected, or lost records)");
         e.verdict += "; " + std::to_string(kills - pe.killed_lines) + " of them with no kernel line in this log";
       }
       e.next_step = kills > 1 ? "Repeated kills: a restart loop with the same limit; fix the root cause or the limit."

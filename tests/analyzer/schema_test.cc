@@ -11,6 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzer/analyze.h"
+#include "analyzer/findings/kubernetes.h"
+#include "analyzer/findings/pack_evidence.h"
+#include "analyzer/findings/report.h"
 #include "analyzer/render.h"
 
 namespace oomscope {
@@ -116,6 +119,41 @@ TEST(SchemaTest, EveryCorpusEventConforms) {
     for (const auto& err : errors) ADD_FAILURE() << err;
   }
   EXPECT_GT(events, 25u);
+}
+
+// The findings about the whole input (top-level "findings"), from a real pack whose log lacks
+// its report and kubectl JSON with an exit code 137, an eviction and an OOMKilled container.
+TEST(SchemaTest, ReportFindingsConform) {
+  SchemaChecker checker(load(OOMSCOPE_SOURCE_DIR "/schema/analyze-output.schema.json"));
+  const std::string data = OOMSCOPE_SOURCE_DIR "/tests/analyzer/findings/data/";
+  auto pe = load_pack_evidence(data + "nolog-memcg-oom-cgroupv1-6.18.oompack");
+  ASSERT_TRUE(pe.ok()) << pe.error().message;
+  std::ifstream pf(data + "pods-report-findings.json");
+  std::stringstream ps;
+  ps << pf.rdbuf();
+  auto pods = PodIndex::parse(ps.str());
+  ASSERT_TRUE(pods.ok());
+  RenderOptions opts;
+  opts.findings.pack = &*pe;
+  opts.findings.pods = &*pods;
+  std::ostringstream out, err;
+  JsonRenderer r(out, opts);
+  ReportFacts facts;
+  struct Sink : EventSink {
+    explicit Sink(Renderer& r) : r(r) {}
+    void on_event(OomEvent&& ev) override { r.event(ev); }
+    Renderer& r;
+  } sink(r);
+  ReportRecorder rec(sink, facts);
+  r.begin();
+  AnalyzeStats st = analyze_pack_kernel_log(*pe, {}, rec, err);
+  r.report(find_report(facts, opts.findings));
+  r.end(st.lines, st.bytes);
+  json doc = json::parse(out.str());
+  std::vector<std::string> errors;
+  checker.check(checker.root(), doc, "report", errors);
+  for (const auto& e : errors) ADD_FAILURE() << e;
+  EXPECT_EQ(doc["findings"].size(), 5u) << doc["findings"].dump();
 }
 
 }  // namespace

@@ -130,3 +130,45 @@ TEST(AnalyzeCli, ColourOnlyOnATerminalWithoutNoColor) {
 
 }  // namespace
 }  // namespace oomscope
+
+namespace oomscope {
+namespace {
+
+// Findings about the whole input, as a process: no OOM event, exit code 0 all the same.
+TEST(AnalyzeCli, ReportFindingsWithoutAnyEvent) {
+  const std::string nolog = OOMSCOPE_FINDINGS_DATA "/nolog-memcg-oom-cgroupv1-6.18.oompack";
+  auto r = run({"--format", "json", nolog});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["events"].size(), 0u);
+  ASSERT_GE(j["findings"].size(), 1u);
+  EXPECT_EQ(j["findings"][0]["id"], "oom_kill_no_kernel_record");
+  EXPECT_EQ(j["findings"][0]["data"]["scope"], "cgroup");
+
+  auto dir = testing::TempDir::create("oomscope-cli-report");
+  ASSERT_TRUE(dir.ok());
+  const std::string empty = dir->file("empty.log");
+  ASSERT_TRUE(testing::write_file(empty, "").ok());
+  const std::string pods = OOMSCOPE_FINDINGS_DATA "/pods-report-findings.json";
+  auto t = run({"--pods", pods, empty});
+  EXPECT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_THAT(t.out, HasSubstr("Findings about the whole input"));
+  EXPECT_THAT(t.out, HasSubstr("sigkill_not_oom  Container memtest of default/memtest ended with exit code 137"));
+  auto md = run({"--format", "markdown", "--pods", pods, empty});
+  EXPECT_EQ(md.exit_code, 0) << md.err;
+  EXPECT_THAT(md.out, HasSubstr("## Findings about the whole input"));
+  EXPECT_THAT(md.out, HasSubstr("| warning | `pod_evicted` | Pod default/nginx-7db9fccd9b-x7k2q was evicted"));
+  auto html = run({"--format", "html", "--pods", pods, empty});
+  EXPECT_EQ(html.exit_code, 0) << html.err;
+  EXPECT_THAT(html.out, HasSubstr("<section class=\"report\" id=\"report-findings\">"));
+  EXPECT_THAT(html.out, HasSubstr("data-id=\"oomkilled_no_kernel_record\""));
+  EXPECT_THAT(html.out, HasSubstr("3 warning findings"));
+
+  // Nothing at all: still 1.
+  auto none = run({"--format", "json", empty});
+  EXPECT_EQ(none.exit_code, 1) << none.err;
+  EXPECT_EQ(nlohmann::json::parse(none.out)["findings"], nlohmann::json::array());
+}
+
+}  // namespace
+}  // namespace oomscope
