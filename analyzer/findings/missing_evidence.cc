@@ -4,7 +4,9 @@
 //   panic            the kernel panicked (panic_on_oom, or no killable process)
 //   partial_report   the excerpt starts or stops inside the report
 //   kill_not_logged  the reaper names a victim the log has no `Killed process` line for
-//   victim_exiting   no kill: the chosen victim was already exiting
+//   victim_exiting   no kill: the chosen victim was already exiting (and no kill was counted)
+#include <string>
+
 #include "analyzer/findings/facts.h"
 #include "analyzer/findings/rules.h"
 
@@ -108,13 +110,41 @@ void missing_evidence(const OomEvent& ev, const FindingContext&, std::vector<Fin
     out.push_back(std::move(f));
   }
   if (ev.end_reason && ev.end_reason->find("already exiting") != std::string::npos) {
+    // "<prefix>: OOM victim 46452 (nginx) is already exiting. Skip killing the task": printed by
+    // __oom_kill_process() (Linux 5.9+) when the chosen victim has no mm left. It returns before
+    // the SIGKILL and before count_vm_event(OOM_KILL)/memcg_memory_event_mm(MEMCG_OOM_KILL):
+    // nothing is killed and no oom_kill counter is raised for it.
     Finding f;
     f.id = "victim_exiting";
     f.severity = Severity::kInfo;
     f.title = "Victim already exiting";
-    f.verdict = "No new kill: the chosen task was already exiting, so the oom_kill counters rose with no `Killed process` line";
-    f.evidence.push_back(*ev.end_reason);
-    f.next_step = "Look for the kill that made it exit (an earlier OOM, or a SIGKILL from elsewhere).";
+    const std::string& line = *ev.end_reason;
+    std::string who = "the chosen task";
+    if (size_t v = line.find("OOM victim "); v != std::string::npos) {
+      int64_t pid = 0;
+      size_t p = v + 11, open = line.find(" (", p), close = line.find(") is already exiting", p);
+      if (open != std::string::npos && close != std::string::npos && close > open) {
+        try {
+          pid = std::stoll(line.substr(p, open - p));
+        } catch (...) {
+          pid = 0;
+        }
+        std::string comm = line.substr(open + 2, close - open - 2);
+        if (pid > 0) {
+          f.data["pid"] = pid;
+          f.data["comm"] = comm;
+          who = comm + " (pid " + std::to_string(pid) + ")";
+        }
+      }
+    }
+    f.verdict = "No kill: the OOM killer chose " + who + ", but it had already released its memory (it was exiting), so "
+                "the kernel skipped it: no SIGKILL, and no oom_kill counter counts it";
+    f.evidence.push_back(line);
+    f.evidence.push_back("printed by __oom_kill_process() (Linux 5.9+) when the victim has no mm left; the kernel "
+                         "returns before sending SIGKILL and before raising /proc/vmstat and memory.events oom_kill");
+    f.next_step = "The exit frees the memory; find what made the process exit (its own exit, an earlier OOM kill of "
+                  "its group, a SIGKILL from elsewhere). If the cgroup stays full, the next report in the log is the "
+                  "one to read.";
     quote_contains(f, ev, "already exiting");
     out.push_back(std::move(f));
   }

@@ -68,7 +68,7 @@ struct Case {
 const Case kCases[] = {
     // Anonymous blowup: the Rust gateway at 256 MiB, stress-ng at 100 MiB, python3 at 64 MiB,
     // qemu at its memsw scope, xfs_db on a 4 GiB machine.
-    {"035", 0, {"anon_blowup", "which_limit", "kubernetes"}, {"page_cache", "shmem", "kernel_memory", "victim_not_culprit", "many_tasks", "manual_oom", "no_task_table", "partial_report", "swap_exhausted"}},
+    {"035", 0, {"anon_blowup", "which_limit", "kubernetes"}, {"page_cache", "shmem", "kernel_memory", "victim_not_culprit", "many_tasks", "manual_oom", "no_task_table", "partial_report", "swap_exhausted", "victim_exiting"}},
     {"001", 0, {"anon_blowup", "kubernetes"}, {"page_cache", "shmem", "victim_not_culprit", "many_tasks"}},
     {"036", 0, {"anon_blowup", "which_limit"}, {"kubernetes", "page_cache", "victim_not_culprit", "swap_exhausted"}},
     {"016", 0, {"anon_blowup", "kubernetes"}, {"page_cache", "victim_not_culprit"}},
@@ -97,12 +97,14 @@ const Case kCases[] = {
     // Kubernetes paths without a limit in the excerpt; partial reports.
     {"008", 0, {"kubernetes", "partial_report"}, {"anon_blowup", "rate_limited"}},
     {"014", 0, {"kubernetes", "partial_report"}, {"victim_not_culprit"}},
-    {"017", 0, {"kubernetes", "kill_not_logged", "partial_report"}, {"rate_limited"}},
+    {"017", 0, {"kubernetes", "kill_not_logged", "partial_report"}, {"rate_limited", "victim_exiting"}},
+    // The victim was already exiting (5.9+ line, alone: its report before it was not quoted).
+    {"044", 0, {"victim_exiting", "partial_report"}, {"rate_limited", "kill_not_logged", "kubernetes"}},
     {"005", 0, {"anon_blowup"}, {"kernel_memory", "kubernetes"}},
     {"001", 1, {"partial_report"}, {"anon_blowup", "rate_limited"}},
     // The rate-limited burst: 10 full reports, 4 bare kills, then a report after 4 suppressed.
     {"local-e2e-cgroupv1-memcg-6.18-ratelimited-dmesg", 0, {"anon_blowup"}, {"rate_limited"}},
-    {"local-e2e-cgroupv1-memcg-6.18-ratelimited-dmesg", 10, {"rate_limited"}, {"anon_blowup", "no_task_table"}},
+    {"local-e2e-cgroupv1-memcg-6.18-ratelimited-dmesg", 10, {"rate_limited"}, {"anon_blowup", "no_task_table", "victim_exiting"}},
     {"local-e2e-cgroupv1-memcg-6.18-ratelimited-dmesg", 14, {"rate_limited", "anon_blowup"}, {}},
 };
 
@@ -202,6 +204,25 @@ TEST(KernelMemory, ThreadStormChargesKernelStacks) {
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->data["kernel_bytes"], 35244u * 1024);
   EXPECT_EQ(f->data["failed_charge_was_kernel_stack"], true);
+}
+
+// 044: "Memory cgroup out of memory: OOM victim 46452 (nginx) is already exiting. Skip killing
+// the task" (Linux 5.9+): no kill, and no kill counted.
+TEST(MissingEvidence, VictimAlreadyExitingIsNotAKill) {
+  auto evs = parse(fixture("044"));
+  ASSERT_EQ(evs.size(), 1u);
+  EXPECT_FALSE(evs[0].killed.has_value());
+  for (const Finding& f : find_all(evs[0]))
+    if (f.id == "victim_exiting") {
+      EXPECT_EQ(f.data["pid"], 46452);
+      EXPECT_EQ(f.data["comm"], "nginx");
+      EXPECT_NE(f.verdict.find("nginx (pid 46452)"), std::string::npos) << f.verdict;
+      EXPECT_NE(f.verdict.find("no oom_kill counter counts it"), std::string::npos) << f.verdict;
+      ASSERT_EQ(f.evidence_lines.size(), 1u);
+      EXPECT_EQ(f.evidence_lines[0].line, 1u);
+      return;
+    }
+  ADD_FAILURE() << "no victim_exiting finding";
 }
 
 TEST(GlobalOom, ManualSysrqWith15GBFree) {
