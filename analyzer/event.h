@@ -9,12 +9,16 @@
 // rate limiting. `complete` says which; `missing` says what was not seen.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <initializer_list>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace oomscope {
@@ -35,9 +39,67 @@ struct Trigger {
   std::optional<std::string> nodemask;   // pre-4.19 kernels print it in the trigger line
 };
 
-// KeyedCounts: memory.stat / Mem-Info counters by name; std::less<> lets rules look keys up
-// with string literals without building a std::string each time.
-using KeyedCounts = std::map<std::string, uint64_t, std::less<>>;
+// KeyedCounts: memory.stat / Mem-Info counters by name, in key order. A sorted vector rather
+// than a std::map: a report prints 30-60 counters, and the parser inserts them at OOM-storm
+// rates (one node allocation and ~6 string compares per key with a map). Lookups take any
+// string-like key (string literals, string_view) without building a std::string. The subset
+// of std::map's interface the project uses; iterators are invalidated by insertions.
+class KeyedCounts {
+ public:
+  using value_type = std::pair<std::string, uint64_t>;
+  using const_iterator = std::vector<value_type>::const_iterator;
+  using iterator = std::vector<value_type>::iterator;
+
+  KeyedCounts() = default;
+  KeyedCounts(std::initializer_list<value_type> init) {
+    for (const auto& kv : init) (*this)[kv.first] = kv.second;
+  }
+
+  iterator begin() { return v_.begin(); }
+  iterator end() { return v_.end(); }
+  const_iterator begin() const { return v_.begin(); }
+  const_iterator end() const { return v_.end(); }
+  size_t size() const { return v_.size(); }
+  bool empty() const { return v_.empty(); }
+  void clear() { v_.clear(); }
+
+  iterator find(std::string_view k) {
+    auto it = lower(k);
+    return it != v_.end() && it->first == k ? it : v_.end();
+  }
+  const_iterator find(std::string_view k) const {
+    auto it = const_cast<KeyedCounts*>(this)->lower(k);
+    return it != v_.end() && it->first == k ? const_iterator(it) : v_.end();
+  }
+  size_t count(std::string_view k) const { return find(k) != end() ? 1 : 0; }
+  bool contains(std::string_view k) const { return find(k) != end(); }
+  const uint64_t& at(std::string_view k) const {
+    auto it = find(k);
+    if (it == end()) throw std::out_of_range("KeyedCounts::at: " + std::string(k));
+    return it->second;
+  }
+  uint64_t& operator[](std::string_view k) {
+    auto it = lower(k);
+    if (it == v_.end() || it->first != k) it = v_.emplace(it, std::string(k), 0);
+    return it->second;
+  }
+  std::pair<iterator, bool> emplace(std::string k, uint64_t value) {
+    auto it = lower(k);
+    if (it != v_.end() && it->first == k) return {it, false};
+    return {v_.emplace(it, std::move(k), value), true};
+  }
+  bool operator==(const KeyedCounts& o) const { return v_ == o.v_; }
+
+ private:
+  iterator lower(std::string_view k) {
+    // Reports print counters in a fixed order that is mostly not sorted; appending is still
+    // the common case for the key that sorts last, so check the end first.
+    if (v_.empty() || v_.back().first < k) return v_.end();
+    return std::lower_bound(v_.begin(), v_.end(), k,
+                            [](const value_type& e, std::string_view key) { return e.first < key; });
+  }
+  std::vector<value_type> v_;
+};
 
 struct Memcg {
   std::optional<std::string> oom_memcg;   // the cgroup whose limit was hit

@@ -1,4 +1,10 @@
-// event_test.cc: KeptLines, the back-to-back store of an event's report lines.
+// event_test.cc: KeptLines (an event's report lines, back to back) and KeyedCounts (counters
+// by name in a sorted vector).
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "analyzer/event.h"
@@ -37,6 +43,33 @@ TEST(KeptLines, ViewsStayValidAcrossCopiesAndMoves) {
     EXPECT_EQ(copy.lines[i].text, "line " + std::to_string(i + 1));
     EXPECT_EQ(moved.lines[i].text, "line " + std::to_string(i + 1));
   }
+}
+
+TEST(KeyedCounts, BehavesLikeASortedMap) {
+  KeyedCounts m;
+  // memory.stat order (not sorted), with a repeat that must overwrite.
+  for (const char* k : {"cache", "rss", "rss_huge", "shmem", "mapped_file", "total_rss", "active_anon", "cache"})
+    m[k] += 1;
+  EXPECT_EQ(m.size(), 7u);
+  EXPECT_EQ(m.at("cache"), 2u);
+  EXPECT_EQ(m.count("rss"), 1u);
+  EXPECT_EQ(m.count("rs"), 0u);
+  EXPECT_EQ(m.find(std::string_view("total_rss"))->second, 1u);
+  EXPECT_TRUE(m.find("nope") == m.end());
+  EXPECT_THROW(m.at("nope"), std::out_of_range);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : m) keys.push_back(k);
+  EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+  EXPECT_EQ(keys.front(), "active_anon");
+  EXPECT_EQ(keys.back(), "total_rss");
+  auto [it, inserted] = m.emplace("rss", 99);
+  EXPECT_FALSE(inserted);
+  EXPECT_EQ(it->second, 1u);
+  EXPECT_TRUE(m.emplace("zz", 5).second);
+  EXPECT_EQ(m.at("zz"), 5u);
+  KeyedCounts init{{"b", 2}, {"a", 1}};
+  EXPECT_EQ(init.begin()->first, "a");
+  EXPECT_EQ(init, (KeyedCounts{{"a", 1}, {"b", 2}}));
 }
 
 }  // namespace
