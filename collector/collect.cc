@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -114,9 +115,10 @@ class OrderedReader {
     }
     std::unique_lock<std::mutex> lock(mu_);
     auto& slot = slots_[consumed_ % window_];
-    ready_.wait(lock, [&] { return slot.has_value(); });
-    out = std::move(*slot);
-    slot.reset();
+    ready_.wait(lock, [&] { return slot.value || slot.error; });
+    if (slot.error) std::rethrow_exception(slot.error);  // std::bad_alloc in a reader: as without threads
+    out = std::move(*slot.value);
+    slot.value.reset();
     consumed_++;
     lock.unlock();
     can_take_.notify_all();
@@ -133,12 +135,20 @@ class OrderedReader {
         if (stop_ || taken_ >= n_) return;
         i = taken_++;
       }
-      R r = fn_(i);
+      std::optional<R> r;
+      std::exception_ptr error;
+      try {
+        r = fn_(i);
+      } catch (...) {
+        error = std::current_exception();
+      }
       {
         std::lock_guard<std::mutex> lock(mu_);
-        slots_[i % window_] = std::move(r);
+        slots_[i % window_].value = std::move(r);
+        slots_[i % window_].error = error;
       }
       ready_.notify_one();
+      if (error) return;
     }
   }
 
@@ -146,7 +156,11 @@ class OrderedReader {
   std::function<R(size_t)> fn_;
   std::mutex mu_;
   std::condition_variable can_take_, ready_;
-  std::vector<std::optional<R>> slots_;
+  struct Slot {
+    std::optional<R> value;
+    std::exception_ptr error;
+  };
+  std::vector<Slot> slots_;
   size_t taken_ = 0, consumed_ = 0;
   bool stop_ = false;
   std::vector<std::thread> workers_;
@@ -167,7 +181,6 @@ struct ProcRead {
   std::optional<std::string> cg;
   FileRead cgroup, status, stat, rollup, oom_score, oom_score_adj, cmdline, exe;
 };
-
 
 class Collector {
  public:
