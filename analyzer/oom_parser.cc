@@ -21,6 +21,10 @@ constexpr auto npos = std::string_view::npos;
 // lines are kept up to kMaxKeptLineBytes each. Hosts without an open event are forgotten once
 // more than kHostSweep of them pile up (a central syslog may carry millions of hosts).
 constexpr uint64_t kMaxEventBytes = 64ull << 20;
+// Distinct keys kept per counter block (memory.stat, Mem-Info, one memcg's line of a <=5.2
+// report): a real one has at most ~100. Beyond, keys are counted as dropped, which also keeps
+// insertion into KeyedCounts (a sorted vector) cheap on hostile input.
+constexpr size_t kMaxCounterKeys = 1024;
 constexpr size_t kMaxKeptLineBytes = 4096;
 constexpr size_t kMaxZones = 4096;
 constexpr size_t kHostSweep = 4096;
@@ -133,6 +137,19 @@ struct OomParser::HostState {
     kept_bytes += bytes;
     return true;
   }
+  // put_counter(): m[k] = v. A key not yet in `m` is added only within kMaxCounterKeys and,
+  // when `charge` > 0, within the event's budget; otherwise it is counted as dropped.
+  void put_counter(KeyedCounts& m, std::string_view k, uint64_t v, size_t charge) {
+    if (auto it = m.find(k); it != m.end()) {
+      it->second = v;
+      return;
+    }
+    if (m.size() >= kMaxCounterKeys) {
+      ++entries_dropped;
+      return;
+    }
+    if (charge == 0 || keep(charge)) m.emplace(std::string(k), v);
+  }
   bool is_victim(const std::optional<int64_t>& pid) const {
     return pid ? victim_pids.count(*pid) > 0 : victim_without_pid;
   }
@@ -234,9 +251,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
         std::string_view k;
         uint64_t v = 0;
         if (parse_stat_kv(text, k, v)) {
-          KeyedCounts& stats = ev.memcg->stats;
-          if (auto it = stats.find(k); it != stats.end()) it->second = v;
-          else if (hs.keep(k.size() + 64)) stats.emplace(std::string(k), v);
+          hs.put_counter(ev.memcg->stats, k, v, k.size() + 64);
           join();
           return;
         }
@@ -254,8 +269,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
             std::string_view key = tok.substr(0, c);
             auto v = parse_u64(tok.substr(c + 1));
             if (!v) continue;
-            if (auto it = mi.counters_pages.find(key); it != mi.counters_pages.end()) it->second = *v;
-            else if (hs.keep(key.size() + 64)) mi.counters_pages.emplace(std::string(key), *v);
+            hs.put_counter(mi.counters_pages, key, *v, key.size() + 64);
           }
         } else if (t.starts_with("Node ") || t.starts_with("DMA") || t.starts_with("Normal") ||
                    t.starts_with("HighMem") || t.starts_with("Movable") || t.starts_with("Device")) {
@@ -604,11 +618,11 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
         for (auto& [k, v] : kv) bytes += k.size() + 48;
         if (ev.memcg->subtree_stats.count(path) || hs.keep(bytes)) {
           auto& m = ev.memcg->subtree_stats[path];
-          for (auto& [k, v] : kv) m[k] = v;
+          for (auto& [k, v] : kv) hs.put_counter(m, k, v, 0);  // the line's bytes are charged above
         }
         if (!ev.memcg->stats_path) {
           ev.memcg->stats_path = path;
-          for (auto& [k, v] : kv) ev.memcg->stats[k] = v;
+          for (auto& [k, v] : kv) hs.put_counter(ev.memcg->stats, k, v, 0);
         }
       }
       break;
@@ -746,8 +760,9 @@ void OomParser::close(HostState& hs) {
   if (hs.tasks_dropped) ev.notes.push_back("task table: " + std::to_string(hs.tasks_dropped) + " rows beyond " +
                                            std::to_string(ev.tasks.size()) + " were counted but not kept");
   if (hs.entries_dropped)
-    ev.notes.push_back("report: " + std::to_string(hs.entries_dropped) + " lines beyond the event's " +
-                       std::to_string(kMaxEventBytes >> 20) + " MiB of kept facts were counted but not kept");
+    ev.notes.push_back("report: " + std::to_string(hs.entries_dropped) + " lines beyond the event's bounds (" +
+                       std::to_string(kMaxEventBytes >> 20) + " MiB of kept facts, " + std::to_string(kMaxCounterKeys) +
+                       " keys per counter block) were counted but not kept");
   // memcg: prefer the full path when the "limit of" / oom_memcg value was cut by a pager or
   // a pr_cont split (it is then a strict prefix of a longer path that does not end at '/').
   if (ev.memcg && ev.memcg->oom_memcg) {
