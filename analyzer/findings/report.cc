@@ -29,7 +29,41 @@ void ReportFacts::add(const OomEvent& ev) {
     }
   }
   if (d.container_id.empty() && ev.cpuset) d.container_id = container_id_from_cpuset(*ev.cpuset);
-  events_.push_back(std::move(d));
+  d.events = 1;
+  auto merge_into = [&](const std::string& key, EventDigest&& digest) {
+    if (auto it = index_.find(key); it != index_.end()) {
+      EventDigest& m = events_[it->second];
+      m.kills += digest.kills;
+      m.events += digest.events;
+      for (std::string& v : digest.victims)
+        if (m.victims.size() < 4) m.victims.push_back(std::move(v));
+      return true;
+    }
+    if (index_.size() >= kMaxDigests) return false;
+    index_.emplace(key, events_.size());
+    events_.push_back(std::move(digest));
+    return true;
+  };
+  const char sep = '\x1f';
+  std::string key = d.file + sep + d.task_memcg.value_or("") + sep + d.oom_memcg.value_or("") + sep +
+                    d.stats_path.value_or("") + sep + d.pod_uid + sep + d.container_id;
+  if (merge_into(key, EventDigest(d))) return;
+  // Too many distinct cgroups: keep only the kill count, unattributed, in one digest per file
+  // (the bound above leaves room for these: at most one more per input file).
+  overflowed_ = true;
+  EventDigest rest;
+  rest.file = d.file;
+  rest.first_line = d.first_line;
+  rest.kills = d.kills;
+  rest.events = 1;
+  const std::string rest_key = d.file + sep + "(overflow)";
+  if (auto it = index_.find(rest_key); it != index_.end()) {
+    events_[it->second].kills += rest.kills;
+    events_[it->second].events += 1;
+  } else {
+    index_.emplace(rest_key, events_.size());
+    events_.push_back(std::move(rest));
+  }
 }
 
 std::vector<Finding> find_report(const ReportFacts& facts, const FindingContext& ctx) {

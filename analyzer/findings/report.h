@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,24 +33,36 @@
 
 namespace oomscope {
 
-// EventDigest: what the report rules need of one event (kept for every event; small).
+// EventDigest: what the report rules need of the events of one (file, cgroup, pod, container):
+// events with the same key are merged (kills summed; the first event's line, time and victims
+// kept), so the digest grows with the number of distinct cgroups, not of events.
 struct EventDigest {
   std::string file;                        // SourceSpan::file (the pack path for a pack's log)
   uint64_t first_line = 0;
   std::optional<std::string> timestamp;
   std::optional<std::string> task_memcg, oom_memcg, stats_path;
   std::string pod_uid, container_id;       // from the memcg paths / cpuset (kubernetes.h)
-  size_t kills = 0;                        // `Killed process` lines of the event
+  size_t kills = 0;                        // `Killed process` lines of the events
+  size_t events = 0;                       // events merged into this digest
   std::vector<std::string> victims;        // "comm (pid N)", at most 4
 };
 
+// ReportFacts: the digests of every event, in bounded memory. At most kMaxDigests distinct
+// keys are kept (an OOM storm of 65 536 events across a few cgroups keeps a few digests);
+// the events of further keys only add their kills to one digest per file with no cgroup,
+// which report_pack counts as unattributed (it then claims less), and set overflowed(), on
+// which the --pods rules stop claiming that no kernel record exists.
 class ReportFacts {
  public:
+  static constexpr size_t kMaxDigests = 4096;
   void add(const OomEvent& ev);
   const std::vector<EventDigest>& events() const { return events_; }
+  bool overflowed() const { return overflowed_; }
 
  private:
   std::vector<EventDigest> events_;
+  std::map<std::string, size_t, std::less<>> index_;  // key -> position in events_
+  bool overflowed_ = false;
 };
 
 // ReportRecorder: an EventSink that digests each event into `facts` and passes it on.

@@ -122,6 +122,8 @@ void pod_terminations(const ReportFacts& facts, const FindingContext& ctx, std::
         const bool sigkill = t.exit_code && *t.exit_code == 137;
         if (!oom_killed && !sigkill) continue;
         if (!kernel_events_for(facts, pod, c).empty()) continue;  // the event's own findings cover it
+        // More distinct cgroups than the digest keeps: absence of a record cannot be claimed.
+        if (facts.overflowed()) continue;
         Finding f;
         if (oom_killed) {
           f.id = "oomkilled_no_kernel_record";

@@ -235,5 +235,46 @@ TEST(ReportJson, TopLevelFindingsArray) {
   EXPECT_EQ(nlohmann::json::parse(empty.str())["findings"], nlohmann::json::array());
 }
 
+// The digest is bounded: an OOM storm in one cgroup keeps one digest; more distinct cgroups
+// than kMaxDigests keep their kills, unattributed, and mark the facts as overflowed.
+OomEvent storm_event(const std::string& memcg, int64_t pid) {
+  OomEvent ev;
+  ev.source.file = "storm.log";
+  ev.source.first_line = static_cast<uint64_t>(pid);
+  ev.memcg.emplace();
+  ev.memcg->task_memcg = memcg;
+  Killed k;
+  k.pid = pid;
+  k.comm = "worker";
+  ev.victims.push_back(k);
+  return ev;
+}
+
+TEST(ReportFacts, EventsOfOneCgroupAreMerged) {
+  ReportFacts facts;
+  for (int64_t pid = 1; pid <= 10000; ++pid) facts.add(storm_event("/kubepods/pod-a", pid));
+  ASSERT_EQ(facts.events().size(), 1u);
+  EXPECT_EQ(facts.events()[0].kills, 10000u);
+  EXPECT_EQ(facts.events()[0].events, 10000u);
+  EXPECT_EQ(facts.events()[0].first_line, 1u);
+  EXPECT_EQ(facts.events()[0].victims.size(), 4u);
+  EXPECT_FALSE(facts.overflowed());
+}
+
+TEST(ReportFacts, DistinctCgroupsBeyondTheBoundKeepTheirKillsUnattributed) {
+  ReportFacts facts;
+  const size_t n = ReportFacts::kMaxDigests + 100;
+  for (size_t i = 0; i < n; ++i) facts.add(storm_event("/cg/" + std::to_string(i), static_cast<int64_t>(i + 1)));
+  EXPECT_TRUE(facts.overflowed());
+  EXPECT_EQ(facts.events().size(), ReportFacts::kMaxDigests + 1);
+  size_t kills = 0, unattributed = 0;
+  for (const EventDigest& d : facts.events()) {
+    kills += d.kills;
+    if (!d.task_memcg) unattributed += d.kills;
+  }
+  EXPECT_EQ(kills, n);
+  EXPECT_EQ(unattributed, 100u);
+}
+
 }  // namespace
 }  // namespace oomscope
