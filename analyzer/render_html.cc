@@ -210,6 +210,20 @@ std::string growth_svg(const PackEvidence& pe) {
 
 }  // namespace
 
+void findings_table_html(std::ostream& o, const std::vector<Finding>& findings) {
+  o << "<table class=\"findings\"><thead><tr><th>Severity</th><th>Finding</th><th>Verdict and numbers</th>"
+       "<th>Next step</th></tr></thead><tbody>";
+  for (const Finding& f : findings) {
+    std::string sev(severity_name(f.severity));
+    o << "<tr class=\"finding\" data-id=\"" << html_escape(f.id) << "\"><td><span class=\"sev sev-" << sev << "\">" << sev
+      << "</span></td><td><code>" << html_escape(f.id) << "</code><br>" << html_escape(f.title) << "</td><td>"
+      << html_escape(f.verdict) << "<ul class=\"ev\">";
+    for (const std::string& e : f.evidence) o << "<li>" << html_escape(e) << "</li>";
+    o << "</ul></td><td>" << html_escape(f.next_step) << "</td></tr>";
+  }
+  o << "</tbody></table>";
+}
+
 std::string html_escape(std::string_view s) {
   std::string r;
   r.reserve(s.size());
@@ -276,17 +290,8 @@ void HtmlRenderer::event(const OomEvent& ev) {
   fact("allocating task", ev.trigger.comm);
   o << "</dl>";
   if (!fs.empty()) {
-    o << "<h3>Findings</h3><table class=\"findings\"><thead><tr><th>Severity</th><th>Finding</th><th>Verdict and numbers</th>"
-         "<th>Next step</th></tr></thead><tbody>";
-    for (const Finding& f : fs) {
-      std::string sev(severity_name(f.severity));
-      o << "<tr class=\"finding\" data-id=\"" << html_escape(f.id) << "\"><td><span class=\"sev sev-" << sev << "\">" << sev
-        << "</span></td><td><code>" << html_escape(f.id) << "</code><br>" << html_escape(f.title) << "</td><td>"
-        << html_escape(f.verdict) << "<ul class=\"ev\">";
-      for (const std::string& e : f.evidence) o << "<li>" << html_escape(e) << "</li>";
-      o << "</ul></td><td>" << html_escape(f.next_step) << "</td></tr>";
-    }
-    o << "</tbody></table>";
+    o << "<h3>Findings</h3>";
+    findings_table_html(o, fs);
   }
   if (std::string svg = composition_svg(ev); !svg.empty()) o << "<h3>Memory against the limit</h3>" << svg;
   if (std::string svg = tasks_svg(ev); !svg.empty())

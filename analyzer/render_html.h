@@ -42,4 +42,8 @@ class HtmlRenderer : public Renderer {
 // html_escape(): & < > " ' escaped; bytes that are not valid UTF-8 become U+FFFD.
 std::string html_escape(std::string_view s);
 
+// findings_table_html(): the findings as the report's table (severity, id and title, verdict
+// with the numbers, next step); used for each event and for the whole-input findings.
+void findings_table_html(std::ostream& o, const std::vector<Finding>& findings);
+
 }  // namespace oomscope

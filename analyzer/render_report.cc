@@ -47,18 +47,9 @@ void HtmlRenderer::report(const std::vector<Finding>& findings) {
 std::string HtmlRenderer::report_html() const {
   if (report_.empty()) return "";
   std::ostringstream o;
-  o << "<section class=\"report\" id=\"report-findings\"><h2>Findings about the whole input</h2>"
-       "<table class=\"findings\"><thead><tr><th>Severity</th><th>Finding</th><th>Verdict and numbers</th>"
-       "<th>Next step</th></tr></thead><tbody>";
-  for (const Finding& f : report_) {
-    std::string sev(severity_name(f.severity));
-    o << "<tr class=\"finding\" data-id=\"" << html_escape(f.id) << "\"><td><span class=\"sev sev-" << sev << "\">" << sev
-      << "</span></td><td><code>" << html_escape(f.id) << "</code><br>" << html_escape(f.title) << "</td><td>"
-      << html_escape(f.verdict) << "<ul class=\"ev\">";
-    for (const std::string& e : f.evidence) o << "<li>" << html_escape(e) << "</li>";
-    o << "</ul></td><td>" << html_escape(f.next_step) << "</td></tr>";
-  }
-  o << "</tbody></table></section>";
+  o << "<section class=\"report\" id=\"report-findings\"><h2>Findings about the whole input</h2>";
+  findings_table_html(o, report_);
+  o << "</section>";
   return o.str();
 }
 
