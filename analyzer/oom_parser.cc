@@ -98,6 +98,18 @@ bool is_kv_pages_line(std::string_view t) {
   return c + 1 < t.size() && is_digit(t[c + 1]);
 }
 
+// has_record_separator(): does the message hold "\x0a" (/dev/kmsg) or "#012" (rsyslog), the
+// escaped newlines of a multi-line record? Two memchr scans; no strlen, no per-byte compares.
+bool has_record_separator(std::string_view t) {
+  if (t.size() < 4) return false;
+  const char* const end = t.data() + t.size();
+  for (const char* p = t.data(); (p = static_cast<const char*>(std::memchr(p, '\\', static_cast<size_t>(end - p)))); ++p)
+    if (end - p >= 4 && std::memcmp(p, "\\x0a", 4) == 0) return true;
+  for (const char* p = t.data(); (p = static_cast<const char*>(std::memchr(p, '#', static_cast<size_t>(end - p)))); ++p)
+    if (end - p >= 4 && std::memcmp(p, "#012", 4) == 0) return true;
+  return false;
+}
+
 }  // namespace
 
 bool has_anchor(std::string_view raw) { return has_anchor_fast(raw); }
@@ -211,7 +223,7 @@ void OomParser::feed(std::string_view raw, uint64_t line_no, bool cut) {
   }
   std::string_view text = ll.text;
   // Multi-line records: "\x0a" in /dev/kmsg, "#012" from rsyslog.
-  if (text.find("\\x0a") != npos || text.find("#012") != npos) {
+  if (has_record_separator(text)) {
     std::string buf(text);
     std::string unesc;
     unesc.reserve(buf.size());

@@ -61,7 +61,7 @@ bool is_syslog_month(std::string_view s) {
 }
 
 // Parses "host tag: " or "tag: " after a syslog/ISO/time-only stamp. On success fills
-// host/tag/foreign and advances `s` past the colon and one blank.
+// host/tag/foreign and advances `s` past the colon and one blank; on failure touches neither.
 bool take_host_tag(std::string_view& s, LogLine& out, bool /*host_optional*/) {
   std::string_view r = s;
   // Host may be empty: "Feb 18 17:34:47  kernel:" (journalctl with no hostname).
@@ -211,9 +211,7 @@ LogLine parse_prefix(std::string_view raw) {
           while (i < t.size() && (is_digit(t[i]) || t[i] == ':')) ++i;
         }
         std::string_view rest = t.substr(i);
-        LogLine tmp;
-        if (take_host_tag(rest, tmp, false)) {
-          out = tmp;
+        if (take_host_tag(rest, out, false)) {
           out.style = PrefixStyle::kIso;
           out.wall_raw = t.substr(0, i);
           take_dmesg_after(rest, out);
@@ -225,9 +223,7 @@ LogLine parse_prefix(std::string_view raw) {
     // Time-only: "19:51:01 kernel: "
     if (size_t n = match_clock(t)) {
       std::string_view rest = t.substr(n);
-      LogLine tmp;
-      if (!rest.empty() && rest[0] == ' ' && take_host_tag(rest, tmp, true)) {
-        out = tmp;
+      if (!rest.empty() && rest[0] == ' ' && take_host_tag(rest, out, true)) {
         out.style = PrefixStyle::kTimeOnly;
         out.wall_raw = t.substr(0, n);
         take_dmesg_after(rest, out);
@@ -277,9 +273,7 @@ LogLine parse_prefix(std::string_view raw) {
       size_t n = match_clock(t.substr(i + 1));
       if (n) {
         std::string_view rest = t.substr(i + 1 + n);
-        LogLine tmp;
-        if (take_host_tag(rest, tmp, false)) {
-          out = tmp;
+        if (take_host_tag(rest, out, false)) {
           out.style = PrefixStyle::kSyslog;
           out.wall_raw = t.substr(0, i + 1 + n);
           take_dmesg_after(rest, out);

@@ -518,25 +518,47 @@ bool parse_table_row(std::string_view t, const std::vector<TaskColumn>& columns_
   if (close == npos) return false;
   task.pid = parse_i64(trim(t.substr(1, close - 1)));
   if (!task.pid) return false;
-  // Numeric columns are every header column but the last ("name").
-  std::string_view vals[32];
-  size_t nvals = 0;
+  // Numeric cells are every header column but the last ("name"). Task tables are the bulk of a
+  // report, so cells are read in one pass: a cell is [-]digits ending at a blank; its value is
+  // accumulated as it is scanned, and only a cell of more than 18 digits (which might not fit)
+  // is handed to parse_u64()/parse_i64().
+  struct Cell {
+    const char* p;
+    uint32_t len;
+    bool neg;
+    bool small;  // at most 18 digits: `mag` is exact
+    uint64_t mag;
+  };
+  Cell cells[32];
+  size_t ncells = 0;
   size_t want = columns_in.empty() ? 32 : std::min<size_t>(columns_in.size() - 1, 32);
-  std::string_view cur = t.substr(close + 1);
-  while (nvals < want) {
-    std::string_view save = cur;
-    std::string_view tok = next_token(cur);
-    if (tok.empty()) break;
-    bool numeric = true;
-    for (size_t i = 0; i < tok.size(); ++i)
-      if (!(is_digit(tok[i]) || (i == 0 && tok[i] == '-' && tok.size() > 1))) numeric = false;
-    if (!numeric) {
-      cur = save;
+  const char* p = t.data() + close + 1;
+  const char* const end = t.data() + t.size();
+  while (ncells < want) {
+    while (p < end && is_space(*p)) ++p;
+    if (p == end) break;
+    const char* tok = p;
+    bool neg = *p == '-';
+    if (neg) ++p;
+    const char* d0 = p;
+    uint64_t mag = 0;
+    while (p < end && is_digit(*p)) mag = mag * 10 + static_cast<uint64_t>(*p++ - '0');
+    if (p == d0 || (p < end && !is_space(*p))) {
+      p = tok;  // not a number: the name starts here
       break;
     }
-    vals[nvals++] = tok;
+    cells[ncells++] = Cell{tok, static_cast<uint32_t>(p - tok), neg, p - d0 <= 18, mag};
   }
-  task.name = std::string(trim(cur));
+  task.name = std::string(trim(std::string_view(p, static_cast<size_t>(end - p))));
+  auto u64 = [](const Cell& c) -> std::optional<uint64_t> {
+    if (!c.small) return parse_u64(std::string_view(c.p, c.len));
+    if (c.neg) return std::nullopt;
+    return c.mag;
+  };
+  auto i64 = [](const Cell& c) -> std::optional<int64_t> {
+    if (!c.small) return parse_i64(std::string_view(c.p, c.len));
+    return c.neg ? -static_cast<int64_t>(c.mag) : static_cast<int64_t>(c.mag);
+  };
   using C = TaskColumn;
   const std::vector<TaskColumn>* cols = &columns_in;
   if (columns_in.empty()) {
@@ -547,26 +569,26 @@ bool parse_table_row(std::string_view t, const std::vector<TaskColumn>& columns_
                                       C::kSwapents, C::kOomScoreAdj, C::kName};
     static const std::vector<C> k10 = {C::kUid, C::kTgid, C::kTotalVm, C::kRss, C::kRssAnon, C::kRssFile,
                                        C::kRssShmem, C::kPgtablesBytes, C::kSwapents, C::kOomScoreAdj, C::kName};
-    if (nvals == 7) cols = &k7;
-    else if (nvals == 8) cols = &k8;
-    else if (nvals == 10) cols = &k10;
+    if (ncells == 7) cols = &k7;
+    else if (ncells == 8) cols = &k8;
+    else if (ncells == 10) cols = &k10;
     else return true;  // name and pid only
   }
   // A cut row has fewer numbers than columns: what is there is mapped.
-  for (size_t i = 0; i < nvals && i + 1 < cols->size(); ++i) {
-    std::string_view v = vals[i];
+  for (size_t i = 0; i < ncells && i + 1 < cols->size(); ++i) {
+    const Cell& v = cells[i];
     switch ((*cols)[i]) {
-      case C::kUid: task.uid = parse_i64(v); break;
-      case C::kTgid: task.tgid = parse_i64(v); break;
-      case C::kTotalVm: task.total_vm_pages = parse_u64(v); break;
-      case C::kRss: task.rss_pages = parse_u64(v); break;
-      case C::kRssAnon: task.rss_anon_pages = parse_u64(v); break;
-      case C::kRssFile: task.rss_file_pages = parse_u64(v); break;
-      case C::kRssShmem: task.rss_shmem_pages = parse_u64(v); break;
-      case C::kPgtablesBytes: task.pgtables_bytes = parse_u64(v); break;
-      case C::kNrPtes: task.nr_ptes = parse_u64(v); break;
-      case C::kSwapents: task.swapents = parse_u64(v); break;
-      case C::kOomScoreAdj: task.oom_score_adj = parse_i64(v); break;
+      case C::kUid: task.uid = i64(v); break;
+      case C::kTgid: task.tgid = i64(v); break;
+      case C::kTotalVm: task.total_vm_pages = u64(v); break;
+      case C::kRss: task.rss_pages = u64(v); break;
+      case C::kRssAnon: task.rss_anon_pages = u64(v); break;
+      case C::kRssFile: task.rss_file_pages = u64(v); break;
+      case C::kRssShmem: task.rss_shmem_pages = u64(v); break;
+      case C::kPgtablesBytes: task.pgtables_bytes = u64(v); break;
+      case C::kNrPtes: task.nr_ptes = u64(v); break;
+      case C::kSwapents: task.swapents = u64(v); break;
+      case C::kOomScoreAdj: task.oom_score_adj = i64(v); break;
       default: break;
     }
   }

@@ -7,7 +7,8 @@
 
 namespace oomscope {
 
-inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+// is_space(): ' ', '\t', '\n', '\v', '\f' or '\r' (the C locale's isspace, without the locale).
+inline bool is_space(char c) { return c == ' ' || static_cast<unsigned char>(c - '\t') <= '\r' - '\t'; }
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 inline std::string_view ltrim(std::string_view s) {
