@@ -518,6 +518,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     if (hs.ev) close(hs);
     hs.ev.emplace();
     hs.seq = seq_++;
+    open_seqs_.insert(hs.seq);
     ++open_events_;
     hs.phase = -1;
     hs.tentative = true;
@@ -765,6 +766,7 @@ void OomParser::close(HostState& hs) {
   --open_events_;
   bool tentative = hs.tentative;
   uint64_t seq = hs.seq;
+  open_seqs_.erase(seq);
   if (tentative) {
     flush_ready();
     return;  // Mem-Info without any OOM line: a warn_alloc or sysrq-m dump, not an event
@@ -806,14 +808,18 @@ void OomParser::close(HostState& hs) {
   if (!ev.has_task_table) ev.missing.push_back("task_table");
   if (!hs.summary_seen && has_trigger) ev.missing.push_back("summary");
   if (!has_kill && !stated_end) ev.missing.push_back("kill");
+  if (ready_.empty() && (open_seqs_.empty() || seq < *open_seqs_.begin())) {
+    // Nothing earlier is pending: out it goes, in order, without a stay in ready_.
+    sink_.on_event(std::move(ev));
+    ++emitted_;
+    return;
+  }
   ready_.emplace(seq, std::move(ev));
   flush_ready();
 }
 
 void OomParser::flush_ready() {
-  uint64_t min_open = UINT64_MAX;
-  for (auto& [k, hs] : hosts_)
-    if (hs->ev) min_open = std::min(min_open, hs->seq);
+  uint64_t min_open = open_seqs_.empty() ? UINT64_MAX : *open_seqs_.begin();
   while (!ready_.empty() && ready_.begin()->first < min_open) {
     sink_.on_event(std::move(ready_.begin()->second));
     ready_.erase(ready_.begin());
@@ -827,6 +833,7 @@ void OomParser::end_file() {
   hosts_.clear();
   last_host_ = nullptr;
   open_events_ = 0;
+  open_seqs_.clear();
   active_events_ = 0;
 }
 

@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -114,6 +115,7 @@ class OomParser {
   uint64_t last_expire_ = 0;
   uint64_t seq_ = 0;  // order of event creation, for in-order emission
   std::map<uint64_t, OomEvent> ready_;  // closed events waiting for earlier open ones
+  std::set<uint64_t> open_seqs_;        // seq of every open event: the first one holds ready_ back
   uint64_t emitted_ = 0;
   bool kmsg_seen_ = false;
   std::string caller_key_;  // host + '\x1f' + printk caller id, reused

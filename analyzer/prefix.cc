@@ -246,8 +246,10 @@ LogLine parse_prefix(std::string_view raw) {
     if (close != std::string_view::npos && close < 48) {
       std::string_view inner = t.substr(1, close - 1);
       bool has_clock = false;
-      for (size_t i = 0; i + 8 <= inner.size(); ++i)
-        if (match_clock(inner.substr(i))) { has_clock = true; break; }
+      // A clock "hh:mm:ss" has its first ':' two bytes after its start.
+      for (size_t colon = inner.find(':'); colon != std::string_view::npos && !has_clock;
+           colon = inner.find(':', colon + 1))
+        has_clock = colon >= 2 && match_clock(inner.substr(colon - 2)) != 0;
       if (has_clock) {
         out.style = PrefixStyle::kDmesgT;
         out.wall_raw = inner;

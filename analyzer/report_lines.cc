@@ -1,6 +1,7 @@
 #include "analyzer/report_lines.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "common/parse_num.h"
@@ -41,6 +42,26 @@ constexpr uint64_t kUnlimitedKb = 1ULL << 52;
 
 bool is_ident_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '.';
+}
+
+// skip_blanks(): past the whitespace at p. Task-table rows are mostly padding, so runs of ' '
+// are skipped 8 bytes at a time (the first byte that is not ' ' ends the run or is another
+// kind of blank, which the byte loop then handles).
+const char* skip_blanks(const char* p, const char* end) {
+  if constexpr (std::endian::native == std::endian::little) {
+    while (end - p >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      uint64_t x = w ^ 0x2020202020202020ull;
+      if (x != 0) {
+        p += __builtin_ctzll(x) / 8;
+        break;
+      }
+      p += 8;
+    }
+  }
+  while (p < end && is_space(*p)) ++p;
+  return p;
 }
 
 // split "k=v, k2=v2(x,y), k3=v3" at top-level commas.
@@ -351,25 +372,27 @@ bool parse_summary(std::string_view t, OomEvent& ev, bool& cut) {
       start = i + 1;
     }
   }
-  std::string key, val;
+  // key and val are views into `r`; a value continued by comma pieces grows to cover them
+  // (the pieces are adjacent in `r`, commas included).
+  std::string_view key, val;
   auto flush = [&]() {
     if (key.empty()) return;
-    if (key == "constraint") ev.constraint = val;
+    if (key == "constraint") ev.constraint = std::string(val);
     else if (key == "nodemask") {
-      if (!ev.trigger.nodemask) ev.trigger.nodemask = val;
-    } else if (key == "cpuset") ev.cpuset = val;
-    else if (key == "mems_allowed") ev.mems_allowed = val;
+      if (!ev.trigger.nodemask) ev.trigger.nodemask = std::string(val);
+    } else if (key == "cpuset") ev.cpuset = std::string(val);
+    else if (key == "mems_allowed") ev.mems_allowed = std::string(val);
     else if (key == "oom_memcg") {
       if (!ev.memcg) ev.memcg.emplace();
-      ev.memcg->oom_memcg = val;
+      ev.memcg->oom_memcg = std::string(val);
     } else if (key == "task_memcg") {
       if (!ev.memcg) ev.memcg.emplace();
-      ev.memcg->task_memcg = val;
+      ev.memcg->task_memcg = std::string(val);
     } else if (key == "task") {
       saw_task = true;
     }
-    key.clear();
-    val.clear();
+    key = {};
+    val = {};
   };
   for (std::string_view piece : parts) {
     size_t eq = piece.find('=');
@@ -379,24 +402,21 @@ bool parse_summary(std::string_view t, OomEvent& ev, bool& cut) {
         ev.global_oom = true;
         continue;
       }
-      if (!key.empty()) {
-        val += ",";
-        val += piece;
-      }
+      if (!key.empty()) val = std::string_view(val.data(), static_cast<size_t>(piece.data() + piece.size() - val.data()));
       continue;
     }
     flush();
-    key = std::string(piece.substr(0, eq));
-    val = std::string(piece.substr(eq + 1));
+    key = piece.substr(0, eq);
+    val = piece.substr(eq + 1);
   }
   // A cut line (pr_cont split, pager width) ends before "task=…,pid=…,uid=…": the last
   // value may be partial, so it is recorded only if it is not a memcg path.
   cut = !saw_task;
   if (cut && (key == "oom_memcg" || key == "task_memcg")) {
     if (!ev.memcg) ev.memcg.emplace();
-    (key == "oom_memcg" ? ev.memcg->oom_memcg : ev.memcg->task_memcg) = val;  // may be partial
-    ev.notes.push_back("oom-kill: line cut inside " + key + "=");
-    key.clear();
+    (key == "oom_memcg" ? ev.memcg->oom_memcg : ev.memcg->task_memcg) = std::string(val);  // may be partial
+    ev.notes.push_back("oom-kill: line cut inside " + std::string(key) + "=");
+    key = {};
   }
   flush();
   return true;
@@ -535,7 +555,7 @@ bool parse_table_row(std::string_view t, const std::vector<TaskColumn>& columns_
   const char* p = t.data() + close + 1;
   const char* const end = t.data() + t.size();
   while (ncells < want) {
-    while (p < end && is_space(*p)) ++p;
+    p = skip_blanks(p, end);
     if (p == end) break;
     const char* tok = p;
     bool neg = *p == '-';
