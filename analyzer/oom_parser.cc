@@ -283,8 +283,8 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
             if (!v) continue;
             hs.put_counter(mi.counters_pages, key, *v, key.size() + 64);
           }
-        } else if (t.starts_with("Node ") || t.starts_with("DMA") || t.starts_with("Normal") ||
-                   t.starts_with("HighMem") || t.starts_with("Movable") || t.starts_with("Device")) {
+        } else if (has_prefix(t, "Node ") || has_prefix(t, "DMA") || has_prefix(t, "Normal") ||
+                   has_prefix(t, "HighMem") || has_prefix(t, "Movable") || has_prefix(t, "Device")) {
           std::string_view r = t;
           std::string zone;
           if (consume(r, "Node ")) {
@@ -321,7 +321,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
             } else if (!merged) {
               ++hs.entries_dropped;
             }
-          } else if (zname.starts_with("hugepages_total=")) {
+          } else if (has_prefix(zname, "hugepages_total=")) {
             std::string_view all = t;
             auto total = [&](std::string_view key) -> std::optional<uint64_t> {
               size_t p = all.find(key);
@@ -334,9 +334,9 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
             if (fr) mi.hugepages_free = mi.hugepages_free.value_or(0) + *fr;
             if (sz && tot && *tot > 0) mi.hugepage_size_kb = *sz;
             else if (sz && !mi.hugepage_size_kb) mi.hugepage_size_kb = *sz;
-          } else if (r.starts_with("free:") || (!zname.empty() && r.find(" free:") == npos && t.find(" free:") != npos)) {
+          } else if (has_prefix(r, "free:") || (!zname.empty() && r.find(" free:") == npos && t.find(" free:") != npos)) {
             ZoneInfo z;
-            std::string_view fields = r.starts_with("free:") ? r : std::string_view(t.substr(t.find(" free:") + 1));
+            std::string_view fields = has_prefix(r, "free:") ? r : std::string_view(t.substr(t.find(" free:") + 1));
             z.node_zone = zone.empty() ? std::string(zname) : zone + " " + std::string(zname);
             auto kbf = [&](std::string_view key) -> std::optional<uint64_t> {
               size_t p = fields.find(key);
@@ -357,26 +357,26 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
             }
           }
           // per-node "Node 0 active_anon:…kB" and per-cpu lines are kept only as raw text.
-        } else if (t.starts_with("lowmem_reserve[]") || t.starts_with("protections[]") ||
-                   t.starts_with("CPU ") || t.find("per-cpu:") != npos || t.starts_with("Swap cache") ||
-                   t.starts_with("Free pages:") || t.starts_with("Active:") || t.starts_with("HighMem per-cpu")) {
+        } else if (has_prefix(t, "lowmem_reserve[]") || has_prefix(t, "protections[]") ||
+                   has_prefix(t, "CPU ") || t.find("per-cpu:") != npos || has_prefix(t, "Swap cache") ||
+                   has_prefix(t, "Free pages:") || has_prefix(t, "Active:") || has_prefix(t, "HighMem per-cpu")) {
           // known Mem-Info lines with nothing we model
-        } else if (t.starts_with("Free swap") || t.starts_with("Total swap")) {
+        } else if (has_prefix(t, "Free swap") || has_prefix(t, "Total swap")) {
           size_t eq = t.find('=');
           if (eq != npos) {
             std::string_view v = ltrim(t.substr(eq + 1));
             auto kb = parse_u64_prefix(v);
-            (t.starts_with("Free") ? mi.free_swap_kb : mi.total_swap_kb) = kb;
+            (has_prefix(t, "Free") ? mi.free_swap_kb : mi.total_swap_kb) = kb;
           }
         } else if (!t.empty() && is_digit(t[0])) {
           std::string_view r = t;
           auto n = parse_u64_prefix(r);
           r = ltrim(r);
           if (!n) used = false;
-          else if (r.starts_with("total pagecache pages")) mi.pagecache_pages = n;
+          else if (has_prefix(r, "total pagecache pages")) mi.pagecache_pages = n;
           else if (r == "pages RAM") mi.ram_pages = n;
           else if (r == "pages reserved") mi.reserved_pages = n;
-          else if (!r.starts_with("pages")) used = false;
+          else if (!has_prefix(r, "pages")) used = false;
         } else {
           used = false;
         }
@@ -405,15 +405,15 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
       case Sub::kTrace: {
         std::string_view f = parse_frame(text);
         if (!f.empty()) {
-          if (!text.starts_with("? ") && ev.call_trace.size() < 128) ev.call_trace.emplace_back(f);
+          if (!has_prefix(text, "? ") && ev.call_trace.size() < 128) ev.call_trace.emplace_back(f);
           join();
           return;
         }
-        if (text.starts_with("<TASK>") || text.starts_with("</TASK>") || text.starts_with("RIP:") ||
-            text.starts_with("Code:") || text.starts_with("RSP:") || text.starts_with("RAX:") ||
-            text.starts_with("RDX:") || text.starts_with("RBP:") || text.starts_with("R10:") ||
-            text.starts_with("R13:") || text.starts_with("Exception stack") || text.starts_with("<IRQ>") ||
-            text.starts_with("</IRQ>")) {
+        if (has_prefix(text, "<TASK>") || has_prefix(text, "</TASK>") || has_prefix(text, "RIP:") ||
+            has_prefix(text, "Code:") || has_prefix(text, "RSP:") || has_prefix(text, "RAX:") ||
+            has_prefix(text, "RDX:") || has_prefix(text, "RBP:") || has_prefix(text, "R10:") ||
+            has_prefix(text, "R13:") || has_prefix(text, "Exception stack") || has_prefix(text, "<IRQ>") ||
+            has_prefix(text, "</IRQ>")) {
           join();
           return;
         }
@@ -440,12 +440,12 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     bool cut = false;
     OomEvent& ev = *hs.ev;
     ev.notes.erase(std::remove_if(ev.notes.begin(), ev.notes.end(),
-                                  [](const std::string& n) { return n.starts_with("oom-kill:"); }),
+                                  [](const std::string& n) { return has_prefix(n, "oom-kill:"); }),
                    ev.notes.end());
     parse_summary(hs.summary_text, ev, cut);
     hs.summary_cut = cut;
     if (cut && std::none_of(ev.notes.begin(), ev.notes.end(),
-                            [](const std::string& n) { return n.starts_with("oom-kill:"); }))
+                            [](const std::string& n) { return has_prefix(n, "oom-kill:"); }))
       ev.notes.push_back("oom-kill: summary line is cut");
     ev.source.last_line = line_no;
     hs.last_join = line_no;
@@ -457,7 +457,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     if (hs.ev && hs.phase <= 1) {
       std::string_view f = parse_frame(text);
       if (!f.empty()) {
-        if (!text.starts_with("? ") && hs.ev->call_trace.size() < 128) hs.ev->call_trace.emplace_back(f);
+        if (!has_prefix(text, "? ") && hs.ev->call_trace.size() < 128) hs.ev->call_trace.emplace_back(f);
         hs.ev->source.last_line = line_no;
         keep_line(*hs.ev, opts_.max_kept_lines, line_no, text);
       }
@@ -498,7 +498,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     OomEvent& ev = *hs.ev;
     int ph = phase_of(kind);
     if (ph >= 0 && ph < hs.phase && opens_event(kind)) fresh = true;
-    if (kind == LineKind::kMemcgCounter && text.starts_with("memory: ") && ev.memcg && ev.memcg->usage_kb) fresh = true;
+    if (kind == LineKind::kMemcgCounter && has_prefix(text, "memory: ") && ev.memcg && ev.memcg->usage_kb) fresh = true;
     if (kind == LineKind::kSummary && hs.summary_seen) fresh = true;
     if ((kind == LineKind::kTasksState || kind == LineKind::kTableHeader) && ev.has_task_table && hs.phase >= 3 &&
         !(kind == LineKind::kTableHeader && hs.columns.empty()))
@@ -674,7 +674,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
       parse_summary(text, ev, cut);
       hs.summary_cut = cut;
       if (cut && std::none_of(ev.notes.begin(), ev.notes.end(),
-                              [](const std::string& n) { return n.starts_with("oom-kill:"); }))
+                              [](const std::string& n) { return has_prefix(n, "oom-kill:"); }))
         ev.notes.push_back("oom-kill: summary line is cut");
       break;
     }

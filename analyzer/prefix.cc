@@ -53,11 +53,19 @@ int month_from_name(std::string_view m) {
 
 bool is_syslog_month(std::string_view s) {
   if (s.size() < 4 || s[3] != ' ') return false;
-  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  for (auto m : kMonths)
-    if (s.starts_with(m)) return true;
-  return false;
+  // The three letters as one number: one switch instead of twelve compares per line.
+  auto key = [](char a, char b, char c) {
+    return static_cast<uint32_t>(static_cast<unsigned char>(a)) << 16 |
+           static_cast<uint32_t>(static_cast<unsigned char>(b)) << 8 | static_cast<unsigned char>(c);
+  };
+  switch (key(s[0], s[1], s[2])) {
+    case key('J', 'a', 'n'): case key('F', 'e', 'b'): case key('M', 'a', 'r'): case key('A', 'p', 'r'):
+    case key('M', 'a', 'y'): case key('J', 'u', 'n'): case key('J', 'u', 'l'): case key('A', 'u', 'g'):
+    case key('S', 'e', 'p'): case key('O', 'c', 't'): case key('N', 'o', 'v'): case key('D', 'e', 'c'):
+      return true;
+    default:
+      return false;
+  }
 }
 
 // Parses "host tag: " or "tag: " after a syslog/ISO/time-only stamp. On success fills
@@ -259,7 +267,7 @@ LogLine parse_prefix(std::string_view raw) {
         return out;
       }
     }
-  } else if (c == '-' && t.starts_with("-- ") &&
+  } else if (c == '-' && has_prefix(t, "-- ") &&
              (t.find("Logs begin") != std::string_view::npos || t.find("Journal begins") != std::string_view::npos ||
               t.find("Boot ") != std::string_view::npos || t.find("No entries") != std::string_view::npos)) {
     out.banner = true;

@@ -19,7 +19,7 @@ bool contains(std::string_view s, std::string_view needle) { return s.find(needl
 std::optional<uint64_t> take_kb(std::string_view& s) {
   auto v = parse_u64_prefix(s);
   if (!v) return std::nullopt;
-  if (s.starts_with("kB") || s.starts_with("KB")) s.remove_prefix(2);
+  if (has_prefix(s, "kB") || has_prefix(s, "KB")) s.remove_prefix(2);
   return v;
 }
 
@@ -152,51 +152,51 @@ LineKind classify(std::string_view t) {
       break;
     }
     case 'o':
-      if (t.starts_with("oom-kill:")) return LineKind::kSummary;
-      if (t.starts_with("oom_reaper: ")) return LineKind::kReaper;
-      if (t.starts_with("oom-killer: gfp_mask=")) return LineKind::kTrigger;
+      if (has_prefix(t, "oom-kill:")) return LineKind::kSummary;
+      if (has_prefix(t, "oom_reaper: ")) return LineKind::kReaper;
+      if (has_prefix(t, "oom-killer: gfp_mask=")) return LineKind::kTrigger;
       break;
     case 'm':
-      if (t.starts_with("memory: usage ") || t.starts_with("memory+swap: usage ")) return LineKind::kMemcgCounter;
+      if (has_prefix(t, "memory: usage ") || has_prefix(t, "memory+swap: usage ")) return LineKind::kMemcgCounter;
       break;
     case 'k':
-      if (t.starts_with("kmem: usage ")) return LineKind::kMemcgCounter;
+      if (has_prefix(t, "kmem: usage ")) return LineKind::kMemcgCounter;
       break;
     case 's':
-      if (t.starts_with("swap: usage ")) return LineKind::kMemcgCounter;
+      if (has_prefix(t, "swap: usage ")) return LineKind::kMemcgCounter;
       break;
     case 'M':
-      if (t.starts_with("Memory cgroup stats for ")) return LineKind::kStatsHeader;
-      if (t.starts_with("Mem-Info:")) return LineKind::kMemInfo;
-      if (t.starts_with("Memory limit reached of cgroup ")) return LineKind::kLimitReached;
+      if (has_prefix(t, "Memory cgroup stats for ")) return LineKind::kStatsHeader;
+      if (has_prefix(t, "Mem-Info:")) return LineKind::kMemInfo;
+      if (has_prefix(t, "Memory limit reached of cgroup ")) return LineKind::kLimitReached;
       break;
     case 'T':
-      if (t.starts_with("Tasks state")) return LineKind::kTasksState;
-      if (t.starts_with("Task in ") && contains(t, " killed as a result of limit of ")) return LineKind::kTaskIn;
-      if (t.starts_with("Tasks in ") && contains(t, "memory.oom.group")) return LineKind::kGroup;
+      if (has_prefix(t, "Tasks state")) return LineKind::kTasksState;
+      if (has_prefix(t, "Task in ") && contains(t, " killed as a result of limit of ")) return LineKind::kTaskIn;
+      if (has_prefix(t, "Tasks in ") && contains(t, "memory.oom.group")) return LineKind::kGroup;
       break;
     case 'C':
-      if (t.starts_with("CPU: ") && contains(t, "PID: ") && contains(t, " Comm: ")) return LineKind::kCpuLine;
-      if (t.starts_with("Call Trace:") || t.starts_with("Call trace:")) return LineKind::kCallTrace;
+      if (has_prefix(t, "CPU: ") && contains(t, "PID: ") && contains(t, " Comm: ")) return LineKind::kCpuLine;
+      if (has_prefix(t, "Call Trace:") || has_prefix(t, "Call trace:")) return LineKind::kCallTrace;
       break;
     case 'P':
-      if (t.starts_with("Pid: ") && contains(t, ", comm: ")) return LineKind::kCpuLine;
+      if (has_prefix(t, "Pid: ") && contains(t, ", comm: ")) return LineKind::kCpuLine;
       break;
     case 'H':
-      if (t.starts_with("Hardware name: ")) return LineKind::kHardware;
+      if (has_prefix(t, "Hardware name: ")) return LineKind::kHardware;
       break;
     case 'U':
-      if (t.starts_with("Unreclaimable slab info:")) return LineKind::kSlabHeader;
+      if (has_prefix(t, "Unreclaimable slab info:")) return LineKind::kSlabHeader;
       break;
     case 'B':
-      if (t.starts_with("Backtrace:")) return LineKind::kCallTrace;
+      if (has_prefix(t, "Backtrace:")) return LineKind::kCallTrace;
       break;
     case 'K':
-      if (t.starts_with("Kernel panic - not syncing")) return LineKind::kPanic;
-      if (t.starts_with("Killed process ")) return LineKind::kKilled;
+      if (has_prefix(t, "Kernel panic - not syncing")) return LineKind::kPanic;
+      if (has_prefix(t, "Killed process ")) return LineKind::kKilled;
       break;
     case 'S':
-      if (t.starts_with("SysRq") && contains(t, "Manual OOM execution")) return LineKind::kSysrq;
+      if (has_prefix(t, "SysRq") && contains(t, "Manual OOM execution")) return LineKind::kSysrq;
       break;
     default:
       break;
@@ -214,7 +214,7 @@ LineKind classify(std::string_view t) {
   }
   if ((contains(t, "ill process ") && contains(t, " score ")) && (contains(t, "ut of memory") || contains(t, "ut of Memory")))
     return LineKind::kSelect;
-  if (t.starts_with("Out of memory and no killable processes")) return LineKind::kNoKillable;
+  if (has_prefix(t, "Out of memory and no killable processes")) return LineKind::kNoKillable;
   if (contains(t, " is already exiting. Skip killing")) return LineKind::kExiting;
   if (contains(t, " cpuset=") && contains(t, " mems_allowed=") && !contains(t, "oom-kill:")) {
     if (contains(t, "alloc failure") || contains(t, "allocation failure")) return LineKind::kWarnAlloc;
@@ -241,7 +241,7 @@ bool parse_trigger(std::string_view text, Trigger& out) {
     }
     out.comm = comm;
     rest = text.substr(p + std::strlen(" invoked oom-killer: "));
-  } else if (text.starts_with("oom-killer: ")) {
+  } else if (has_prefix(text, "oom-killer: ")) {
     rest = text.substr(std::strlen("oom-killer: "));
   } else {
     return false;
@@ -273,12 +273,12 @@ bool parse_trigger(std::string_view text, Trigger& out) {
 bool parse_cpu_line(std::string_view t, std::optional<int64_t>& pid, std::optional<std::string>& comm,
                     std::optional<std::string>& kernel) {
   std::string_view comm_start;
-  if (t.starts_with("CPU: ")) {
+  if (has_prefix(t, "CPU: ")) {
     pid = signed_after(t, "PID: ");
     size_t c = t.find(" Comm: ");
     if (c == npos) return false;
     comm_start = t.substr(c + 7);
-  } else if (t.starts_with("Pid: ")) {
+  } else if (has_prefix(t, "Pid: ")) {
     std::string_view r = t.substr(5);
     pid = parse_i64_prefix(r);
     size_t c = t.find(", comm: ");
@@ -309,10 +309,10 @@ bool parse_cpu_line(std::string_view t, std::optional<int64_t>& pid, std::option
 
 bool parse_memcg_counter(std::string_view t, Memcg& m) {
   std::optional<uint64_t>*usage = nullptr, *limit = nullptr, *failcnt = nullptr;
-  if (t.starts_with("memory: ")) usage = &m.usage_kb, limit = &m.limit_kb, failcnt = &m.failcnt;
-  else if (t.starts_with("memory+swap: ")) usage = &m.memsw_usage_kb, limit = &m.memsw_limit_kb, failcnt = &m.memsw_failcnt;
-  else if (t.starts_with("kmem: ")) usage = &m.kmem_usage_kb, limit = &m.kmem_limit_kb, failcnt = &m.kmem_failcnt;
-  else if (t.starts_with("swap: ")) usage = &m.swap_usage_kb, limit = &m.swap_limit_kb, failcnt = &m.swap_failcnt;
+  if (has_prefix(t, "memory: ")) usage = &m.usage_kb, limit = &m.limit_kb, failcnt = &m.failcnt;
+  else if (has_prefix(t, "memory+swap: ")) usage = &m.memsw_usage_kb, limit = &m.memsw_limit_kb, failcnt = &m.memsw_failcnt;
+  else if (has_prefix(t, "kmem: ")) usage = &m.kmem_usage_kb, limit = &m.kmem_limit_kb, failcnt = &m.kmem_failcnt;
+  else if (has_prefix(t, "swap: ")) usage = &m.swap_usage_kb, limit = &m.swap_limit_kb, failcnt = &m.swap_failcnt;
   else return false;
   *usage = number_after(t, "usage ");
   auto lim = number_after(t, "limit ");
@@ -359,7 +359,7 @@ bool parse_stat_kv(std::string_view t, std::string_view& key, uint64_t& value) {
 }
 
 bool parse_summary(std::string_view t, OomEvent& ev, bool& cut) {
-  if (!t.starts_with("oom-kill:")) return false;
+  if (!has_prefix(t, "oom-kill:")) return false;
   std::string_view r = rtrim(t.substr(9));
   bool saw_task = false;
   std::vector<std::string_view> parts;
@@ -433,10 +433,10 @@ bool parse_killed(std::string_view t, Killed& k) {
   std::string_view tmp = r;
   auto pid = parse_i64_prefix(tmp);
   if (!pid) return false;
-  if (tmp.starts_with(", UID ")) {
+  if (has_prefix(tmp, ", UID ")) {
     tmp.remove_prefix(6);
     k.uid = parse_i64_prefix(tmp);
-    if (tmp.starts_with(",")) tmp.remove_prefix(1);
+    if (has_prefix(tmp, ",")) tmp.remove_prefix(1);
     k.pid = pid;
     size_t open = tmp.find('(');
     size_t tv = tmp.find(" total-vm:");
@@ -490,7 +490,7 @@ bool parse_reaper(std::string_view t, Reaped& r) {
 
 bool parse_task_in(std::string_view t, std::string& task_memcg, std::string& oom_memcg) {
   constexpr std::string_view kMid = " killed as a result of limit of ";
-  if (!t.starts_with("Task in ")) return false;
+  if (!has_prefix(t, "Task in ")) return false;
   size_t m = t.find(kMid);
   if (m == npos) return false;
   task_memcg = std::string(t.substr(8, m - 8));
@@ -618,7 +618,7 @@ bool parse_table_row(std::string_view t, const std::vector<TaskColumn>& columns_
 std::string_view parse_frame(std::string_view t) {
   size_t p = t.find("+0x");
   if (p == npos || p == 0) return npos_sv;
-  if (t.starts_with("RIP:") || t.starts_with("PC is at") || t.starts_with("LR is at")) return npos_sv;
+  if (has_prefix(t, "RIP:") || has_prefix(t, "PC is at") || has_prefix(t, "LR is at")) return npos_sv;
   size_t b = p;
   while (b > 0 && is_ident_char(t[b - 1])) --b;
   if (b == p) return npos_sv;

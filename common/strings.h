@@ -23,6 +23,13 @@ inline std::string_view rtrim(std::string_view s) {
 }
 inline std::string_view trim(std::string_view s) { return rtrim(ltrim(s)); }
 
+// has_prefix(): s.starts_with(p), written so that with a literal `p` the compiler knows the
+// length and compares inline (string_view::starts_with(const char*) calls strlen and memcmp,
+// which shows in the parser's per-line cost).
+[[gnu::always_inline]] inline bool has_prefix(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+}
+
 // consume(): if `s` starts with `p`, drop it and return true.
 inline bool consume(std::string_view& s, std::string_view p) {
   if (!s.starts_with(p)) return false;
