@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <map>
 #include <initializer_list>
+#include <iterator>
+#include <type_traits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -39,37 +41,72 @@ struct Trigger {
   std::optional<std::string> nodemask;   // pre-4.19 kernels print it in the trigger line
 };
 
-// KeyedCounts: memory.stat / Mem-Info counters by name, in key order. A sorted vector rather
-// than a std::map: a report prints 30-60 counters, and the parser inserts them at OOM-storm
-// rates (one node allocation and ~6 string compares per key with a map). Lookups take any
-// string-like key (string literals, string_view) without building a std::string. The subset
-// of std::map's interface the project uses; iterators are invalidated by insertions.
+// KeyedCounts: memory.stat / Mem-Info counters by name, in key order. Entries are stored in
+// arrival order and a vector of indices keeps them sorted: a report prints 30-60 counters in
+// its own (unsorted) order, and the parser inserts them at OOM-storm rates, so an insertion
+// shifts 4-byte indices instead of moving strings (a std::map costs a node allocation and
+// ~6 string compares per key). Lookups take any string-like key (string literals,
+// string_view) without building a std::string. The subset of std::map's interface the project
+// uses; iterators (bidirectional, in key order) are invalidated by insertions.
 class KeyedCounts {
  public:
   using value_type = std::pair<std::string, uint64_t>;
-  using const_iterator = std::vector<value_type>::const_iterator;
-  using iterator = std::vector<value_type>::iterator;
+
+  template <bool Const>
+  class Iter {
+   public:
+    using iterator_category = std::bidirectional_iterator_tag;
+    using value_type = KeyedCounts::value_type;
+    using difference_type = std::ptrdiff_t;
+    using pointer = std::conditional_t<Const, const value_type*, value_type*>;
+    using reference = std::conditional_t<Const, const value_type&, value_type&>;
+    using Entries = std::conditional_t<Const, const std::vector<value_type>, std::vector<value_type>>;
+
+    Iter() = default;
+    Iter(Entries* v, std::vector<uint32_t>::const_iterator at) : v_(v), at_(at) {}
+    template <bool C = Const, typename = std::enable_if_t<C>>
+    Iter(const Iter<false>& o) : v_(o.v_), at_(o.at_) {}  // iterator -> const_iterator
+
+    reference operator*() const { return (*v_)[*at_]; }
+    pointer operator->() const { return &(*v_)[*at_]; }
+    Iter& operator++() { ++at_; return *this; }
+    Iter operator++(int) { Iter t = *this; ++at_; return t; }
+    Iter& operator--() { --at_; return *this; }
+    Iter operator--(int) { Iter t = *this; --at_; return t; }
+    friend bool operator==(const Iter& a, const Iter& b) { return a.at_ == b.at_; }
+
+   private:
+    friend class KeyedCounts;
+    friend class Iter<!Const>;
+    Entries* v_ = nullptr;
+    std::vector<uint32_t>::const_iterator at_;
+  };
+  using iterator = Iter<false>;
+  using const_iterator = Iter<true>;
 
   KeyedCounts() = default;
   KeyedCounts(std::initializer_list<value_type> init) {
     for (const auto& kv : init) (*this)[kv.first] = kv.second;
   }
 
-  iterator begin() { return v_.begin(); }
-  iterator end() { return v_.end(); }
-  const_iterator begin() const { return v_.begin(); }
-  const_iterator end() const { return v_.end(); }
+  iterator begin() { return {&v_, order_.begin()}; }
+  iterator end() { return {&v_, order_.end()}; }
+  const_iterator begin() const { return {&v_, order_.begin()}; }
+  const_iterator end() const { return {&v_, order_.end()}; }
   size_t size() const { return v_.size(); }
   bool empty() const { return v_.empty(); }
-  void clear() { v_.clear(); }
+  void clear() {
+    v_.clear();
+    order_.clear();
+  }
 
   iterator find(std::string_view k) {
-    auto it = lower(k);
-    return it != v_.end() && it->first == k ? it : v_.end();
+    auto at = lower(k);
+    return at != order_.end() && v_[*at].first == k ? iterator(&v_, at) : end();
   }
   const_iterator find(std::string_view k) const {
-    auto it = const_cast<KeyedCounts*>(this)->lower(k);
-    return it != v_.end() && it->first == k ? const_iterator(it) : v_.end();
+    auto at = lower(k);
+    return at != order_.end() && v_[*at].first == k ? const_iterator(&v_, at) : end();
   }
   size_t count(std::string_view k) const { return find(k) != end() ? 1 : 0; }
   bool contains(std::string_view k) const { return find(k) != end(); }
@@ -78,27 +115,46 @@ class KeyedCounts {
     if (it == end()) throw std::out_of_range("KeyedCounts::at: " + std::string(k));
     return it->second;
   }
-  uint64_t& operator[](std::string_view k) {
-    auto it = lower(k);
-    if (it == v_.end() || it->first != k) it = v_.emplace(it, std::string(k), 0);
-    return it->second;
-  }
+  uint64_t& operator[](std::string_view k) { return emplace(std::string(k), 0).first->second; }
   std::pair<iterator, bool> emplace(std::string k, uint64_t value) {
-    auto it = lower(k);
-    if (it != v_.end() && it->first == k) return {it, false};
-    return {v_.emplace(it, std::move(k), value), true};
+    auto at = lower(k);
+    if (at != order_.end() && v_[*at].first == k) return {iterator(&v_, at), false};
+    size_t pos = static_cast<size_t>(at - order_.cbegin());
+    v_.emplace_back(std::move(k), value);
+    auto ins = order_.insert(order_.begin() + static_cast<std::ptrdiff_t>(pos), static_cast<uint32_t>(v_.size() - 1));
+    return {iterator(&v_, ins), true};
   }
-  bool operator==(const KeyedCounts& o) const { return v_ == o.v_; }
+  // put(): the parser's insertion, with one lookup: an existing key takes the new value; a new
+  // key is added only when admit() says so (bounds). Returns false when the key was refused.
+  template <typename Admit>
+  bool put(std::string_view k, uint64_t value, Admit admit) {
+    auto at = lower(k);
+    if (at != order_.end() && v_[*at].first == k) {
+      v_[*at].second = value;
+      return true;
+    }
+    if (!admit()) return false;
+    size_t pos = static_cast<size_t>(at - order_.cbegin());
+    if (v_.capacity() == 0) {
+      v_.reserve(16);
+      order_.reserve(16);
+    }
+    v_.emplace_back(std::string(k), value);
+    order_.insert(order_.begin() + static_cast<std::ptrdiff_t>(pos), static_cast<uint32_t>(v_.size() - 1));
+    return true;
+  }
+  bool operator==(const KeyedCounts& o) const { return std::equal(begin(), end(), o.begin(), o.end()); }
 
  private:
-  iterator lower(std::string_view k) {
+  std::vector<uint32_t>::const_iterator lower(std::string_view k) const {
     // Reports print counters in a fixed order that is mostly not sorted; appending is still
     // the common case for the key that sorts last, so check the end first.
-    if (v_.empty() || v_.back().first < k) return v_.end();
-    return std::lower_bound(v_.begin(), v_.end(), k,
-                            [](const value_type& e, std::string_view key) { return e.first < key; });
+    if (order_.empty() || v_[order_.back()].first < k) return order_.cend();
+    return std::lower_bound(order_.cbegin(), order_.cend(), k,
+                            [this](uint32_t e, std::string_view key) { return v_[e].first < key; });
   }
-  std::vector<value_type> v_;
+  std::vector<value_type> v_;     // arrival order
+  std::vector<uint32_t> order_;   // indices into v_, by key
 };
 
 struct Memcg {

@@ -152,15 +152,13 @@ struct OomParser::HostState {
   // put_counter(): m[k] = v. A key not yet in `m` is added only within kMaxCounterKeys and,
   // when `charge` > 0, within the event's budget; otherwise it is counted as dropped.
   void put_counter(KeyedCounts& m, std::string_view k, uint64_t v, size_t charge) {
-    if (auto it = m.find(k); it != m.end()) {
-      it->second = v;
-      return;
-    }
-    if (m.size() >= kMaxCounterKeys) {
-      ++entries_dropped;
-      return;
-    }
-    if (charge == 0 || keep(charge)) m.emplace(std::string(k), v);
+    m.put(k, v, [&] {
+      if (m.size() >= kMaxCounterKeys) {
+        ++entries_dropped;
+        return false;
+      }
+      return charge == 0 || keep(charge);
+    });
   }
   bool is_victim(const std::optional<int64_t>& pid) const {
     return pid ? victim_pids.count(*pid) > 0 : victim_without_pid;

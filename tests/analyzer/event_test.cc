@@ -72,5 +72,37 @@ TEST(KeyedCounts, BehavesLikeASortedMap) {
   EXPECT_EQ(init, (KeyedCounts{{"a", 1}, {"b", 2}}));
 }
 
+TEST(KeyedCounts, PutOverwritesAndAdmitsNewKeysOnlyWhenAllowed) {
+  KeyedCounts m;
+  int asked = 0;
+  auto yes = [&] { ++asked; return true; };
+  auto no = [&] { ++asked; return false; };
+  EXPECT_TRUE(m.put("workingset_refault_anon", 1, yes));  // longer than the SSO buffer
+  EXPECT_TRUE(m.put("anon", 2, yes));
+  EXPECT_FALSE(m.put("file", 3, no));
+  EXPECT_EQ(asked, 3);
+  EXPECT_TRUE(m.put("anon", 7, no));  // present: overwritten, admit() not asked
+  EXPECT_EQ(asked, 3);
+  EXPECT_EQ(m.size(), 2u);
+  EXPECT_EQ(m.at("anon"), 7u);
+  EXPECT_EQ(m.count("file"), 0u);
+  // Many keys in reverse order: iteration stays sorted and every lookup finds its key.
+  for (int i = 200; i > 0; --i) m.put("k" + std::to_string(i), static_cast<uint64_t>(i), yes);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : m) keys.push_back(k);
+  EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+  EXPECT_EQ(keys.size(), 202u);
+  for (int i = 1; i <= 200; ++i) EXPECT_EQ(m.at("k" + std::to_string(i)), static_cast<uint64_t>(i));
+  // Iterators walk both ways; a copy compares equal and is independent.
+  auto last = m.end();
+  --last;
+  EXPECT_EQ(last->first, "workingset_refault_anon");
+  KeyedCounts copy = m;
+  EXPECT_EQ(copy, m);
+  copy["anon"] = 8;
+  EXPECT_FALSE(copy == m);
+  EXPECT_EQ(m.at("anon"), 7u);
+}
+
 }  // namespace
 }  // namespace oomscope
