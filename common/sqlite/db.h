@@ -90,6 +90,8 @@ class Statement {
   // bind_text_nocopy(): TEXT without a copy, under the same rule as bind_blob_nocopy(); for
   // the collector's hot inserts (a copy and a malloc/free per value otherwise).
   Statement& bind_text_nocopy(int i, std::string_view text);
+  Statement& bind_text_nocopy(int i, const std::string& text) { return bind_text_nocopy(i, std::string_view(text)); }
+  Statement& bind_text_nocopy(int i, const char* text) { return bind_text_nocopy(i, std::string_view(text)); }
   Statement& bind_text_nocopy(int i, const std::optional<std::string>& text) {
     return text ? bind_text_nocopy(i, std::string_view(*text)) : bind_null(i);
   }
