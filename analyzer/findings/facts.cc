@@ -30,7 +30,7 @@ void memcg_breakdown(const OomEvent& ev, MemBreakdown& b) {
   // Getter over the stats the report printed: the hierarchical total_* key when the kernel
   // printed one (v1 >= 6.5), the sum over the subtree's lines for <= 5.2 (each line is one
   // memcg's local counters), else the key itself.
-  auto g = [&](const std::string& k) -> std::optional<uint64_t> {
+  auto g = [&](std::string_view k) -> std::optional<uint64_t> {
     if (kb_lines && !m.subtree_stats.empty()) {
       std::optional<uint64_t> s;
       for (const auto& [path, kv] : m.subtree_stats) {
@@ -39,7 +39,9 @@ void memcg_breakdown(const OomEvent& ev, MemBreakdown& b) {
       }
       return s;
     }
-    auto it = m.stats.find("total_" + k);
+    char total[64] = "total_";  // the keys are ours, all short
+    std::string_view total_k(total, 6 + k.copy(total + 6, sizeof total - 6));
+    auto it = m.stats.find(total_k);
     if (it == m.stats.end()) it = m.stats.find(k);
     if (it == m.stats.end()) return std::nullopt;
     return it->second;
@@ -175,11 +177,7 @@ const EventFacts& facts_of(const FindingContext& ctx) {
   return *ctx.facts;
 }
 
-std::string pct(double x) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.0f%%", x * 100);
-  return buf;
-}
+std::string pct(double x) { return percent(x); }
 
 std::string bytes(const std::optional<uint64_t>& b) { return b ? human_bytes(*b) : std::string("?"); }
 
@@ -216,16 +214,12 @@ std::optional<uint64_t> victim_rss_bytes(const OomEvent& ev) {
   return (k.anon_rss_kb.value_or(0) + k.file_rss_kb.value_or(0) + k.shmem_rss_kb.value_or(0)) * 1024;
 }
 
-void quote_if(Finding& f, const OomEvent& ev, const std::function<bool(std::string_view)>& pred) {
-  for (const ReportLine& l : ev.lines)
-    if (pred(ltrim(l.text))) {
-      add_line(f, l);
-      return;
-    }
-}
+void quote_line(Finding& f, const ReportLine& l) { add_line(f, l); }
 
 void quote_prefix(Finding& f, const OomEvent& ev, std::string_view prefix) {
-  quote_if(f, ev, [&](std::string_view t) { return t.starts_with(prefix); });
+  if (prefix.empty()) return quote_if(f, ev, [](std::string_view) { return true; });
+  // The first byte alone rules out nearly every line.
+  quote_if(f, ev, [&](std::string_view t) { return !t.empty() && t[0] == prefix[0] && t.starts_with(prefix); });
 }
 
 void quote_contains(Finding& f, const OomEvent& ev, std::string_view needle) {

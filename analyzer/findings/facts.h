@@ -13,7 +13,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +20,7 @@
 #include "analyzer/event.h"
 #include "analyzer/findings/finding.h"
 #include "analyzer/summary.h"
+#include "common/strings.h"
 
 namespace oomscope::findings {
 
@@ -72,7 +72,18 @@ std::optional<uint64_t> victim_rss_bytes(const OomEvent& ev);
 
 // Quoting report lines (OomEvent::lines) into a finding; each adds at most one line per call
 // and never the same line twice.
-void quote_if(Finding& f, const OomEvent& ev, const std::function<bool(std::string_view)>& pred);
+// quote_line(): `l` into f.evidence_lines unless it is there already.
+void quote_line(Finding& f, const ReportLine& l);
+// quote_if(): the first line whose text (leading blanks trimmed) satisfies `pred`. A template,
+// not a std::function: rules quote a dozen times per event, each a walk over the report.
+template <typename Pred>
+void quote_if(Finding& f, const OomEvent& ev, Pred&& pred) {
+  for (const ReportLine& l : ev.lines)
+    if (pred(ltrim(l.text))) {
+      quote_line(f, l);
+      return;
+    }
+}
 void quote_prefix(Finding& f, const OomEvent& ev, std::string_view prefix);
 void quote_contains(Finding& f, const OomEvent& ev, std::string_view needle);
 // quote_stat(): the memory.stat line of `key` ("anon 266821632", or the <=5.2 one-line block
