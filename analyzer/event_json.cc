@@ -1,5 +1,7 @@
 #include "analyzer/event_json.h"
 
+#include <cmath>
+
 #include "analyzer/findings/facts.h"
 #include "analyzer/summary.h"
 
@@ -35,6 +37,59 @@ void write_map(JsonWriter& w, const KeyedCounts& m) {
   w.end_object();
 }
 
+// A finding's data is written as nlohmann's dump(-1, ' ', false, replace) writes it, without
+// going through its serializer (which builds the text byte by byte): numbers, booleans and the
+// strings and keys that need no escaping are written here; a string that does (a control byte,
+// a quote, non-ASCII) is left to nlohmann, whose escaping ("\b", invalid UTF-8) differs from
+// JsonWriter's.
+using ojson = nlohmann::ordered_json;
+
+std::string nlohmann_string(const std::string& s) {
+  return ojson(s).dump(-1, ' ', false, ojson::error_handler_t::replace);
+}
+
+void write_data(const ojson& j, JsonWriter& w) {
+  switch (j.type()) {
+    case ojson::value_t::object:
+      w.begin_object();
+      for (const auto& [k, v] : j.get_ref<const ojson::object_t&>()) {
+        if (JsonWriter::needs_escape(k)) w.raw_key(nlohmann_string(k));
+        else w.key(std::string_view(k));
+        write_data(v, w);
+      }
+      w.end_object();
+      return;
+    case ojson::value_t::array:
+      w.begin_array();
+      for (const ojson& v : j.get_ref<const ojson::array_t&>()) write_data(v, w);
+      w.end_array();
+      return;
+    case ojson::value_t::string: {
+      const std::string& s = j.get_ref<const std::string&>();
+      if (JsonWriter::needs_escape(s)) w.raw(nlohmann_string(s));
+      else w.value(std::string_view(s));
+      return;
+    }
+    case ojson::value_t::number_unsigned: w.value(j.get<uint64_t>()); return;
+    case ojson::value_t::number_integer: w.value(j.get<int64_t>()); return;
+    case ojson::value_t::boolean: w.value(j.get<bool>()); return;
+    case ojson::value_t::null: w.null(); return;
+    case ojson::value_t::number_float: {
+      // nlohmann's own shortest round-trip form ("1.0", "0.8533401489257812", "1e-05").
+      const double x = j.get<double>();
+      if (!std::isfinite(x)) {
+        w.null();
+        return;
+      }
+      char buf[64];
+      char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, x);
+      w.raw(std::string_view(buf, static_cast<size_t>(end - buf)));
+      return;
+    }
+    default: w.raw(j.dump(-1, ' ', false, ojson::error_handler_t::replace)); return;
+  }
+}
+
 std::optional<std::string> nonempty(const std::string& s) {
   if (s.empty()) return std::nullopt;
   return s;
@@ -52,7 +107,7 @@ void write_findings_json(const std::vector<Finding>& findings, JsonWriter& w) {
     w.field("verdict", f.verdict);
     write_strings(w, "evidence", f.evidence);
     w.key("data");
-    w.raw(f.data.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    write_data(f.data, w);
     w.field("next_step", f.next_step);
     w.key("evidence_lines");
     w.begin_array();

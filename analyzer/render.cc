@@ -21,13 +21,6 @@ json opt(const std::optional<T>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
-
-std::string pct(double x) {
-  char b[16];
-  std::snprintf(b, sizeof b, "%.0f%%", x * 100);
-  return b;
-}
-
 }  // namespace
 
 json event_to_json(const OomEvent& ev, const FindingContext& ctx) {
@@ -165,7 +158,7 @@ void TextRenderer::render_event(const OomEvent& ev, std::ostream& o) {
     auto part = [&](const char* name, const std::optional<uint64_t>& v) {
       if (!v) return;
       o << "  " << name << " " << human_bytes(*v);
-      if (c.limit_bytes && *c.limit_bytes) o << " (" << pct(static_cast<double>(*v) / static_cast<double>(*c.limit_bytes)) << ")";
+      if (c.limit_bytes && *c.limit_bytes) o << " (" << percent(static_cast<double>(*v) / static_cast<double>(*c.limit_bytes)) << ")";
     };
     part("anon", c.anon_bytes);
     part("page cache", c.file_bytes);

@@ -1,5 +1,7 @@
 #include "analyzer/summary.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 
 namespace oomscope {
@@ -44,6 +46,22 @@ std::string human_bytes(uint64_t b) {
   }
   p = put(p, q / scale);
   return std::string(p, end) + unit;
+}
+
+std::string percent(double x) {
+  const double p = x * 100;
+  // printf rounds the exact binary value to nearest, ties to even; so does nearbyint() in the
+  // default rounding mode. Shares are never negative nor near 2^53; printf keeps those (and
+  // -0, NaN) as it prints them.
+  if (!std::signbit(p) && p < 9007199254740992.0) {
+    char b[24];
+    char* end = std::to_chars(b, b + sizeof b - 1, static_cast<uint64_t>(std::nearbyint(p))).ptr;
+    *end++ = '%';
+    return std::string(b, end);
+  }
+  char b[512];
+  std::snprintf(b, sizeof b, "%.0f%%", p);
+  return b;
 }
 
 namespace {
@@ -167,9 +185,7 @@ std::optional<Culprit> rank_culprit(const OomEvent& ev, const Composition& comp)
   if (t.swapents && *t.swapents > 0) r += " + swap " + human_bytes(*t.swapents * ps.bytes);
   if (comp.limit_bytes && *comp.limit_bytes > 0) {
     c.share = static_cast<double>(c.rss_bytes) / static_cast<double>(*comp.limit_bytes);
-    char pct[32];
-    std::snprintf(pct, sizeof pct, "%.0f%%", *c.share * 100);
-    r += std::string(" = ") + pct + " of the " + human_bytes(*comp.limit_bytes) + " " + comp.limit_label;
+    r += " = " + percent(*c.share) + " of the " + human_bytes(*comp.limit_bytes) + " " + comp.limit_label;
   }
   if (ev.killed && ev.killed->pid) {
     if (c.is_victim) r += "; victim = culprit";

@@ -46,5 +46,7 @@ std::optional<Culprit> rank_culprit(const OomEvent& ev, const Composition& comp)
 
 // human_bytes(): "69.9 MiB", "316 KiB", "1.2 GiB".
 std::string human_bytes(uint64_t bytes);
+// percent(): 0.987 -> "99%", rounded as printf("%.0f%%", x * 100) rounds.
+std::string percent(double x);
 
 }  // namespace oomscope

@@ -36,6 +36,9 @@ class FixedClock : public Clock {
 
 // format_utc_usec(): ISO-8601 UTC with microseconds, "2025-11-21T23:30:00.000000Z".
 std::string format_utc_usec(int64_t epoch_usec);
+// format_utc_usec_slow(): the same through gmtime_r and snprintf (the reference in tests, and
+// the path for years outside 0000-9999).
+std::string format_utc_usec_slow(int64_t epoch_usec);
 // format_utc_compact(): "20251121T233000Z" (for file names).
 std::string format_utc_compact(int64_t epoch_usec);
 

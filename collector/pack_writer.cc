@@ -81,7 +81,9 @@ Result<PackWriter> PackWriter::create(const std::string& final_path, bool overwr
   }
   fchmod(w.fd_, 0600);  // whatever the umask said
 
-  auto db = sqlite::Db::open(w.temp_path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW);
+  // NOMUTEX: only the collector's main thread uses this connection (reader threads only
+  // read files), so SQLite's per-call connection mutex is pure cost.
+  auto db = sqlite::Db::open(w.temp_path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX);
   if (!db) return db.error().with_context("pack");
   w.db_ = std::move(*db);
   // Make sure SQLite opened the very file we created (not something swapped in since).
@@ -113,7 +115,9 @@ Result<PackWriter> PackWriter::create(const std::string& final_path, bool overwr
 
 Status PackWriter::insert_raw(int64_t sample, std::string_view path, std::string_view content, int64_t size_bytes,
                               bool truncated) {
-  raw_.bind(1, sample).bind(2, path).bind(3, size_bytes).bind(4, truncated ? 1 : 0).bind_blob_nocopy(5, content);
+  // Both strings outlive step() (which resets the statement): no copies.
+  raw_.bind(1, sample).bind_text_nocopy(2, path).bind(3, size_bytes).bind(4, truncated ? 1 : 0);
+  raw_.bind_blob_nocopy(5, content);
   return raw_.step();
 }
 

@@ -133,38 +133,34 @@ int SysRoot::open_fd(std::string_view rel, int flags) const {
 namespace {
 
 // read_fd(): reads all of `fd` into `out`, at most `cap` bytes. Returns 0 or errno.
-int read_fd(int fd, std::string& out, size_t cap, bool* truncated) {
-  int err = 0;
-  size_t chunk = 4096;
+// Each read() goes into a stack buffer and only the bytes read are appended: growing `out`
+// and reading into it directly would zero-fill every request first (std::string::resize),
+// which cost more than the copy (callgrind: memset was 20% of the collector's instructions).
+// `request` > 0 fixes the size of each read() (see SysRoot::read_file); 0 asks for as much as
+// the buffer holds.
+int read_fd(int fd, std::string& out, size_t cap, bool* truncated, size_t request) {
+  char stage[64 << 10];
+  const size_t chunk = request > 0 ? std::min(request, sizeof stage) : sizeof stage;
   for (;;) {
     if (out.size() >= cap) {
       char probe;
       ssize_t n = ::read(fd, &probe, 1);
       if (n > 0 && truncated) *truncated = true;
-      break;
+      return 0;
     }
-    size_t want = std::min(chunk, cap - out.size());
-    size_t old = out.size();
-    out.resize(old + want);
-    ssize_t n = ::read(fd, out.data() + old, want);
+    ssize_t n = ::read(fd, stage, std::min(chunk, cap - out.size()));
     if (n < 0) {
-      out.resize(old);
       if (errno == EINTR) continue;
-      err = errno;
-      break;
+      return errno;
     }
-    out.resize(old + static_cast<size_t>(n));
-    if (n == 0) break;
-    // Grow the request only while reads fill it: a seq_file (smaps) hands out about a page
-    // per read whatever is asked, and every resize above zero-fills the whole request.
-    if (static_cast<size_t>(n) == want && chunk < (1 << 20)) chunk *= 2;
+    if (n == 0) return 0;
+    out.append(stage, static_cast<size_t>(n));
   }
-  return err;
 }
 
 }  // namespace
 
-int SysRoot::read_file(std::string_view rel, std::string& out, size_t cap, bool* truncated) const {
+int SysRoot::read_file(std::string_view rel, std::string& out, size_t cap, bool* truncated, size_t request) const {
   out.clear();
   if (truncated) *truncated = false;
   int fd = open_fd(rel, O_RDONLY | O_NONBLOCK);
@@ -174,9 +170,17 @@ int SysRoot::read_file(std::string_view rel, std::string& out, size_t cap, bool*
     ::close(fd);
     return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;  // never read a FIFO or a device here
   }
-  int err = read_fd(fd, out, cap, truncated);
+  int err = read_fd(fd, out, cap, truncated, request);
   ::close(fd);
   return err;
+}
+
+size_t SysRoot::seq_file_request() {
+  static const size_t kRequest = [] {
+    long page = sysconf(_SC_PAGESIZE);
+    return page >= 4096 ? static_cast<size_t>(page) - 1024 : size_t{3072};
+  }();
+  return kRequest;
 }
 
 int SysRoot::open_dir(std::string_view rel) const { return open_fd(rel, O_RDONLY | O_DIRECTORY); }
@@ -193,7 +197,7 @@ int SysRoot::read_file_at(int dirfd, const char* name, std::string& out, size_t 
     ::close(fd);
     return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
   }
-  int err = read_fd(fd, out, cap, truncated);
+  int err = read_fd(fd, out, cap, truncated, 0);
   ::close(fd);
   return err;
 }

@@ -1,19 +1,27 @@
 #include "common/json_writer.h"
 
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace oomscope {
 
 void JsonWriter::value(double v) {
   sep();
-  if (!std::isfinite(v)) {
-    out_ += "null";
-    return;
+  if (std::isfinite(v)) {
+    // As printf("%.17g"): to_chars with a precision is specified to print what printf does.
+    char* p = reserve(32);
+    len_ += static_cast<size_t>(std::to_chars(p, p + 32, v, std::chars_format::general, 17).ptr - p);
+  } else {
+    put("null");
   }
-  char buf[32];
-  int n = std::snprintf(buf, sizeof buf, "%.17g", v);
-  out_.append(buf, static_cast<size_t>(n));
+  done();
 }
 
 namespace {
@@ -37,49 +45,83 @@ size_t utf8_len(std::string_view s, size_t i) {
   return n;
 }
 
+// kSpecial[c]: string_literal() does not copy byte c as is.
+constexpr auto kSpecial = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  return t;
+}();
+
 }  // namespace
 
+size_t JsonWriter::plain_prefix(std::string_view s, size_t i) {
+#if defined(__SSE2__)
+  // 16 bytes at a time: a signed compare with 0x20 flags the control bytes and, as negative
+  // numbers, the bytes >= 0x80.
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
+                                         _mm_cmplt_epi8(x, space));
+    if (const int m = _mm_movemask_epi8(special)) return i + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(m)));
+  }
+#endif
+  // SWAR, 8 bytes at a time: the high bit of a byte of special_bytes(x) is set where x has a
+  // byte below 0x20, '"' or '\\', or a byte >= 0x80. The "zero byte" and "byte below n" tests
+  // can flag a byte after a real match (a borrow), never one before it: the lowest flag is exact.
+  static_assert(std::endian::native == std::endian::little, "the first byte is the lowest");
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto special_bytes = [](uint64_t x) {
+    auto below = [](uint64_t v, uint64_t n) { return (v - kOnes * n) & ~v; };
+    auto zero = [](uint64_t v) { return (v - kOnes) & ~v; };
+    return (x | below(x, 0x20) | zero(x ^ (kOnes * '"')) | zero(x ^ (kOnes * '\\'))) & kHigh;
+  };
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    if (uint64_t m = special_bytes(x)) return i + static_cast<size_t>(std::countr_zero(m)) / 8;
+  }
+  for (; i < s.size(); ++i)
+    if (kSpecial[static_cast<unsigned char>(s[i])]) return i;
+  return s.size();
+}
+
 void JsonWriter::string_literal(std::string_view s) {
-  out_ += '"';
+  put('"');
   size_t i = 0;
   while (i < s.size()) {
     // Copy the longest run that needs no escaping in one go.
-    size_t j = i;
-    while (j < s.size()) {
-      unsigned char c = static_cast<unsigned char>(s[j]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-      ++j;
-    }
-    out_.append(s.data() + i, j - i);
+    const size_t j = plain_prefix(s, i);
+    put(s.substr(i, j - i));
     i = j;
     if (i >= s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       size_t n = utf8_len(s, i);
       if (n) {
-        out_.append(s.data() + i, n);
+        put(s.substr(i, n));
         i += n;
       } else {
-        out_ += "\xEF\xBF\xBD";  // U+FFFD
+        put("\xEF\xBF\xBD");  // U+FFFD
         ++i;
       }
       continue;
     }
     switch (c) {
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\r': out_ += "\\r"; break;
-      case '\t': out_ += "\\t"; break;
+      case '"': put("\\\""); break;
+      case '\\': put("\\\\"); break;
+      case '\n': put("\\n"); break;
+      case '\r': put("\\r"); break;
+      case '\t': put("\\t"); break;
       default: {
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out_ += buf;
+        put(buf);
       }
     }
     ++i;
   }
-  out_ += '"';
+  put('"');
 }
 
 }  // namespace oomscope

@@ -5,6 +5,10 @@
 // escaped per RFC 8259, and bytes that are not valid UTF-8 (kernel comm names, pasted logs)
 // are replaced by U+FFFD, so the output always parses.
 //
+// The text goes through a small staging buffer (a std::string append per key, comma and
+// number costs more than the bytes themselves): `out` holds everything written once the
+// top-level value is complete, after flush(), and when the writer is destroyed.
+//
 // Example:
 //   std::string s;
 //   JsonWriter w(s);
@@ -15,43 +19,52 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace oomscope {
 
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
+  ~JsonWriter() { flush(); }
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
 
-  void begin_object() { sep(); out_ += '{'; first_.push_back(true); }
-  void end_object() { out_ += '}'; first_.pop_back(); }
-  void begin_array() { sep(); out_ += '['; first_.push_back(true); }
-  void end_array() { out_ += ']'; first_.pop_back(); }
-  void key(std::string_view k) { sep(); string_literal(k); out_ += ':'; after_key_ = true; }
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+  void key(std::string_view k) { sep(); string_literal(k); put(':'); comma_ = false; }
   // key(literal): our own field names are plain ASCII identifiers and need no escaping.
   template <size_t N>
   void key(const char (&k)[N]) {
     sep();
-    out_ += '"';
-    out_.append(k, N - 1);
-    out_ += "\":";
-    after_key_ = true;
+    char* p = reserve(N + 2);
+    *p++ = '"';
+    std::memcpy(p, k, N - 1);
+    p += N - 1;
+    *p++ = '"';
+    *p = ':';
+    len_ += N + 2;
+    comma_ = false;
   }
+  // raw_key(): a key already serialised as a JSON string, quotes included.
+  void raw_key(std::string_view quoted) { sep(); put(quoted); put(':'); comma_ = false; }
 
-  void value(std::string_view s) { sep(); string_literal(s); }
+  void value(std::string_view s) { sep(); string_literal(s); done(); }
   void value(const char* s) { value(std::string_view(s)); }
   void value(const std::string& s) { value(std::string_view(s)); }
-  void value(int64_t v) { sep(); append_number(v); }
-  void value(uint64_t v) { sep(); append_number(v); }
+  void value(int64_t v) { sep(); number(v); done(); }
+  void value(uint64_t v) { sep(); number(v); done(); }
   void value(int v) { value(static_cast<int64_t>(v)); }
   void value(double v);
-  void value(bool v) { sep(); out_ += v ? "true" : "false"; }
-  void null() { sep(); out_ += "null"; }
+  void value(bool v) { sep(); put(v ? std::string_view("true") : std::string_view("false")); done(); }
+  void null() { sep(); put("null"); done(); }
   // raw(): an already-serialised JSON value.
-  void raw(std::string_view json) { sep(); out_ += json; }
+  void raw(std::string_view json) { sep(); put(json); done(); }
 
   template <typename T>
   void value(const std::optional<T>& v) {
@@ -69,24 +82,70 @@ class JsonWriter {
     value(v);
   }
 
- private:
-  void sep() {
-    if (after_key_) { after_key_ = false; return; }
-    if (first_.empty()) return;
-    if (!first_.back()) out_ += ',';
-    first_.back() = false;
-  }
-  void string_literal(std::string_view s);
-  template <typename I>
-  void append_number(I v) {
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, static_cast<size_t>(r.ptr - buf));
+  // flush(): the staged text into `out`.
+  void flush() {
+    out_.append(buf_, len_);
+    len_ = 0;
   }
 
+  // needs_escape(): whether `s` holds a byte that string values do not copy as is (a control
+  // byte, '"', '\\', or any byte >= 0x80, which is checked for valid UTF-8).
+  static bool needs_escape(std::string_view s) { return plain_prefix(s, 0) < s.size(); }
+
+ private:
+  static constexpr size_t kBuf = 4096;
+
+  // One flag instead of a stack of "first element" bits: after '{', '[' or a key nothing goes
+  // before the next value; after a value or a closed container, a ',' does.
+  void sep() {
+    if (comma_) put(',');
+  }
+  void open(char c) {
+    sep();
+    put(c);
+    comma_ = false;
+    ++depth_;
+  }
+  void close(char c) {
+    put(c);
+    --depth_;
+    done();
+  }
+  // done(): a value is complete; the top-level one goes to `out` at once.
+  void done() {
+    comma_ = true;
+    if (depth_ == 0) flush();
+  }
+  // reserve(): room for n more bytes in the staging buffer (n <= kBuf).
+  char* reserve(size_t n) {
+    if (len_ + n > kBuf) flush();
+    return buf_ + len_;
+  }
+  void put(char c) { *reserve(1) = c; ++len_; }
+  void put(std::string_view s) {
+    if (s.size() > kBuf / 2) {
+      flush();
+      out_.append(s);
+      return;
+    }
+    std::memcpy(reserve(s.size()), s.data(), s.size());
+    len_ += s.size();
+  }
+  template <typename I>
+  void number(I v) {
+    char* p = reserve(24);
+    len_ += static_cast<size_t>(std::to_chars(p, p + 24, v).ptr - p);
+  }
+  // plain_prefix(): the index of the first byte at or after `i` that needs escaping (or
+  // checking), s.size() if none; 8 bytes at a time.
+  static size_t plain_prefix(std::string_view s, size_t i);
+  void string_literal(std::string_view s);
+
   std::string& out_;
-  std::vector<bool> first_;
-  bool after_key_ = false;
+  bool comma_ = false;  // the next key or value needs a ',' before it
+  int depth_ = 0;       // open objects and arrays
+  size_t len_ = 0;      // staged bytes in buf_
+  char buf_[kBuf];
 };
 
 }  // namespace oomscope

@@ -30,7 +30,7 @@ void memcg_breakdown(const OomEvent& ev, MemBreakdown& b) {
   // Getter over the stats the report printed: the hierarchical total_* key when the kernel
   // printed one (v1 >= 6.5), the sum over the subtree's lines for <= 5.2 (each line is one
   // memcg's local counters), else the key itself.
-  auto g = [&](const std::string& k) -> std::optional<uint64_t> {
+  auto g = [&](std::string_view k) -> std::optional<uint64_t> {
     if (kb_lines && !m.subtree_stats.empty()) {
       std::optional<uint64_t> s;
       for (const auto& [path, kv] : m.subtree_stats) {
@@ -39,7 +39,9 @@ void memcg_breakdown(const OomEvent& ev, MemBreakdown& b) {
       }
       return s;
     }
-    auto it = m.stats.find("total_" + k);
+    char total[64] = "total_";  // the keys are ours, all short
+    std::string_view total_k(total, 6 + k.copy(total + 6, sizeof total - 6));
+    auto it = m.stats.find(total_k);
     if (it == m.stats.end()) it = m.stats.find(k);
     if (it == m.stats.end()) return std::nullopt;
     return it->second;
@@ -109,8 +111,16 @@ void meminfo_breakdown(const OomEvent& ev, MemBreakdown& b) {
   if (mi.total_swap_kb && mi.free_swap_kb && *mi.total_swap_kb >= *mi.free_swap_kb)
     b.swap = (*mi.total_swap_kb - *mi.free_swap_kb) * 1024;
   if (mi.ram_pages) {
-    b.limit = *mi.ram_pages * ps;
+    b.ram = *mi.ram_pages * ps;
+    b.limit = b.ram;
     b.limit_label = "RAM";
+    // Hugetlb pages, used or not, are not there for anything else: what the OOM ran out of is
+    // the rest (`free:` does not count free hugepages either).
+    if (auto h = hugetlb_pools(ev); h && h->bytes() > 0 && h->bytes() < *b.ram) {
+      b.hugetlb = h->bytes();
+      b.limit = *b.ram - *b.hugetlb;
+      b.limit_label = "RAM outside hugepages";
+    }
     if (auto fr = g("free"); fr && *fr <= *b.limit) b.usage = *b.limit - *fr;
   }
 }
@@ -124,6 +134,53 @@ void add_line(Finding& f, const ReportLine& l) {
 }
 
 }  // namespace
+
+uint64_t HugetlbPools::bytes() const {
+  uint64_t b = 0;
+  for (const Pool& p : pools) b += p.total * p.size_kb * 1024;
+  return b;
+}
+
+uint64_t HugetlbPools::free_bytes() const {
+  uint64_t b = 0;
+  for (const Pool& p : pools) b += p.free * p.size_kb * 1024;
+  return b;
+}
+
+std::optional<HugetlbPools> hugetlb_pools(const OomEvent& ev) {
+  // The parser's sum over all lines: no line (nullopt) or all pools empty (0) need no scan.
+  if (!ev.mem_info || !ev.mem_info->hugepages_total) return std::nullopt;
+  HugetlbPools h;
+  if (*ev.mem_info->hugepages_total == 0) return h;
+  auto add = [&](uint64_t size_kb, uint64_t total, uint64_t free) {
+    for (auto& p : h.pools)
+      if (p.size_kb == size_kb) {
+        p.total += total;
+        p.free += free;
+        return;
+      }
+    h.pools.push_back({size_kb, total, free});
+  };
+  bool seen = false;
+  for (const ReportLine& l : ev.lines) {
+    std::string_view t = l.text;
+    auto num = [&](std::string_view key) -> std::optional<uint64_t> {
+      size_t p = t.find(key);
+      if (p == std::string_view::npos) return std::nullopt;
+      std::string_view v = t.substr(p + key.size());
+      return parse_u64_prefix(v);
+    };
+    auto total = num("hugepages_total="), size = num("hugepages_size=");
+    if (!total || !size) continue;
+    seen = true;
+    add(*size, *total, num("hugepages_free=").value_or(0));
+  }
+  if (!seen) {
+    if (!ev.mem_info->hugepage_size_kb) return std::nullopt;
+    add(*ev.mem_info->hugepage_size_kb, *ev.mem_info->hugepages_total, ev.mem_info->hugepages_free.value_or(0));
+  }
+  return h;
+}
 
 std::optional<uint64_t> MemBreakdown::denominator() const {
   if (limit && *limit) return limit;
@@ -151,12 +208,16 @@ MemBreakdown breakdown(const OomEvent& ev) { return breakdown(ev, composition(ev
 // `c` (the event's composition) decides which limit was hit (memory vs memory+swap).
 MemBreakdown breakdown(const OomEvent& ev, const Composition& c) {
   MemBreakdown b;
-  if (ev.memcg) {
+  // A cpuset or NUMA policy OOM (4.19+ constraint line) ran out on its allowed nodes only: the
+  // machine-wide Mem-Info counters are not the limit that was hit (003: 610 GB free).
+  const bool node_constrained =
+      ev.constraint && (*ev.constraint == "CONSTRAINT_CPUSET" || *ev.constraint == "CONSTRAINT_MEMORY_POLICY");
+  if (memcg_oom(ev)) {
     memcg_breakdown(ev, b);
     b.limit = c.limit_bytes;
     b.usage = c.usage_bytes;
     b.limit_label = c.limit_label;
-  } else if (ev.mem_info) {
+  } else if (ev.mem_info && !node_constrained) {
     meminfo_breakdown(ev, b);
   }
   return b;
@@ -175,13 +236,16 @@ const EventFacts& facts_of(const FindingContext& ctx) {
   return *ctx.facts;
 }
 
-std::string pct(double x) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.0f%%", x * 100);
-  return buf;
-}
+std::string pct(double x) { return percent(x); }
 
 std::string bytes(const std::optional<uint64_t>& b) { return b ? human_bytes(*b) : std::string("?"); }
+
+bool memcg_oom(const OomEvent& ev) {
+  if (!ev.memcg || ev.global_oom) return false;
+  const Memcg& m = *ev.memcg;
+  return m.oom_memcg || m.limit_kb || m.usage_kb || m.memsw_limit_kb || m.swap_limit_kb || !m.stats.empty() ||
+         !m.subtree_stats.empty();
+}
 
 bool is_manual_oom(const OomEvent& ev) {
   if (ev.trigger.order && *ev.trigger.order == -1) return true;
@@ -216,16 +280,12 @@ std::optional<uint64_t> victim_rss_bytes(const OomEvent& ev) {
   return (k.anon_rss_kb.value_or(0) + k.file_rss_kb.value_or(0) + k.shmem_rss_kb.value_or(0)) * 1024;
 }
 
-void quote_if(Finding& f, const OomEvent& ev, const std::function<bool(std::string_view)>& pred) {
-  for (const ReportLine& l : ev.lines)
-    if (pred(ltrim(l.text))) {
-      add_line(f, l);
-      return;
-    }
-}
+void quote_line(Finding& f, const ReportLine& l) { add_line(f, l); }
 
 void quote_prefix(Finding& f, const OomEvent& ev, std::string_view prefix) {
-  quote_if(f, ev, [&](std::string_view t) { return t.starts_with(prefix); });
+  if (prefix.empty()) return quote_if(f, ev, [](std::string_view) { return true; });
+  // The first byte alone rules out nearly every line.
+  quote_if(f, ev, [&](std::string_view t) { return !t.empty() && t[0] == prefix[0] && t.starts_with(prefix); });
 }
 
 void quote_contains(Finding& f, const OomEvent& ev, std::string_view needle) {

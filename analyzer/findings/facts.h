@@ -13,14 +13,15 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "analyzer/event.h"
 #include "analyzer/findings/finding.h"
 #include "analyzer/summary.h"
+#include "common/strings.h"
 
 namespace oomscope::findings {
 
@@ -31,7 +32,10 @@ struct MemBreakdown {
   std::optional<uint64_t> active_file, inactive_file, unevictable, mapped_file, dirty, writeback;
   std::optional<uint64_t> slab_unreclaimable, slab_reclaimable, kernel_stack, pagetables, sock, percpu, vmalloc;
   std::optional<uint64_t> limit, usage;   // of the limit that was hit (bytes)
-  std::string limit_label;                // "memcg limit", "memory+swap limit", "RAM"
+  std::string limit_label;                // "memcg limit", "memory+swap limit", "RAM", "RAM outside hugepages"
+  // Global OOMs: all of RAM (`N pages RAM`) and the hugetlb pools' share of it. Hugetlb pages
+  // serve only hugetlbfs/MAP_HUGETLB mappings, so the limit a global OOM hit is RAM less them.
+  std::optional<uint64_t> ram, hugetlb;
 
   // denominator(): what shares are taken of: the limit, else the usage, else the sum of parts.
   std::optional<uint64_t> denominator() const;
@@ -53,10 +57,30 @@ EventFacts event_facts(const OomEvent& ev);
 // facts_of(): the context's facts; rules run through find_all(), which always sets them.
 const EventFacts& facts_of(const FindingContext& ctx);
 
+// HugetlbPools: the hugetlb pools of a report's `Node N hugepages_total=T hugepages_free=F
+// hugepages_surp=S hugepages_size=ZkB` lines (one per node and page size), summed per size.
+struct HugetlbPools {
+  struct Pool {
+    uint64_t size_kb = 0, total = 0, free = 0;  // page size, pages in the pool, pages unused
+  };
+  std::vector<Pool> pools;  // one per page size, in the report's order
+  uint64_t bytes() const;
+  uint64_t free_bytes() const;
+};
+// hugetlb_pools(): from the report's lines when they were kept (each line's count times its
+// own size: 1 GiB and 2 MiB pools side by side), else from MemInfo's single size; nullopt
+// when the report has no hugepages line.
+std::optional<HugetlbPools> hugetlb_pools(const OomEvent& ev);
+
 // pct(): 0.987 -> "99%".
 std::string pct(double x);
 // bytes(): human_bytes() of an optional ("?" when unknown).
 std::string bytes(const std::optional<uint64_t>& b);
+
+// memcg_oom(): the report is a memcg OOM (memcg counters, stats or an oom_memcg), not a
+// global one whose `oom-kill:` line (4.19+) only names the victim's cgroup:
+// `constraint=CONSTRAINT_NONE,…,global_oom,task_memcg=/,…` also gives the event a Memcg.
+bool memcg_oom(const OomEvent& ev);
 
 // is_manual_oom(): the OOM was forced with sysrq-f (order=-1 or moom_callback in the trace).
 bool is_manual_oom(const OomEvent& ev);
@@ -72,7 +96,18 @@ std::optional<uint64_t> victim_rss_bytes(const OomEvent& ev);
 
 // Quoting report lines (OomEvent::lines) into a finding; each adds at most one line per call
 // and never the same line twice.
-void quote_if(Finding& f, const OomEvent& ev, const std::function<bool(std::string_view)>& pred);
+// quote_line(): `l` into f.evidence_lines unless it is there already.
+void quote_line(Finding& f, const ReportLine& l);
+// quote_if(): the first line whose text (leading blanks trimmed) satisfies `pred`. A template,
+// not a std::function: rules quote a dozen times per event, each a walk over the report.
+template <typename Pred>
+void quote_if(Finding& f, const OomEvent& ev, Pred&& pred) {
+  for (const ReportLine& l : ev.lines)
+    if (pred(ltrim(l.text))) {
+      quote_line(f, l);
+      return;
+    }
+}
 void quote_prefix(Finding& f, const OomEvent& ev, std::string_view prefix);
 void quote_contains(Finding& f, const OomEvent& ev, std::string_view needle);
 // quote_stat(): the memory.stat line of `key` ("anon 266821632", or the <=5.2 one-line block

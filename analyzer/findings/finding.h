@@ -37,13 +37,22 @@ struct EvidenceLine {
   std::string text;    // the kernel's message, without the log prefix
 };
 
+// finding_data(): an empty JSON object with room for the keys a rule usually writes (up to
+// ~16): ordered_json keeps keys in a vector of (const key, value) pairs, so each growth copies
+// every key written so far.
+inline nlohmann::ordered_json finding_data() {
+  nlohmann::ordered_json data = nlohmann::ordered_json::object();
+  data.get_ref<nlohmann::ordered_json::object_t&>().reserve(16);
+  return data;
+}
+
 struct Finding {
   std::string id;                  // stable identifier, documented in docs/findings.md
   Severity severity = Severity::kInfo;
   std::string title;               // a few words: "Anonymous memory blowup"
   std::string verdict;             // one line, with the numbers
   std::vector<std::string> evidence;   // the numbers as sentences
-  nlohmann::ordered_json data = nlohmann::ordered_json::object();  // the numbers as key -> value
+  nlohmann::ordered_json data = finding_data();  // the numbers as key -> value
   std::string next_step;           // what to do about it
   std::vector<EvidenceLine> evidence_lines;  // quoted report lines (empty when none were kept)
 };

@@ -33,10 +33,10 @@ void manual_oom(const OomEvent& ev, const MemBreakdown& b, std::vector<Finding>&
   f.title = "Manual OOM kill (sysrq-f)";
   auto fr = free_bytes(ev);
   f.verdict = "Someone forced this OOM kill with sysrq-f; it is not a memory shortage";
-  if (fr && b.limit) {
-    f.verdict += ": " + human_bytes(*fr) + " of " + human_bytes(*b.limit) + " RAM was free";
+  if (fr && b.ram) {
+    f.verdict += ": " + human_bytes(*fr) + " of " + human_bytes(*b.ram) + " RAM was free";
     f.data["free_bytes"] = *fr;
-    f.data["ram_bytes"] = *b.limit;
+    f.data["ram_bytes"] = *b.ram;
   }
   f.evidence.push_back(ev.trigger.order && *ev.trigger.order == -1 ? "order=-1 in the trigger line"
                                                                     : "moom_callback (the sysrq-f work item) in the call trace");
@@ -51,7 +51,7 @@ void manual_oom(const OomEvent& ev, const MemBreakdown& b, std::vector<Finding>&
 }
 
 void fragmentation(const OomEvent& ev, std::vector<Finding>& out) {
-  if (ev.memcg || !ev.mem_info || !ev.trigger.order || *ev.trigger.order < 1 || is_manual_oom(ev)) return;
+  if (memcg_oom(ev) || !ev.mem_info || !ev.trigger.order || *ev.trigger.order < 1 || is_manual_oom(ev)) return;
   const uint64_t order = static_cast<uint64_t>(*ev.trigger.order);
   uint64_t free_kb = 0, min_kb = 0, big_kb = 0;
   bool have_orders = false;
@@ -94,28 +94,38 @@ void fragmentation(const OomEvent& ev, std::vector<Finding>& out) {
 }
 
 void hugepages(const OomEvent& ev, std::vector<Finding>& out) {
-  if (!ev.mem_info || !ev.mem_info->hugepages_total || !ev.mem_info->hugepage_size_kb || !ev.mem_info->ram_pages) return;
-  const MemInfo& mi = *ev.mem_info;
-  const uint64_t reserved = *mi.hugepages_total * *mi.hugepage_size_kb * 1024;
-  const uint64_t ram = *mi.ram_pages * page_size_of(ev).bytes;
-  if (ram == 0 || reserved * 10 < ram) return;
-  const uint64_t fr = mi.hugepages_free.value_or(0) * *mi.hugepage_size_kb * 1024;
+  if (!ev.mem_info || !ev.mem_info->ram_pages) return;
+  auto h = hugetlb_pools(ev);
+  if (!h) return;
+  // Per line (count x that line's size): a 1 GiB pool next to a 2 MiB one is not 2 MiB pages.
+  const uint64_t reserved = h->bytes();
+  const uint64_t ram = *ev.mem_info->ram_pages * page_size_of(ev).bytes;
+  if (ram == 0 || reserved == 0 || reserved * 10 < ram) return;
+  const uint64_t fr = h->free_bytes();
   Finding f;
   f.id = "hugepages_reserved";
   f.severity = Severity::kWarning;
   f.title = "Hugepages reserve RAM";
   f.verdict = "Hugepages reserve " + human_bytes(reserved) + " (" + pct(static_cast<double>(reserved) / static_cast<double>(ram)) +
               " of RAM), " + human_bytes(fr) + " of it unused: that memory is in no process's RSS and cannot be used otherwise";
-  f.evidence.push_back(std::to_string(*mi.hugepages_total) + " hugepages of " + human_bytes(*mi.hugepage_size_kb * 1024) +
-                       ", " + std::to_string(mi.hugepages_free.value_or(0)) + " free; RAM " + human_bytes(ram));
+  for (const auto& p : h->pools)
+    if (p.total > 0)
+      f.evidence.push_back(std::to_string(p.total) + " hugepages of " + human_bytes(p.size_kb * 1024) + ", " +
+                           std::to_string(p.free) + " free");
+  f.evidence.push_back("RAM " + human_bytes(ram) + "; left for everything else: " + human_bytes(ram - std::min(ram, reserved)));
   f.data["hugepages_bytes"] = reserved;
   f.data["hugepages_free_bytes"] = fr;
   f.data["ram_bytes"] = ram;
   f.next_step = "Check vm.nr_hugepages (and hugepages= on the kernel command line) against what the workload uses "
                 "(HugePages_Rsvd in /proc/meminfo); release unused ones with sysctl vm.nr_hugepages=N.";
-  quote_if(f, ev, [](std::string_view t) {
-    return t.find("hugepages_total=") != std::string_view::npos && t.find("hugepages_total=0 ") == std::string_view::npos;
-  });
+  for (const auto& p : h->pools) {
+    if (p.total == 0) continue;
+    const std::string size = "hugepages_size=" + std::to_string(p.size_kb) + "kB";
+    quote_if(f, ev, [&](std::string_view t) {
+      return t.find("hugepages_total=") != std::string_view::npos && t.find("hugepages_total=0 ") == std::string_view::npos &&
+             t.find(size) != std::string_view::npos;
+    });
+  }
   out.push_back(std::move(f));
 }
 
@@ -123,7 +133,7 @@ void swap_exhausted(const OomEvent& ev, std::vector<Finding>& out) {
   Finding f;
   f.id = "swap_exhausted";
   f.severity = Severity::kWarning;
-  if (ev.memcg) {
+  if (memcg_oom(ev)) {
     const Memcg& m = *ev.memcg;
     // v1 memory+swap: only when swap was allowed (memsw limit above the memory limit).
     if (m.memsw_limit_kb && m.memsw_usage_kb && m.limit_kb && *m.memsw_limit_kb > *m.limit_kb &&

@@ -43,6 +43,7 @@ std::string scope_container(std::string_view seg, std::string* runtime) {
 }  // namespace
 
 std::optional<K8sPath> parse_k8s_path(std::string_view path) {
+  if (path.find("kubepods") == std::string_view::npos) return std::nullopt;  // the usual case off Kubernetes
   std::vector<std::string_view> segs;
   for (size_t i = 0; i <= path.size();) {
     size_t j = path.find('/', i);

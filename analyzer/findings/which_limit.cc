@@ -96,9 +96,13 @@ void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
     f.data["scope"] = "node";
     f.verdict = "The whole machine ran out (global OOM): no cgroup limit was hit";
     const MemBreakdown& b = facts_of(ctx).breakdown;
-    if (b.limit) {
-      f.verdict += "; RAM " + human_bytes(*b.limit);
-      f.data["ram_bytes"] = *b.limit;
+    if (b.ram) {
+      f.verdict += "; RAM " + human_bytes(*b.ram);
+      f.data["ram_bytes"] = *b.ram;
+      if (b.hugetlb) {
+        f.verdict += ", " + human_bytes(*b.hugetlb) + " of it in hugepages";
+        f.data["hugepages_bytes"] = *b.hugetlb;
+      }
     }
     if (ev.mem_info && ev.mem_info->total_swap_kb) f.evidence.push_back("swap " + human_bytes(*ev.mem_info->total_swap_kb * 1024));
     f.evidence.push_back(ev.constraint ? "constraint=" + *ev.constraint : "a Mem-Info block and no memcg lines");

@@ -155,6 +155,10 @@ Statement& Statement::bind_blob_nocopy(int i, std::string_view bytes) {
   sqlite3_bind_blob64(st_, i, bytes.data() ? bytes.data() : "", bytes.size(), SQLITE_STATIC);
   return *this;
 }
+Statement& Statement::bind_text_nocopy(int i, std::string_view text) {
+  sqlite3_bind_text64(st_, i, text.data() ? text.data() : "", text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  return *this;
+}
 Statement& Statement::bind_null(int i) {
   sqlite3_bind_null(st_, i);
   return *this;

@@ -87,6 +87,14 @@ class Statement {
   // bind_blob_nocopy(): BLOB without a copy; `bytes` must stay valid and unchanged until the
   // statement is stepped and reset (step() does both).
   Statement& bind_blob_nocopy(int i, std::string_view bytes);
+  // bind_text_nocopy(): TEXT without a copy, under the same rule as bind_blob_nocopy(); for
+  // the collector's hot inserts (a copy and a malloc/free per value otherwise).
+  Statement& bind_text_nocopy(int i, std::string_view text);
+  Statement& bind_text_nocopy(int i, const std::string& text) { return bind_text_nocopy(i, std::string_view(text)); }
+  Statement& bind_text_nocopy(int i, const char* text) { return bind_text_nocopy(i, std::string_view(text)); }
+  Statement& bind_text_nocopy(int i, const std::optional<std::string>& text) {
+    return text ? bind_text_nocopy(i, std::string_view(*text)) : bind_null(i);
+  }
   Statement& bind_null(int i);
   // bind(optional): NULL when empty (a missing fact is NULL, never 0).
   template <typename T>

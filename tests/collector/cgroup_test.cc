@@ -3,6 +3,15 @@
 #include "collector/cgroup.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "collector/sys_root.h"
 
 namespace oomscope::collector {
 namespace {
@@ -111,6 +120,70 @@ TEST(SysRoot, RefusesEscapesAndSpecialFiles) {
   EXPECT_EQ(root->read_file("proc/meminfo", buf, 10, &truncated), 0);
   EXPECT_EQ(buf, "MemTotal: ");
   EXPECT_TRUE(truncated);
+}
+
+
+// read_file() reads through a stack buffer and appends what each read() returned; the size
+// of each read() must never change the bytes: fixture files read with tiny, odd and default
+// requests, with and without a cap.
+TEST(SysRoot, ReadRequestSizeDoesNotChangeTheBytes) {
+  const std::string dir = OOMSCOPE_TEST_DATA "/roots/cgroup-v2-k8s-systemd-6.1";
+  auto root = SysRoot::open(dir);
+  ASSERT_TRUE(root.ok());
+  for (const char* rel : {"proc/meminfo", "proc/5120/smaps", "proc/5120/status", "proc/vmstat"}) {
+    std::ifstream in(dir + "/" + rel, std::ios::binary);
+    std::stringstream want;
+    want << in.rdbuf();
+    ASSERT_FALSE(want.str().empty()) << rel;
+    for (size_t request : {size_t{0}, size_t{1}, size_t{7}, size_t{3072}, size_t{1} << 20}) {
+      std::string buf = "stale";
+      bool truncated = true;
+      EXPECT_EQ(root->read_file(rel, buf, SysRoot::kDefaultCap, &truncated, request), 0) << rel;
+      EXPECT_EQ(buf, want.str()) << rel << " request " << request;
+      EXPECT_FALSE(truncated);
+      EXPECT_EQ(root->read_file(rel, buf, 100, &truncated, request), 0);
+      EXPECT_EQ(buf, want.str().substr(0, 100)) << rel << " request " << request;
+      EXPECT_EQ(truncated, want.str().size() > 100);
+    }
+  }
+  EXPECT_GE(SysRoot::seq_file_request(), 1024u);
+  EXPECT_LT(SysRoot::seq_file_request(), static_cast<size_t>(sysconf(_SC_PAGESIZE)));
+}
+
+// The live kernel: a full smaps read with seq_file_request() (what the collector does) has
+// every mapping a read with 64 KiB requests has, in the same order, with the same fields.
+// (Values such as Pss can move between two reads when other processes map the same pages,
+// so the mapping headers and the field names are compared, not the numbers.)
+TEST(SysRoot, LiveSmapsWithSeqFileRequestHasEveryMapping) {
+  auto root = SysRoot::open("/");
+  ASSERT_TRUE(root.ok());
+  pid_t child = 0;
+  char arg0[] = "sleep", arg1[] = "30";
+  char* argv[] = {arg0, arg1, nullptr};
+  char* envp[] = {nullptr};
+  if (posix_spawn(&child, "/bin/sleep", nullptr, nullptr, argv, envp) != 0) GTEST_SKIP() << "no /bin/sleep";
+  usleep(100'000);
+  auto shape = [](const std::string& smaps) {
+    std::string out;
+    std::istringstream in(smaps);
+    for (std::string line; std::getline(in, line);) {
+      size_t colon = line.find(':');
+      bool header = line.find('-') < line.find(' ') && colon > line.find(' ');
+      out += header ? line : line.substr(0, colon);
+      out += '\n';
+    }
+    return out;
+  };
+  const std::string rel = "proc/" + std::to_string(child) + "/smaps";
+  std::string big, seq, tiny;
+  EXPECT_EQ(root->read_file(rel, big, SysRoot::kDefaultCap, nullptr, 64 << 10), 0);
+  EXPECT_EQ(root->read_file(rel, seq, SysRoot::kDefaultCap, nullptr, SysRoot::seq_file_request()), 0);
+  EXPECT_EQ(root->read_file(rel, tiny, SysRoot::kDefaultCap, nullptr, 100), 0);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  EXPECT_GT(big.size(), 4096u) << "a sleep has more than a page of smaps";
+  EXPECT_EQ(shape(seq), shape(big));
+  EXPECT_EQ(shape(tiny), shape(big));
 }
 
 }  // namespace

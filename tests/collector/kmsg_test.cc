@@ -3,6 +3,10 @@
 // regular files, and gaps. See Documentation/ABI/testing/dev-kmsg.
 #include "collector/kmsg.h"
 
+#include <random>
+
+#include "collector/clock.h"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -153,6 +157,27 @@ TEST(ReadKmsg, LiveDeviceNeverBlocks) {
   EXPECT_EQ(stats->bad_records, 0u);
   EXPECT_TRUE(c.records.front().message.find("Linux version") != std::string::npos || c.records.front().seq > 0)
       << "the ring starts with the boot banner unless it has wrapped";
+}
+
+
+// format_utc_usec() (every kernel log record's wall_utc) is formatted by hand; it must say
+// exactly what gmtime_r + snprintf say, leap days, negative times and year ends included.
+TEST(FormatUtcUsec, SameAsGmtimeAndSnprintf) {
+  EXPECT_EQ(format_utc_usec(1763767800'000000), "2025-11-21T23:30:00.000000Z");
+  EXPECT_EQ(format_utc_usec(0), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(format_utc_usec(-1), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(format_utc_usec(951782400'000000), "2000-02-29T00:00:00.000000Z");
+  const int64_t kYear0 = -62167219200LL * 1'000'000, kYear10000 = 253402300800LL * 1'000'000;
+  std::vector<int64_t> cases = {kYear0, kYear0 + 1, kYear10000 - 1, -2203891200LL * 1'000'000 /* 1900-03-01 */,
+                                4107456000LL * 1'000'000 /* 2100-02-28 */, 4107542400LL * 1'000'000 - 1};
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<int64_t> any(kYear0, kYear10000 - 1), recent(0, 4102444800LL * 1'000'000);
+  for (int i = 0; i < 200000; ++i) cases.push_back(i % 2 ? any(rng) : recent(rng));
+  for (int64_t day = -800000; day < 800000; day += 7) cases.push_back(day * 86400'000000 + 86399'999999);
+  for (int64_t v : cases) ASSERT_EQ(format_utc_usec(v), format_utc_usec_slow(v)) << v;
+  // Outside 0000-9999: the slow path, whatever it says.
+  EXPECT_EQ(format_utc_usec(kYear10000), format_utc_usec_slow(kYear10000));
+  EXPECT_EQ(format_utc_usec(kYear0 - 1), format_utc_usec_slow(kYear0 - 1));
 }
 
 }  // namespace
