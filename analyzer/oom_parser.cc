@@ -138,6 +138,10 @@ struct OomParser::HostState {
   uint64_t kept_bytes = 0;       // approximate bytes of facts kept for the open event
   uint64_t entries_dropped = 0;  // report lines whose facts did not fit in kMaxEventBytes
   std::unordered_set<int64_t> victim_pids;  // pids of ev->victims: repeats found in O(1)
+  struct HugePool {
+    uint64_t size_kb, total, free;  // one hugepage size, summed over nodes
+  };
+  std::vector<HugePool> huge_pools;
   bool victim_without_pid = false;
 
   // keep(): true when `bytes` more fit in the event's budget; otherwise counts a drop.
@@ -328,10 +332,39 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
               return parse_u64_prefix(v);
             };
             auto tot = total("hugepages_total="), fr = total("hugepages_free="), sz = total("hugepages_size=");
-            if (tot) mi.hugepages_total = mi.hugepages_total.value_or(0) + *tot;
-            if (fr) mi.hugepages_free = mi.hugepages_free.value_or(0) + *fr;
-            if (sz && tot && *tot > 0) mi.hugepage_size_kb = *sz;
-            else if (sz && !mi.hugepage_size_kb) mi.hugepage_size_kb = *sz;
+            if (sz && *sz > 0) {
+              // One line per node and page size ("1048576kB" and "2048kB" pools side by side):
+              // pools are summed per size, and the event states them in the smallest size
+              // that holds pages, so total x size is what all the pools hold.
+              HostState::HugePool* pool = nullptr;
+              for (auto& hp : hs.huge_pools)
+                if (hp.size_kb == *sz) pool = &hp;
+              if (!pool && hs.huge_pools.size() < 16) pool = &hs.huge_pools.emplace_back(HostState::HugePool{*sz, 0, 0});
+              if (pool) {
+                pool->total += tot.value_or(0);
+                pool->free += fr.value_or(0);
+              }
+              uint64_t unit = 0;
+              for (const auto& hp : hs.huge_pools)
+                if (hp.total > 0 && (unit == 0 || hp.size_kb < unit)) unit = hp.size_kb;
+              if (unit == 0) {
+                if (tot) mi.hugepages_total = 0;
+                if (fr) mi.hugepages_free = 0;
+                if (!mi.hugepage_size_kb) mi.hugepage_size_kb = *sz;
+              } else {
+                uint64_t t_kb = 0, f_kb = 0;
+                for (const auto& hp : hs.huge_pools) {
+                  t_kb += hp.total * hp.size_kb;
+                  f_kb += hp.free * hp.size_kb;
+                }
+                mi.hugepage_size_kb = unit;
+                mi.hugepages_total = t_kb / unit;
+                mi.hugepages_free = f_kb / unit;
+              }
+            } else {
+              if (tot) mi.hugepages_total = mi.hugepages_total.value_or(0) + *tot;
+              if (fr) mi.hugepages_free = mi.hugepages_free.value_or(0) + *fr;
+            }
           } else if (has_prefix(r, "free:") || (!zname.empty() && r.find(" free:") == npos && t.find(" free:") != npos)) {
             ZoneInfo z;
             std::string_view fields = has_prefix(r, "free:") ? r : std::string_view(t.substr(t.find(" free:") + 1));
@@ -535,6 +568,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     hs.victim_without_pid = false;
     hs.saw_cpu_line = false;
     hs.warn_alloc = false;
+    hs.huge_pools.clear();
     OomEvent& ev = *hs.ev;
     ev.source.file = file_;
     ev.source.first_line = line_no;

@@ -63,7 +63,8 @@ void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
     if (anon) {
       double of_anon = std::min(1.0, static_cast<double>(*anon) / static_cast<double>(*b.anon));
       f.verdict += ", anon " + human_bytes(*anon) + " = " + pct(of_anon) + " of the anon";
-      ev_line += ", anon " + human_bytes(*anon) + " = " + pct(of_anon) + " of the cgroup's anon";
+      // A memcg OOM counts the cgroup's anon, a global one all of it (the rule's basis says which).
+      ev_line += ", anon " + human_bytes(*anon) + " = " + pct(of_anon) + (memcg_oom(ev) ? " of the cgroup's anon" : " of all anon");
       f.data["culprit_anon_bytes"] = *anon;
       f.data["culprit_share_of_anon"] = of_anon;
     }

@@ -399,13 +399,15 @@ TEST(GlobalOom, TaskMemcgOfAGlobalOomIsNotAMemcgLimit) {
 // (130 MiB) for 1 GiB + 128 MiB. hugepages_reserved does not depend on it (it reads the lines:
 // HugepagesOfTwoSizesAreAddedPerSize). Whatever the representation, total x size must be
 // what the pools hold.
-TEST(GlobalOomQemu, DISABLED_ParserHugepagesTotalTimesSizeIsWhatThePoolsHold) {
+TEST(GlobalOomQemu, ParserHugepagesTotalTimesSizeIsWhatThePoolsHold) {
   auto evs = parse(fixture("qemu-global-oom-hugepages-mixed-6.1"));
   ASSERT_EQ(evs.size(), 1u);
   ASSERT_TRUE(evs[0].mem_info.has_value());
   const MemInfo& mi = *evs[0].mem_info;
   EXPECT_EQ(mi.hugepages_total.value_or(0) * mi.hugepage_size_kb.value_or(0), 1048576u + 64 * 2048);
   EXPECT_EQ(mi.hugepages_free.value_or(0) * mi.hugepage_size_kb.value_or(0), 1048576u + 64 * 2048);
+  EXPECT_EQ(mi.hugepage_size_kb, 2048u);  // stated in the smallest size that holds pages
+  EXPECT_EQ(mi.hugepages_total, 512u + 64u);
 }
 
 TEST(GlobalOomQemu, NoHugepagesNoFinding) {
