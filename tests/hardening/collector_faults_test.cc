@@ -373,6 +373,7 @@ TEST_F(CollectorFaults, KernelLogFifoThatNeverEndsThenSigterm) {
   fs::remove(root + "/dev/kmsg");
   ASSERT_EQ(::mkfifo((root + "/dev/kmsg").c_str(), 0600), 0);
   std::atomic<bool> stop{false};
+  std::atomic<uint64_t> written{0};  // records the feeder has put in the pipe
   std::thread feeder([&] {
     // O_RDWR: the FIFO never reports EOF; O_NONBLOCK: a full pipe never blocks this thread.
     int fd = ::open((root + "/dev/kmsg").c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -384,10 +385,25 @@ TEST_F(CollectorFaults, KernelLogFifoThatNeverEndsThenSigterm) {
         batch += "6," + std::to_string(seq) + "," + std::to_string(seq * 10) + ",-;endless line " +
                  std::to_string(seq) + "\n";
       }
-      if (::write(fd, batch.data(), batch.size()) < 0) {
+      // Writes of up to PIPE_BUF are all-or-nothing; a batch is larger, so count what went in.
+      ssize_t n = ::write(fd, batch.data(), batch.size());
+      if (n < 0) {
         if (errno != EAGAIN) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(1));  // full: the reader is behind
+        seq -= 500;  // the batch is written again
+        continue;
       }
+      if (static_cast<size_t>(n) < batch.size()) {
+        // A partial write: finish the batch so no record is cut.
+        size_t off = static_cast<size_t>(n);
+        while (off < batch.size() && !stop.load()) {
+          ssize_t m = ::write(fd, batch.data() + off, batch.size() - off);
+          if (m > 0) off += static_cast<size_t>(m);
+          else if (m < 0 && errno != EAGAIN) break;
+          else std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+      }
+      written += 500;
     }
     ::close(fd);
   });
@@ -404,7 +420,13 @@ TEST_F(CollectorFaults, KernelLogFifoThatNeverEndsThenSigterm) {
     _exit(127);
   }
   ASSERT_GT(pid, 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // well into the kernel log
+  // SIGTERM once the collector is well into the kernel log and far from its 2 000 000-record
+  // cap: it cannot have read more than the feeder wrote (a sleep here raced a fast collector,
+  // which reached the cap, finished and exited 0 before the signal).
+  for (auto w0 = std::chrono::steady_clock::now();
+       written.load() < 200'000 && std::chrono::steady_clock::now() - w0 < seconds(30);)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_GE(written.load(), 200'000u) << "the feeder could not write 200 000 records in 30 s";
   ::kill(pid, SIGTERM);
   int status = 0;
   auto t0 = std::chrono::steady_clock::now();
