@@ -119,10 +119,7 @@ class KeyedCounts {
   std::pair<iterator, bool> emplace(std::string k, uint64_t value) {
     auto at = lower(k);
     if (at != order_.end() && v_[*at].first == k) return {iterator(&v_, at), false};
-    size_t pos = static_cast<size_t>(at - order_.cbegin());
-    v_.emplace_back(std::move(k), value);
-    auto ins = order_.insert(order_.begin() + static_cast<std::ptrdiff_t>(pos), static_cast<uint32_t>(v_.size() - 1));
-    return {iterator(&v_, ins), true};
+    return {insert_at(at, std::move(k), value), true};
   }
   // put(): the parser's insertion, with one lookup: an existing key takes the new value; a new
   // key is added only when admit() says so (bounds). Returns false when the key was refused.
@@ -134,13 +131,7 @@ class KeyedCounts {
       return true;
     }
     if (!admit()) return false;
-    size_t pos = static_cast<size_t>(at - order_.cbegin());
-    if (v_.capacity() == 0) {
-      v_.reserve(16);
-      order_.reserve(16);
-    }
-    v_.emplace_back(std::string(k), value);
-    order_.insert(order_.begin() + static_cast<std::ptrdiff_t>(pos), static_cast<uint32_t>(v_.size() - 1));
+    insert_at(at, std::string(k), value);
     return true;
   }
   bool operator==(const KeyedCounts& o) const { return std::equal(begin(), end(), o.begin(), o.end()); }
@@ -152,6 +143,16 @@ class KeyedCounts {
     if (order_.empty() || v_[order_.back()].first < k) return order_.cend();
     return std::lower_bound(order_.cbegin(), order_.cend(), k,
                             [this](uint32_t e, std::string_view key) { return v_[e].first < key; });
+  }
+  // insert_at(): a new key whose place in key order is `at` (from lower()).
+  iterator insert_at(std::vector<uint32_t>::const_iterator at, std::string k, uint64_t value) {
+    const auto pos = at - order_.cbegin();  // reserve() below invalidates `at`
+    if (v_.capacity() == 0) {  // a report's counter block: skip the first few regrowths
+      v_.reserve(16);
+      order_.reserve(16);
+    }
+    v_.emplace_back(std::move(k), value);
+    return iterator(&v_, order_.insert(order_.cbegin() + pos, static_cast<uint32_t>(v_.size() - 1)));
   }
   std::vector<value_type> v_;     // arrival order
   std::vector<uint32_t> order_;   // indices into v_, by key

@@ -99,15 +99,10 @@ bool is_kv_pages_line(std::string_view t) {
 }
 
 // has_record_separator(): does the message hold "\x0a" (/dev/kmsg) or "#012" (rsyslog), the
-// escaped newlines of a multi-line record? Two memchr scans; no strlen, no per-byte compares.
+// escaped newlines of a multi-line record? (string_view needles: no strlen per line.)
 bool has_record_separator(std::string_view t) {
-  if (t.size() < 4) return false;
-  const char* const end = t.data() + t.size();
-  for (const char* p = t.data(); (p = static_cast<const char*>(std::memchr(p, '\\', static_cast<size_t>(end - p)))); ++p)
-    if (end - p >= 4 && std::memcmp(p, "\\x0a", 4) == 0) return true;
-  for (const char* p = t.data(); (p = static_cast<const char*>(std::memchr(p, '#', static_cast<size_t>(end - p)))); ++p)
-    if (end - p >= 4 && std::memcmp(p, "#012", 4) == 0) return true;
-  return false;
+  using namespace std::string_view_literals;
+  return t.find("\\x0a"sv) != npos || t.find("#012"sv) != npos;
 }
 
 }  // namespace
@@ -142,6 +137,42 @@ struct OomParser::HostState {
     uint64_t size_kb, total, free;  // one hugepage size, summed over nodes
   };
   std::vector<HugePool> huge_pools;
+  // add_hugepages(): one "Node N hugepages_total=T hugepages_free=F … hugepages_size=ZkB" line.
+  // Pools are summed per size (one line per node and size: 1 GiB and 2 MiB pools side by side)
+  // and the event states them in the smallest size that holds pages, so total x size is what
+  // all the pools hold.
+  void add_hugepages(MemInfo& mi, std::optional<uint64_t> tot, std::optional<uint64_t> fr, std::optional<uint64_t> sz) {
+    if (!sz || *sz == 0) {
+      if (tot) mi.hugepages_total = mi.hugepages_total.value_or(0) + *tot;
+      if (fr) mi.hugepages_free = mi.hugepages_free.value_or(0) + *fr;
+      return;
+    }
+    HugePool* pool = nullptr;
+    for (auto& hp : huge_pools)
+      if (hp.size_kb == *sz) pool = &hp;
+    if (!pool && huge_pools.size() < 16) pool = &huge_pools.emplace_back(HugePool{*sz, 0, 0});
+    if (pool) {
+      pool->total += tot.value_or(0);
+      pool->free += fr.value_or(0);
+    }
+    uint64_t unit = 0;
+    for (const auto& hp : huge_pools)
+      if (hp.total > 0 && (unit == 0 || hp.size_kb < unit)) unit = hp.size_kb;
+    if (unit == 0) {
+      if (tot) mi.hugepages_total = 0;
+      if (fr) mi.hugepages_free = 0;
+      if (!mi.hugepage_size_kb) mi.hugepage_size_kb = *sz;
+      return;
+    }
+    uint64_t total_kb = 0, free_kb = 0;
+    for (const auto& hp : huge_pools) {
+      total_kb += hp.total * hp.size_kb;
+      free_kb += hp.free * hp.size_kb;
+    }
+    mi.hugepage_size_kb = unit;
+    mi.hugepages_total = total_kb / unit;
+    mi.hugepages_free = free_kb / unit;
+  }
   bool victim_without_pid = false;
 
   // keep(): true when `bytes` more fit in the event's budget; otherwise counts a drop.
@@ -332,39 +363,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
               return parse_u64_prefix(v);
             };
             auto tot = total("hugepages_total="), fr = total("hugepages_free="), sz = total("hugepages_size=");
-            if (sz && *sz > 0) {
-              // One line per node and page size ("1048576kB" and "2048kB" pools side by side):
-              // pools are summed per size, and the event states them in the smallest size
-              // that holds pages, so total x size is what all the pools hold.
-              HostState::HugePool* pool = nullptr;
-              for (auto& hp : hs.huge_pools)
-                if (hp.size_kb == *sz) pool = &hp;
-              if (!pool && hs.huge_pools.size() < 16) pool = &hs.huge_pools.emplace_back(HostState::HugePool{*sz, 0, 0});
-              if (pool) {
-                pool->total += tot.value_or(0);
-                pool->free += fr.value_or(0);
-              }
-              uint64_t unit = 0;
-              for (const auto& hp : hs.huge_pools)
-                if (hp.total > 0 && (unit == 0 || hp.size_kb < unit)) unit = hp.size_kb;
-              if (unit == 0) {
-                if (tot) mi.hugepages_total = 0;
-                if (fr) mi.hugepages_free = 0;
-                if (!mi.hugepage_size_kb) mi.hugepage_size_kb = *sz;
-              } else {
-                uint64_t t_kb = 0, f_kb = 0;
-                for (const auto& hp : hs.huge_pools) {
-                  t_kb += hp.total * hp.size_kb;
-                  f_kb += hp.free * hp.size_kb;
-                }
-                mi.hugepage_size_kb = unit;
-                mi.hugepages_total = t_kb / unit;
-                mi.hugepages_free = f_kb / unit;
-              }
-            } else {
-              if (tot) mi.hugepages_total = mi.hugepages_total.value_or(0) + *tot;
-              if (fr) mi.hugepages_free = mi.hugepages_free.value_or(0) + *fr;
-            }
+            hs.add_hugepages(mi, tot, fr, sz);
           } else if (has_prefix(r, "free:") || (!zname.empty() && r.find(" free:") == npos && t.find(" free:") != npos)) {
             ZoneInfo z;
             std::string_view fields = has_prefix(r, "free:") ? r : std::string_view(t.substr(t.find(" free:") + 1));
