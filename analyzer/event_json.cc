@@ -299,6 +299,10 @@ void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Findi
   w.field("swap_bytes", c.swap_bytes);
   w.field("limit_bytes", c.limit_bytes);
   w.field("limit_label", nonempty(c.limit_label));
+  if (c.hugetlb_bytes && c.limit_label == "RAM outside hugepages") {  // only then: other events' JSON is unchanged
+    w.field("ram_bytes", c.ram_bytes);
+    w.field("hugepages_bytes", c.hugetlb_bytes);
+  }
   w.end_object();
   w.key("culprit");
   if (const auto& cul = facts->culprit) {

@@ -165,7 +165,7 @@ void TextRenderer::render_event(const OomEvent& ev, std::ostream& o) {
     part("shmem", c.shmem_bytes);
     part("kernel", c.kernel_bytes);
     if (c.swap_bytes && *c.swap_bytes) part("swap", c.swap_bytes);
-    if (c.limit_bytes) o << "  of " << c.limit_label << " " << human_bytes(*c.limit_bytes);
+    if (c.limit_bytes) o << "  of " << limit_phrase(c);
     o << "\n";
   }
   if (facts.culprit) o << "  culprit: " << facts.culprit->reason << "\n";

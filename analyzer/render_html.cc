@@ -51,7 +51,8 @@ struct Part {
 // composition_svg(): one stacked bar (anon, page cache, shmem, kernel, swap) on a scale that
 // holds the limit, with the limit drawn as a line.
 std::string composition_svg(const OomEvent& ev) {
-  findings::MemBreakdown b = findings::breakdown(ev);
+  const Composition c = composition(ev);
+  findings::MemBreakdown b = findings::breakdown(ev, c);
   std::vector<Part> parts = {{"anon", "#c0392b", b.anon},       {"page cache", "#2e86c1", b.page_cache},
                              {"shmem", "#8e44ad", b.shmem},     {"kernel", "#d68910", b.kernel},
                              {"swap", "#7f8c8d", b.limit_label == "memory+swap limit" ? b.swap : std::nullopt}};
@@ -79,7 +80,10 @@ std::string composition_svg(const OomEvent& ev) {
     double limx = x0 + bar * static_cast<double>(*b.limit) / static_cast<double>(scale);
     s << "<line class=\"limit\" x1=\"" << num(limx, "%.2f") << "\" x2=\"" << num(limx, "%.2f") << "\" y1=\"" << y - 12
       << "\" y2=\"" << y + h + 6 << "\" stroke=\"#1d2329\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>";
-    s << "<text x=\"" << num(std::min(limx, x0 + bar - 150), "%.2f") << "\" y=\"" << y - 16 << "\">"
+    // Right of the middle the label ends at the line (a long label such as "RAM outside
+    // hugepages 255.5 MiB" would run out of the chart), else it starts there.
+    s << "<text x=\"" << num(limx, "%.2f") << "\" y=\"" << y - 16 << "\""
+      << (limx > x0 + bar / 2 ? " text-anchor=\"end\"" : "") << ">"
       << html_escape(b.limit_label) << " " << human_bytes(*b.limit) << "</text>";
   }
   for (const Part& p : parts) {
@@ -90,7 +94,11 @@ std::string composition_svg(const OomEvent& ev) {
     s << "<text x=\"" << num(lx + 16, "%.2f") << "\" y=\"99\">" << html_escape(label) << "</text>";
     lx += 24 + 7.0 * static_cast<double>(label.size());
   }
-  s << "<text x=\"" << x0 << "\" y=\"122\" class=\"note\">source: " << html_escape(b.basis) << "</text></svg>";
+  s << "<text x=\"" << x0 << "\" y=\"122\" class=\"note\">source: " << html_escape(b.basis);
+  // Shares are of RAM less the hugetlb pools: say how much RAM there is and what the pools hold.
+  if (b.hugetlb && b.ram && b.limit_label == c.limit_label)
+    s << "; shares of " << html_escape(limit_phrase(c));
+  s << "</text></svg>";
   return s.str();
 }
 

@@ -3,6 +3,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
+
+#include "common/parse_num.h"
 
 namespace oomscope {
 
@@ -65,25 +68,147 @@ std::string percent(double x) {
 }
 
 namespace {
-std::optional<uint64_t> stat(const KeyedCounts& m, const char* k) {
-  auto it = m.find(k);
-  if (it == m.end()) return std::nullopt;
-  return it->second;
-}
 std::optional<uint64_t> sum(std::initializer_list<std::optional<uint64_t>> parts) {
   std::optional<uint64_t> s;
   for (auto& p : parts)
     if (p) s = s.value_or(0) + *p;
   return s;
 }
+std::optional<uint64_t> minus(const std::optional<uint64_t>& a, const std::optional<uint64_t>& b) {
+  if (!a) return std::nullopt;
+  if (!b) return a;
+  return *a > *b ? *a - *b : 0;
+}
 }  // namespace
+
+uint64_t HugetlbPools::bytes() const {
+  uint64_t b = 0;
+  for (const Pool& p : pools) b += p.total * p.size_kb * 1024;
+  return b;
+}
+
+uint64_t HugetlbPools::free_bytes() const {
+  uint64_t b = 0;
+  for (const Pool& p : pools) b += p.free * p.size_kb * 1024;
+  return b;
+}
+
+std::optional<HugetlbPools> hugetlb_pools(const OomEvent& ev) {
+  // The parser's sum over all lines: no line (nullopt) or all pools empty (0) need no scan.
+  if (!ev.mem_info || !ev.mem_info->hugepages_total) return std::nullopt;
+  HugetlbPools h;
+  if (*ev.mem_info->hugepages_total == 0) return h;
+  auto add = [&](uint64_t size_kb, uint64_t total, uint64_t free) {
+    for (auto& p : h.pools)
+      if (p.size_kb == size_kb) {
+        p.total += total;
+        p.free += free;
+        return;
+      }
+    h.pools.push_back({size_kb, total, free});
+  };
+  bool seen = false;
+  for (const ReportLine& l : ev.lines) {
+    std::string_view t = l.text;
+    auto num = [&](std::string_view key) -> std::optional<uint64_t> {
+      size_t p = t.find(key);
+      if (p == std::string_view::npos) return std::nullopt;
+      std::string_view v = t.substr(p + key.size());
+      return parse_u64_prefix(v);
+    };
+    auto total = num("hugepages_total="), size = num("hugepages_size=");
+    if (!total || !size) continue;
+    seen = true;
+    add(*size, *total, num("hugepages_free=").value_or(0));
+  }
+  if (!seen) {
+    if (!ev.mem_info->hugepage_size_kb) return std::nullopt;
+    add(*ev.mem_info->hugepage_size_kb, *ev.mem_info->hugepages_total, ev.mem_info->hugepages_free.value_or(0));
+  }
+  return h;
+}
+
+std::optional<uint64_t> memcg_stat(const Memcg& m, std::string_view k) {
+  if (m.stats_format == "v1-kb-line" && !m.subtree_stats.empty()) {
+    std::optional<uint64_t> s;
+    for (const auto& [path, kv] : m.subtree_stats) {
+      auto it = kv.find(k);
+      if (it != kv.end()) s = s.value_or(0) + it->second;
+    }
+    return s;
+  }
+  char total[64] = "total_";  // the keys are ours, all short
+  std::string_view total_k(total, 6 + k.copy(total + 6, sizeof total - 6));
+  auto it = m.stats.find(total_k);
+  if (it == m.stats.end()) it = m.stats.find(k);
+  if (it == m.stats.end()) return std::nullopt;
+  return it->second;
+}
+
+MemParts memcg_parts(const Memcg& m) {
+  MemParts p;
+  auto g = [&](std::string_view k) { return memcg_stat(m, k); };
+  p.shmem = g("shmem");
+  if (m.stats.count("anon")) {
+    // cgroup v2 memory.stat (also printed on v1 by 5.3-6.4): `file` includes shmem.
+    p.anon = g("anon");
+    p.file = minus(g("file"), p.shmem);
+    p.kernel = g("kernel");
+    if (!p.kernel) {
+      auto slab = g("slab");
+      if (!slab) slab = sum({g("slab_reclaimable"), g("slab_unreclaimable")});
+      p.kernel = sum({g("kernel_stack"), g("pagetables"), g("sec_pagetables"), g("percpu"), g("sock"), g("vmalloc"), slab});
+    }
+    p.swap = g("swap");
+  } else {
+    // cgroup v1 memory.stat: `rss` is anonymous memory, `cache` includes shmem.
+    p.anon = g("rss");
+    p.file = minus(g("cache"), p.shmem);
+    p.swap = g("swap");
+    if (m.kmem_usage_kb && *m.kmem_usage_kb > 0) p.kernel = *m.kmem_usage_kb * 1024;
+  }
+  return p;
+}
+
+MemParts meminfo_parts(const OomEvent& ev) {
+  MemParts p;
+  if (!ev.mem_info) return p;
+  const uint64_t ps = page_size_of(ev).bytes;
+  const KeyedCounts& c = ev.mem_info->counters_pages;
+  auto pages = [&](const char* k) -> std::optional<uint64_t> {
+    auto it = c.find(k);
+    if (it == c.end()) return std::nullopt;
+    return it->second * ps;
+  };
+  p.shmem = pages("shmem");
+  // Global LRUs: shmem pages sit on the anon lists (they are swap-backed).
+  p.anon = minus(sum({pages("active_anon"), pages("inactive_anon")}), p.shmem);
+  p.file = sum({pages("active_file"), pages("inactive_file")});
+  p.kernel = sum({pages("slab_unreclaimable"), pages("slab_reclaimable"), pages("pagetables"), pages("sec_pagetables"),
+                  pages("kernel_misc_reclaimable")});
+  return p;
+}
+
+std::optional<uint64_t> Composition::ram_limit() const {
+  if (!ram_bytes) return std::nullopt;
+  return hugetlb_bytes ? *ram_bytes - *hugetlb_bytes : *ram_bytes;
+}
+
+const char* Composition::ram_limit_label() const { return hugetlb_bytes ? "RAM outside hugepages" : "RAM"; }
 
 Composition composition(const OomEvent& ev) {
   Composition c;
   PageSize ps = page_size_of(ev);
+  if (ev.mem_info && ev.mem_info->ram_pages) {
+    c.ram_bytes = *ev.mem_info->ram_pages * ps.bytes;
+    // Hugetlb pages, used or not, are there for nothing else: what a global OOM ran out of is
+    // the rest (`free:` does not count free hugepages either).
+    if (auto h = hugetlb_pools(ev); h && h->bytes() > 0 && h->bytes() < *c.ram_bytes) c.hugetlb_bytes = h->bytes();
+  }
   // A global OOM's oom-kill: line names the victim's task_memcg too; the memcg block is only
   // the basis when the report printed memcg counters or stats.
-  const bool memcg_report = ev.memcg && (ev.memcg->limit_kb || ev.memcg->usage_kb || !ev.memcg->stats.empty());
+  const bool memcg_report = ev.memcg && (ev.memcg->limit_kb || ev.memcg->usage_kb || !ev.memcg->stats.empty() ||
+                                         !ev.memcg->subtree_stats.empty());
   if (memcg_report) {
     const Memcg& m = *ev.memcg;
     // The limit that was hit: memory+swap when memory itself was below its limit (v1 memsw).
@@ -98,52 +223,22 @@ Composition composition(const OomEvent& ev) {
         c.limit_label = "memory+swap limit";
       }
     }
-    const auto& s = m.stats;
-    if (!s.empty()) {
+    if (!m.stats.empty() || !m.subtree_stats.empty()) {
       c.basis = "memcg stats";
-      if (s.count("anon")) {  // cgroup v2 memory.stat (also printed on v1 by 5.3-6.4)
-        c.anon_bytes = stat(s, "anon");
-        c.file_bytes = stat(s, "file");
-        c.shmem_bytes = stat(s, "shmem");
-        c.kernel_bytes = s.count("kernel") ? stat(s, "kernel")
-                                           : sum({stat(s, "kernel_stack"), stat(s, "pagetables"), stat(s, "percpu"),
-                                                  stat(s, "sock"), stat(s, "slab"), stat(s, "sec_pagetables")});
-        c.swap_bytes = stat(s, "swap");
-      } else {  // cgroup v1 memory.stat
-        c.anon_bytes = s.count("total_rss") ? stat(s, "total_rss") : stat(s, "rss");
-        c.file_bytes = s.count("total_cache") ? stat(s, "total_cache") : stat(s, "cache");
-        c.shmem_bytes = s.count("total_shmem") ? stat(s, "total_shmem") : stat(s, "shmem");
-        c.swap_bytes = s.count("total_swap") ? stat(s, "total_swap") : stat(s, "swap");
-        if (m.kmem_usage_kb && *m.kmem_usage_kb > 0) c.kernel_bytes = *m.kmem_usage_kb * 1024;
-      }
+      MemParts p = memcg_parts(m);
+      c.anon_bytes = p.anon, c.file_bytes = p.file, c.shmem_bytes = p.shmem, c.kernel_bytes = p.kernel, c.swap_bytes = p.swap;
     }
   } else if (ev.mem_info) {
-    const auto& p = ev.mem_info->counters_pages;
-    auto pages = [&](const char* k) -> std::optional<uint64_t> {
-      auto v = stat(p, k);
-      if (!v) return std::nullopt;
-      return *v * ps.bytes;
-    };
-    if (!p.empty()) {
+    if (!ev.mem_info->counters_pages.empty()) {
       c.basis = "Mem-Info";
-      c.anon_bytes = sum({pages("active_anon"), pages("inactive_anon")});
-      c.file_bytes = sum({pages("active_file"), pages("inactive_file")});
-      c.shmem_bytes = pages("shmem");
-      c.kernel_bytes = sum({pages("slab_unreclaimable"), pages("slab_reclaimable"), pages("pagetables"),
-                            pages("sec_pagetables"), pages("kernel_misc_reclaimable")});
+      MemParts p = meminfo_parts(ev);
+      c.anon_bytes = p.anon, c.file_bytes = p.file, c.shmem_bytes = p.shmem, c.kernel_bytes = p.kernel;
     }
-    if (ev.mem_info->ram_pages) {
-      c.limit_bytes = *ev.mem_info->ram_pages * ps.bytes;
-      c.limit_label = "RAM";
+    if (c.ram_bytes) {
+      c.limit_bytes = c.ram_limit();
+      c.limit_label = c.ram_limit_label();
     }
   }
-  // memory.stat's `file` (v2) and `cache` (v1) include tmpfs/shmem pages: report page cache
-  // without them, so the parts add up and match the findings' breakdown.
-  if (c.basis == "memcg stats" && c.file_bytes && c.shmem_bytes)
-    c.file_bytes = *c.file_bytes > *c.shmem_bytes ? *c.file_bytes - *c.shmem_bytes : 0;
-  // Mem-Info's active_anon + inactive_anon hold shmem pages (they are swap-backed).
-  if (c.basis == "Mem-Info" && c.anon_bytes && c.shmem_bytes)
-    c.anon_bytes = *c.anon_bytes > *c.shmem_bytes ? *c.anon_bytes - *c.shmem_bytes : 0;
   if (c.basis.empty() && ev.killed && ev.killed->anon_rss_kb) {
     c.basis = "victim";
     c.anon_bytes = *ev.killed->anon_rss_kb * 1024;
@@ -151,6 +246,14 @@ Composition composition(const OomEvent& ev) {
     if (ev.killed->shmem_rss_kb) c.shmem_bytes = *ev.killed->shmem_rss_kb * 1024;
   }
   return c;
+}
+
+std::string limit_phrase(const Composition& c) {
+  if (!c.limit_bytes) return "";
+  std::string r = c.limit_label + " " + human_bytes(*c.limit_bytes);
+  if (c.limit_label == "RAM outside hugepages" && c.ram_bytes && c.hugetlb_bytes)
+    r += " (RAM " + human_bytes(*c.ram_bytes) + " less " + human_bytes(*c.hugetlb_bytes) + " of hugepage pools)";
+  return r;
 }
 
 std::optional<Culprit> rank_culprit(const OomEvent& ev) {

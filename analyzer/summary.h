@@ -3,6 +3,9 @@
 // Pure functions (no I/O): memory composition (anon / file / shmem / kernel) against the
 // limit that was hit, and the culprit ranking with the reason spelled out in numbers.
 //
+// The findings (analyzer/findings/facts.h, MemBreakdown) take their parts and their limit from
+// the Composition, so the summary line and the findings state the same numbers of the same basis.
+//
 // Example:
 //   Composition c = composition(ev);   // c.anon_bytes = 98742272, c.basis = "memcg stats"
 //   auto cul = rank_culprit(ev);       // cul->reason: "python3 (pid 16304): rss 69.9 MiB = 107% of the 64.0 MiB limit; victim = culprit"
@@ -11,6 +14,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "analyzer/event.h"
 
@@ -22,15 +27,55 @@ struct PageSize {
 };
 PageSize page_size_of(const OomEvent& ev);
 
+// HugetlbPools: the hugetlb pools of a report's `Node N hugepages_total=T hugepages_free=F
+// hugepages_surp=S hugepages_size=ZkB` lines (one per node and page size), summed per size.
+struct HugetlbPools {
+  struct Pool {
+    uint64_t size_kb = 0, total = 0, free = 0;  // page size, pages in the pool, pages unused
+  };
+  std::vector<Pool> pools;  // one per page size, in the report's order
+  uint64_t bytes() const;
+  uint64_t free_bytes() const;
+};
+// hugetlb_pools(): from the report's lines when they were kept (each line's count times its
+// own size: 1 GiB and 2 MiB pools side by side), else from MemInfo's single size; nullopt
+// when the report has no hugepages line.
+std::optional<HugetlbPools> hugetlb_pools(const OomEvent& ev);
+
+// memcg_stat(): one memory.stat key of the report, in bytes: the hierarchical `total_<key>`
+// when the kernel printed one (v1), the sum over the subtree's lines for the <= 5.2
+// one-line-per-memcg format (each line is one memcg's local counters), else the key itself.
+std::optional<uint64_t> memcg_stat(const Memcg& m, std::string_view key);
+
 struct Composition {
   // file_bytes is page cache WITHOUT shmem (memory.stat counts tmpfs in both file and shmem).
   std::optional<uint64_t> anon_bytes, file_bytes, shmem_bytes, kernel_bytes, swap_bytes;
   std::optional<uint64_t> limit_bytes;   // the memcg limit that was hit, or RAM for global OOMs
   std::optional<uint64_t> usage_bytes;
-  std::string limit_label;               // "memcg limit", "memory+swap limit", "RAM"
+  std::string limit_label;               // "memcg limit", "memory+swap limit", "RAM", "RAM outside hugepages"
   std::string basis;                     // where the figures come from: "memcg stats", "Mem-Info", "victim"
+  // From `N pages RAM`: all of RAM, and the hugetlb pools' part of it when they hold some (and
+  // less than all). Hugetlb pages serve only hugetlbfs/MAP_HUGETLB mappings, so a global OOM's
+  // limit is RAM less them: limit_bytes = ram_bytes - hugetlb_bytes, "RAM outside hugepages".
+  std::optional<uint64_t> ram_bytes, hugetlb_bytes;
+  // ram_limit(), ram_limit_label(): what a global OOM ran out of (RAM less the pools), and its name.
+  std::optional<uint64_t> ram_limit() const;
+  const char* ram_limit_label() const;
 };
 Composition composition(const OomEvent& ev);
+
+// The parts of a memcg `memory.stat` block and of a global `Mem-Info` block, as composition()
+// reads them; the findings' breakdown reads the same (one formula for both).
+struct MemParts {
+  std::optional<uint64_t> anon, file, shmem, kernel, swap;  // file without shmem, anon without shmem
+};
+MemParts memcg_parts(const Memcg& m);
+MemParts meminfo_parts(const OomEvent& ev);
+
+// limit_phrase(): the limit for a summary line, with its basis: "memcg limit 256.0 MiB",
+// "RAM 511.5 MiB", "RAM outside hugepages 255.5 MiB (RAM 511.5 MiB less 256.0 MiB of hugepage
+// pools)"; "" when there is no limit.
+std::string limit_phrase(const Composition& c);
 
 struct Culprit {
   size_t task_index = 0;          // into ev.tasks

@@ -18,44 +18,25 @@ std::optional<uint64_t> sum(std::initializer_list<std::optional<uint64_t>> parts
   return s;
 }
 
-std::optional<uint64_t> minus(const std::optional<uint64_t>& a, const std::optional<uint64_t>& b) {
-  if (!a) return std::nullopt;
-  if (!b) return a;
-  return *a > *b ? *a - *b : 0;
-}
-
-void memcg_breakdown(const OomEvent& ev, MemBreakdown& b) {
+// The parts (anon, page cache, shmem, kernel) come from `c` (composition()) when it read the
+// same block, else from the functions it uses (memcg_parts(), meminfo_parts()): one formula.
+void memcg_breakdown(const OomEvent& ev, const Composition& c, MemBreakdown& b) {
   const Memcg& m = *ev.memcg;
-  const bool kb_lines = m.stats_format == "v1-kb-line";
-  // Getter over the stats the report printed: the hierarchical total_* key when the kernel
-  // printed one (v1 >= 6.5), the sum over the subtree's lines for <= 5.2 (each line is one
-  // memcg's local counters), else the key itself.
-  auto g = [&](std::string_view k) -> std::optional<uint64_t> {
-    if (kb_lines && !m.subtree_stats.empty()) {
-      std::optional<uint64_t> s;
-      for (const auto& [path, kv] : m.subtree_stats) {
-        auto it = kv.find(k);
-        if (it != kv.end()) s = s.value_or(0) + it->second;
-      }
-      return s;
-    }
-    char total[64] = "total_";  // the keys are ours, all short
-    std::string_view total_k(total, 6 + k.copy(total + 6, sizeof total - 6));
-    auto it = m.stats.find(total_k);
-    if (it == m.stats.end()) it = m.stats.find(k);
-    if (it == m.stats.end()) return std::nullopt;
-    return it->second;
-  };
+  auto g = [&](std::string_view k) { return memcg_stat(m, k); };
   if (m.stats.empty() && m.subtree_stats.empty()) return;
   b.basis = "memcg stats";
+  MemParts p;
+  if (c.basis == b.basis) p = {c.anon_bytes, c.file_bytes, c.shmem_bytes, c.kernel_bytes, c.swap_bytes};
+  else p = memcg_parts(m);
+  b.anon = p.anon;
+  b.page_cache = p.file;
+  b.shmem = p.shmem;
+  b.kernel = p.kernel;
   b.active_file = g("active_file");
   b.inactive_file = g("inactive_file");
   b.unevictable = g("unevictable");
-  b.shmem = g("shmem");
   if (m.stats.count("anon")) {
-    // cgroup v2 memory.stat (also printed on v1 by 5.3-6.4): `file` includes shmem.
-    b.anon = g("anon");
-    b.page_cache = minus(g("file"), b.shmem);
+    // cgroup v2 memory.stat (also printed on v1 by 5.3-6.4).
     b.mapped_file = g("file_mapped");
     b.dirty = g("file_dirty");
     b.writeback = g("file_writeback");
@@ -66,24 +47,17 @@ void memcg_breakdown(const OomEvent& ev, MemBreakdown& b) {
     b.sock = g("sock");
     b.percpu = g("percpu");
     b.vmalloc = g("vmalloc");
-    auto slab = g("slab");
-    if (!slab) slab = sum({b.slab_reclaimable, b.slab_unreclaimable});
-    b.kernel = g("kernel");
-    if (!b.kernel) b.kernel = sum({b.kernel_stack, b.pagetables, b.percpu, b.sock, b.vmalloc, slab});
     if (m.swap_usage_kb) b.swap = *m.swap_usage_kb * 1024;
   } else {
-    // cgroup v1 memory.stat: `rss` is anonymous memory, `cache` includes shmem.
-    b.anon = g("rss");
-    b.page_cache = minus(g("cache"), b.shmem);
+    // cgroup v1 memory.stat.
     b.mapped_file = g("mapped_file");
     b.dirty = g("dirty");
     b.writeback = g("writeback");
-    b.swap = g("swap");
-    if (m.kmem_usage_kb && *m.kmem_usage_kb > 0) b.kernel = *m.kmem_usage_kb * 1024;
+    b.swap = p.swap;
   }
 }
 
-void meminfo_breakdown(const OomEvent& ev, MemBreakdown& b) {
+void meminfo_breakdown(const OomEvent& ev, const Composition& c, MemBreakdown& b) {
   const MemInfo& mi = *ev.mem_info;
   const uint64_t ps = page_size_of(ev).bytes;
   auto g = [&](const char* k) -> std::optional<uint64_t> {
@@ -94,12 +68,15 @@ void meminfo_breakdown(const OomEvent& ev, MemBreakdown& b) {
   if (mi.counters_pages.empty()) return;
   b.basis = "Mem-Info";
   b.global = true;
-  b.shmem = g("shmem");
-  // Global LRUs: shmem pages sit on the anon lists.
-  b.anon = minus(sum({g("active_anon"), g("inactive_anon")}), b.shmem);
+  MemParts p;
+  if (c.basis == b.basis) p = {c.anon_bytes, c.file_bytes, c.shmem_bytes, c.kernel_bytes, std::nullopt};
+  else p = meminfo_parts(ev);
+  b.anon = p.anon;
+  b.page_cache = p.file;
+  b.shmem = p.shmem;
+  b.kernel = p.kernel;
   b.active_file = g("active_file");
   b.inactive_file = g("inactive_file");
-  b.page_cache = sum({b.active_file, b.inactive_file});
   b.unevictable = g("unevictable");
   b.mapped_file = g("mapped");
   b.dirty = g("dirty");
@@ -107,20 +84,14 @@ void meminfo_breakdown(const OomEvent& ev, MemBreakdown& b) {
   b.slab_unreclaimable = g("slab_unreclaimable");
   b.slab_reclaimable = g("slab_reclaimable");
   b.pagetables = sum({g("pagetables"), g("sec_pagetables")});
-  b.kernel = sum({b.slab_unreclaimable, b.slab_reclaimable, b.pagetables});
   if (mi.total_swap_kb && mi.free_swap_kb && *mi.total_swap_kb >= *mi.free_swap_kb)
     b.swap = (*mi.total_swap_kb - *mi.free_swap_kb) * 1024;
-  if (mi.ram_pages) {
-    b.ram = *mi.ram_pages * ps;
-    b.limit = b.ram;
-    b.limit_label = "RAM";
-    // Hugetlb pages, used or not, are not there for anything else: what the OOM ran out of is
-    // the rest (`free:` does not count free hugepages either).
-    if (auto h = hugetlb_pools(ev); h && h->bytes() > 0 && h->bytes() < *b.ram) {
-      b.hugetlb = h->bytes();
-      b.limit = *b.ram - *b.hugetlb;
-      b.limit_label = "RAM outside hugepages";
-    }
+  // RAM less the hugetlb pools, as composition() states it.
+  if (c.ram_bytes) {
+    b.ram = c.ram_bytes;
+    b.hugetlb = c.hugetlb_bytes;
+    b.limit = c.ram_limit();
+    b.limit_label = c.ram_limit_label();
     if (auto fr = g("free"); fr && *fr <= *b.limit) b.usage = *b.limit - *fr;
   }
 }
@@ -134,53 +105,6 @@ void add_line(Finding& f, const ReportLine& l) {
 }
 
 }  // namespace
-
-uint64_t HugetlbPools::bytes() const {
-  uint64_t b = 0;
-  for (const Pool& p : pools) b += p.total * p.size_kb * 1024;
-  return b;
-}
-
-uint64_t HugetlbPools::free_bytes() const {
-  uint64_t b = 0;
-  for (const Pool& p : pools) b += p.free * p.size_kb * 1024;
-  return b;
-}
-
-std::optional<HugetlbPools> hugetlb_pools(const OomEvent& ev) {
-  // The parser's sum over all lines: no line (nullopt) or all pools empty (0) need no scan.
-  if (!ev.mem_info || !ev.mem_info->hugepages_total) return std::nullopt;
-  HugetlbPools h;
-  if (*ev.mem_info->hugepages_total == 0) return h;
-  auto add = [&](uint64_t size_kb, uint64_t total, uint64_t free) {
-    for (auto& p : h.pools)
-      if (p.size_kb == size_kb) {
-        p.total += total;
-        p.free += free;
-        return;
-      }
-    h.pools.push_back({size_kb, total, free});
-  };
-  bool seen = false;
-  for (const ReportLine& l : ev.lines) {
-    std::string_view t = l.text;
-    auto num = [&](std::string_view key) -> std::optional<uint64_t> {
-      size_t p = t.find(key);
-      if (p == std::string_view::npos) return std::nullopt;
-      std::string_view v = t.substr(p + key.size());
-      return parse_u64_prefix(v);
-    };
-    auto total = num("hugepages_total="), size = num("hugepages_size=");
-    if (!total || !size) continue;
-    seen = true;
-    add(*size, *total, num("hugepages_free=").value_or(0));
-  }
-  if (!seen) {
-    if (!ev.mem_info->hugepage_size_kb) return std::nullopt;
-    add(*ev.mem_info->hugepage_size_kb, *ev.mem_info->hugepages_total, ev.mem_info->hugepages_free.value_or(0));
-  }
-  return h;
-}
 
 std::optional<uint64_t> MemBreakdown::denominator() const {
   if (limit && *limit) return limit;
@@ -213,12 +137,12 @@ MemBreakdown breakdown(const OomEvent& ev, const Composition& c) {
   const bool node_constrained =
       ev.constraint && (*ev.constraint == "CONSTRAINT_CPUSET" || *ev.constraint == "CONSTRAINT_MEMORY_POLICY");
   if (memcg_oom(ev)) {
-    memcg_breakdown(ev, b);
+    memcg_breakdown(ev, c, b);
     b.limit = c.limit_bytes;
     b.usage = c.usage_bytes;
     b.limit_label = c.limit_label;
   } else if (ev.mem_info && !node_constrained) {
-    meminfo_breakdown(ev, b);
+    meminfo_breakdown(ev, c, b);
   }
   return b;
 }

@@ -3,8 +3,9 @@
 // MemBreakdown splits the memory of the limit that was hit into what the rules reason about,
 // from whichever block the report has: memcg memory.stat (v2 keys, v1 keys, or the <=5.2
 // one-line-per-memcg KB format, summed over the subtree) or the global Mem-Info (pages).
-// Unlike composition() it separates shmem from page cache (v1 `cache` and v2 `file` include
-// tmpfs; the global `active_anon`/`inactive_anon` include it too) and keeps the LRU details.
+// Its anon, page cache, shmem and kernel parts, its limit and its label are the composition()'s
+// (summary.h: the summary line and the findings state the same numbers); it adds the LRU and
+// kernel details the rules reason about.
 //
 // Example (tests/data/kernel-logs/037, a tmpfs file filling a 48 MiB v1 memcg):
 //   MemBreakdown b = breakdown(ev);
@@ -33,8 +34,8 @@ struct MemBreakdown {
   std::optional<uint64_t> slab_unreclaimable, slab_reclaimable, kernel_stack, pagetables, sock, percpu, vmalloc;
   std::optional<uint64_t> limit, usage;   // of the limit that was hit (bytes)
   std::string limit_label;                // "memcg limit", "memory+swap limit", "RAM", "RAM outside hugepages"
-  // Global OOMs: all of RAM (`N pages RAM`) and the hugetlb pools' share of it. Hugetlb pages
-  // serve only hugetlbfs/MAP_HUGETLB mappings, so the limit a global OOM hit is RAM less them.
+  // Global OOMs: all of RAM (`N pages RAM`) and the hugetlb pools' share of it (composition()'s
+  // ram_bytes, hugetlb_bytes): the limit a global OOM hit is RAM less the pools.
   std::optional<uint64_t> ram, hugetlb;
 
   // denominator(): what shares are taken of: the limit, else the usage, else the sum of parts.
@@ -57,20 +58,9 @@ EventFacts event_facts(const OomEvent& ev);
 // facts_of(): the context's facts; rules run through find_all(), which always sets them.
 const EventFacts& facts_of(const FindingContext& ctx);
 
-// HugetlbPools: the hugetlb pools of a report's `Node N hugepages_total=T hugepages_free=F
-// hugepages_surp=S hugepages_size=ZkB` lines (one per node and page size), summed per size.
-struct HugetlbPools {
-  struct Pool {
-    uint64_t size_kb = 0, total = 0, free = 0;  // page size, pages in the pool, pages unused
-  };
-  std::vector<Pool> pools;  // one per page size, in the report's order
-  uint64_t bytes() const;
-  uint64_t free_bytes() const;
-};
-// hugetlb_pools(): from the report's lines when they were kept (each line's count times its
-// own size: 1 GiB and 2 MiB pools side by side), else from MemInfo's single size; nullopt
-// when the report has no hugepages line.
-std::optional<HugetlbPools> hugetlb_pools(const OomEvent& ev);
+// HugetlbPools, hugetlb_pools(): analyzer/summary.h (composition() takes the pools out of RAM).
+using oomscope::HugetlbPools;
+using oomscope::hugetlb_pools;
 
 // pct(): 0.987 -> "99%".
 std::string pct(double x);

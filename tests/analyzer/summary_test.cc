@@ -4,6 +4,7 @@
 #include <random>
 #include <sstream>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "analyzer/analyze.h"
@@ -49,6 +50,39 @@ TEST(CompositionTest, MemorySwapLimitIsTheOneHit) {
   Composition c = composition(ev[0]);
   EXPECT_EQ(c.limit_label, "memory+swap limit");
   EXPECT_EQ(c.limit_bytes, 204800u * 1024u);
+}
+
+TEST(CompositionTest, OneLinePerMemcgStatsAreSummedOverTheSubtree) {
+  // 017 (<= 5.2 format): the pod slice's own line says rss:0KB, its container's rss:19800KB;
+  // the summary read the slice's line alone (anon 0 B) while anon_blowup said 97% of 20 MiB.
+  auto ev = corpus("017-k8s-cgroupv1-dev-kmsg-raw-format.log");
+  ASSERT_EQ(ev.size(), 1u);
+  Composition c = composition(ev[0]);
+  EXPECT_EQ(c.basis, "memcg stats");
+  EXPECT_EQ(c.anon_bytes, 19800u * 1024u);
+  EXPECT_EQ(c.file_bytes, 0u);
+  EXPECT_EQ(c.limit_bytes, 20480u * 1024u);
+}
+
+TEST(CompositionTest, GlobalOomLimitIsRamOutsideTheHugepagePools) {
+  // The qemu capture: 130942 pages RAM, 128 x 2 MiB hugepages.
+  std::ifstream f(OOMSCOPE_TEST_DATA "/captured/qemu-global-oom-hugepages-6.1.log", std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  CollectingSink sink;
+  ParserOptions o;
+  o.max_kept_lines = 4000;
+  analyze_string(ss.str(), "qemu", o, sink);
+  ASSERT_EQ(sink.events.size(), 1u);
+  Composition c = composition(sink.events[0]);
+  EXPECT_EQ(c.ram_bytes, 130942u * 4096u);
+  EXPECT_EQ(c.hugetlb_bytes, 128u * 2048u * 1024u);
+  EXPECT_EQ(c.limit_bytes, (130942u - 128u * 512u) * 4096u);
+  EXPECT_EQ(c.limit_label, "RAM outside hugepages");
+  EXPECT_EQ(limit_phrase(c), "RAM outside hugepages 255.5 MiB (RAM 511.5 MiB less 256.0 MiB of hugepage pools)");
+  auto cul = rank_culprit(sink.events[0], c);
+  ASSERT_TRUE(cul.has_value());
+  EXPECT_THAT(cul->reason, ::testing::HasSubstr("= 72% of the 255.5 MiB RAM outside hugepages"));
 }
 
 TEST(CulpritTest, VictimIsNotTheLargestTask) {

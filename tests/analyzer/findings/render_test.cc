@@ -1,12 +1,16 @@
 // render_test.cc: findings in the JSON, text, Markdown and HTML reports, on real reports.
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "analyzer/analyze.h"
+#include "analyzer/findings/facts.h"
 #include "analyzer/render.h"
 #include "analyzer/render_html.h"
 #include "analyzer/render_markdown.h"
@@ -103,6 +107,108 @@ TEST(HtmlReport, OneSelfContainedFileWithCharts) {
   EXPECT_THAT(h, Not(HasSubstr("src=\"http")));
   EXPECT_THAT(h, Not(HasSubstr("href=\"http")));
   EXPECT_EQ(html_escape("<a href='x'>&\xff"), "&lt;a href=&#39;x&#39;&gt;&amp;\xEF\xBF\xBD");
+}
+
+// The summary of an event (text `memory`/`culprit` lines, markdown, JSON composition, HTML
+// chart) states the same shares of the same limit as the findings: on the real qemu captures
+// of Debian 6.1 with hugepage pools, RAM less the pools (it said 36% of all RAM next to
+// anon_blowup's 72% of RAM outside the hugepages).
+struct SameBasisCase {
+  const char* capture;
+  const char* anon_share;    // "anon 183.8 MiB (72%)"
+  const char* limit_phrase;  // after "of " in the text and markdown summaries
+  const char* culprit;       // the culprit line's share
+  const char* wrong_share;   // the share of all RAM the summary used to print
+};
+
+const SameBasisCase kSameBasis[] = {
+    {"qemu-global-oom-hugepages-6.1", "anon 183.8 MiB (72%)",
+     "RAM outside hugepages 255.5 MiB (RAM 511.5 MiB less 256.0 MiB of hugepage pools)",
+     "= 72% of the 255.5 MiB RAM outside hugepages", "anon 183.8 MiB (36%)"},
+    {"qemu-global-oom-hugepages-mixed-6.1", "anon 1.21 GiB (88%)",
+     "RAM outside hugepages 1.37 GiB (RAM 2.50 GiB less 1.12 GiB of hugepage pools)",
+     "= 88% of the 1.37 GiB RAM outside hugepages", "anon 1.21 GiB (49%)"},
+    // No pools: all of RAM, and no hugepages words.
+    {"qemu-global-oom-nohugepages-6.1", "anon 439.3 MiB (86%)", "RAM 511.5 MiB", "= 86% of the 511.5 MiB RAM;", nullptr},
+};
+
+TEST(GlobalOomQemu, SummaryStatesTheSharesOfTheFindingsBasis) {
+  for (const SameBasisCase& k : kSameBasis) {
+    SCOPED_TRACE(k.capture);
+    const std::string path = std::string(OOMSCOPE_TEST_DATA "/captured/") + k.capture + ".log";
+    std::ostringstream text, md, html, json;
+    TextRenderer t(text);
+    render(t, path);
+    MarkdownRenderer m(md);
+    render(m, path);
+    HtmlRenderer h(html);
+    render(h, path);
+    JsonRenderer j(json);
+    render(j, path);
+    // Text: the summary line, the culprit line and anon_blowup's verdict give one share.
+    EXPECT_THAT(text.str(), HasSubstr("  memory (Mem-Info):  " + std::string(k.anon_share)));
+    EXPECT_THAT(text.str(), HasSubstr("  of " + std::string(k.limit_phrase) + "\n"));
+    EXPECT_THAT(text.str(), HasSubstr(k.culprit));
+    EXPECT_THAT(text.str(), HasSubstr(": " + std::string(k.anon_share) + "; oomscope-hog"));
+    if (k.wrong_share) EXPECT_THAT(text.str(), Not(HasSubstr(k.wrong_share)));
+    else EXPECT_THAT(text.str(), Not(HasSubstr("outside hugepages")));
+    EXPECT_THAT(md.str(), HasSubstr(" of " + std::string(k.limit_phrase) + "\n"));
+    // JSON: the composition's limit is anon_blowup's; the culprit's share is of it.
+    auto ev = nlohmann::json::parse(json.str())["events"][0];
+    const auto& c = ev["composition"];
+    nlohmann::json a;
+    for (const auto& f : ev["findings"])
+      if (f["id"] == "anon_blowup") a = f;
+    ASSERT_FALSE(a.is_null());
+    EXPECT_EQ(c["limit_bytes"], a["data"]["limit_bytes"]);
+    EXPECT_EQ(c["limit_label"], a["data"]["limit_label"]);
+    EXPECT_EQ(c["anon_bytes"], a["data"]["anon_bytes"]);
+    const double share = c["anon_bytes"].get<double>() / c["limit_bytes"].get<double>();
+    EXPECT_DOUBLE_EQ(share, a["data"]["anon_share"].get<double>());
+    EXPECT_DOUBLE_EQ(ev["culprit"]["share_of_limit"].get<double>(),
+                     ev["culprit"]["rss_bytes"].get<double>() / c["limit_bytes"].get<double>());
+    if (k.wrong_share) {
+      EXPECT_EQ(c["limit_label"], "RAM outside hugepages");
+      EXPECT_EQ(c["ram_bytes"].get<uint64_t>() - c["hugepages_bytes"].get<uint64_t>(), c["limit_bytes"].get<uint64_t>());
+      EXPECT_THAT(html.str(), HasSubstr("; shares of " + std::string(k.limit_phrase) + "</text>"));
+      // The limit's label ends at its line, inside the chart (it started there and ran out).
+      EXPECT_THAT(html.str(), HasSubstr("text-anchor=\"end\">RAM outside hugepages "));
+    } else {
+      EXPECT_EQ(c["limit_label"], "RAM");
+      EXPECT_FALSE(c.contains("ram_bytes"));
+      EXPECT_FALSE(c.contains("hugepages_bytes"));
+    }
+  }
+}
+
+// The same rule on every real report of the corpus and the captures: where the summary and the
+// findings read the same block, they hold the same parts and the same limit.
+TEST(Composition, SummaryAndFindingsAgreeOnEveryRealReport) {
+  namespace fs = std::filesystem;
+  size_t compared = 0;
+  for (const char* dir : {OOMSCOPE_TEST_DATA "/kernel-logs", OOMSCOPE_TEST_DATA "/captured"})
+    for (const auto& e : fs::directory_iterator(dir)) {
+      if (e.path().extension() != ".log") continue;
+      CollectingSink sink;
+      ParserOptions o;
+      o.max_kept_lines = 4000;
+      analyze_string(slurp(e.path().string()), e.path().string(), o, sink);
+      for (size_t i = 0; i < sink.events.size(); ++i) {
+        SCOPED_TRACE(e.path().filename().string() + " event " + std::to_string(i + 1));
+        findings::EventFacts f = findings::event_facts(sink.events[i]);
+        const Composition& c = f.composition;
+        const findings::MemBreakdown& b = f.breakdown;
+        if (c.basis.empty() || c.basis != b.basis) continue;
+        ++compared;
+        EXPECT_EQ(c.anon_bytes, b.anon);
+        EXPECT_EQ(c.file_bytes, b.page_cache);
+        EXPECT_EQ(c.shmem_bytes, b.shmem);
+        EXPECT_EQ(c.kernel_bytes, b.kernel);
+        EXPECT_EQ(c.limit_bytes, b.limit);
+        EXPECT_EQ(c.limit_label, b.limit_label);
+      }
+    }
+  EXPECT_GE(compared, 40u);
 }
 
 }  // namespace
