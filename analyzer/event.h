@@ -232,6 +232,10 @@ class KeptLines {
   }
   size_t size() const { return refs_.size(); }
   bool empty() const { return refs_.empty(); }
+  void clear() {  // keeps the capacity (EventBuffers)
+    text_.clear();
+    refs_.clear();
+  }
   ReportLine operator[](size_t i) const {
     return {refs_[i].line, std::string_view(text_).substr(refs_[i].offset, refs_[i].size)};
   }
@@ -302,6 +306,21 @@ struct OomEvent {
   // > 0; at most that many, the rest counted in lines_not_kept. Findings quote them.
   KeptLines lines;
   uint64_t lines_not_kept = 0;
+};
+
+// EventBuffers: an event's two large buffers (its kept lines and its task table), emptied but
+// with their capacity. A sink that is done with an event hands them back (EventSink::reuse()),
+// and the parser's next event starts with them: on an OOM storm this saves, per event, the
+// regrowth of both buffers, the page faults of fresh heap, and freeing on the render thread
+// what the parser thread allocated (which takes the parser arena's lock).
+struct EventBuffers {
+  KeptLines lines;
+  std::vector<Task> tasks;
+  void clear() {
+    lines.clear();
+    tasks.clear();
+  }
+  uint64_t heap_bytes() const { return lines.heap_bytes() + tasks.capacity() * sizeof(Task); }
 };
 
 }  // namespace oomscope

@@ -99,7 +99,9 @@ bool is_kv_pages_line(std::string_view t) {
 }
 
 // has_record_separator(): does the message hold "\x0a" (/dev/kmsg) or "#012" (rsyslog), the
-// escaped newlines of a multi-line record? (string_view needles: no strlen per line.)
+// escaped newlines of a multi-line record? (string_view needles: no strlen per line; two
+// memchr-driven finds cost fewer instructions on report-length lines than one SSE2 pass for
+// both bytes: measured with callgrind on the dense benchmark log.)
 bool has_record_separator(std::string_view t) {
   using namespace std::string_view_literals;
   return t.find("\\x0a"sv) != npos || t.find("#012"sv) != npos;
@@ -547,6 +549,10 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
   if (fresh) {
     if (hs.ev) close(hs);
     hs.ev.emplace();
+    if (EventBuffers spare; sink_.reuse(spare)) {
+      hs.ev->lines = std::move(spare.lines);
+      hs.ev->tasks = std::move(spare.tasks);
+    }
     hs.seq = seq_++;
     open_seqs_.insert(hs.seq);
     ++open_events_;

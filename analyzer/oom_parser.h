@@ -38,6 +38,12 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void on_event(OomEvent&& ev) = 0;
+  // reuse(): empty buffers of an event this sink is done with, for the parser's next event;
+  // false when it has none (the default: a sink that keeps its events has nothing to give).
+  virtual bool reuse(EventBuffers& out) {
+    (void)out;
+    return false;
+  }
 };
 
 // CollectingSink: keeps every event (tests, small inputs).

@@ -29,7 +29,8 @@ uint64_t approx_event_bytes(const OomEvent& ev) {
   return b;
 }
 
-PipelinedSink::PipelinedSink(Renderer& r) : r_(r), worker_([this] { run(); }) {}
+PipelinedSink::PipelinedSink(Renderer& r, EventHook before_render)
+    : r_(r), before_render_(std::move(before_render)), worker_([this] { run(); }) {}
 
 PipelinedSink::~PipelinedSink() {
   try {
@@ -51,16 +52,32 @@ void PipelinedSink::rethrow_locked(std::unique_lock<std::mutex>& lk) {
 void PipelinedSink::on_event(OomEvent&& ev) {
   const uint64_t bytes = approx_event_bytes(ev);
   std::unique_lock lk(mu_);
-  not_full_.wait(lk, [&] {
+  auto has_room = [&] {
     return error_ || q_.empty() || (q_.size() < kMaxQueuedEvents && queued_bytes_ + bytes <= kMaxQueuedBytes);
-  });
+  };
+  if (!has_room()) {
+    if (worker_waiting_) not_empty_.notify_one();  // the renderer must drain what is queued
+    parser_waiting_ = true;
+    not_full_.wait(lk, has_room);
+    parser_waiting_ = false;
+  }
   rethrow_locked(lk);
   q_.push_back({std::move(ev), bytes});
   queued_bytes_ += bytes;
   if (q_.size() > max_events_) max_events_ = q_.size();
   if (queued_bytes_ > max_bytes_) max_bytes_ = queued_bytes_;
+  const bool wake = worker_waiting_ && (q_.size() >= kWakeEvents || queued_bytes_ >= kWakeBytes);
   lk.unlock();
-  not_empty_.notify_one();
+  if (wake) not_empty_.notify_one();
+}
+
+bool PipelinedSink::reuse(EventBuffers& out) {
+  std::lock_guard lk(mu_);
+  if (spares_.empty()) return false;
+  out = std::move(spares_.back());
+  spares_.pop_back();
+  ++reused_;
+  return true;
 }
 
 void PipelinedSink::finish() {
@@ -79,12 +96,15 @@ void PipelinedSink::finish() {
 void PipelinedSink::run() {
   for (;;) {
     std::unique_lock lk(mu_);
+    worker_waiting_ = true;
     not_empty_.wait(lk, [&] { return closing_ || !q_.empty(); });
+    worker_waiting_ = false;
     if (q_.empty()) return;  // closing and drained
     Item item = std::move(q_.front());
     q_.pop_front();
     lk.unlock();
     try {
+      if (before_render_) before_render_(item.ev);
       r_.event(item.ev);
     } catch (...) {
       lk.lock();
@@ -95,13 +115,21 @@ void PipelinedSink::run() {
       not_full_.notify_all();
       return;
     }
-    // The event's bytes count until it is freed, here on the worker (off the parser thread).
+    // The event's bytes count until it is freed, here on the worker (off the parser thread);
+    // its two large buffers go back to the parser instead, emptied (EventBuffers).
     const uint64_t bytes = item.bytes;
+    EventBuffers spare{std::move(item.ev.lines), std::move(item.ev.tasks)};
     item.ev = OomEvent{};
+    spare.clear();
+    const bool keep = spare.heap_bytes() <= kMaxSpareBytes;
     lk.lock();
     queued_bytes_ -= bytes;
+    if (keep && spares_.size() < kMaxSpares) spares_.push_back(std::move(spare));
+    // A blocked parser is woken once the queue is half drained (or empty), not per event.
+    const bool wake = parser_waiting_ && (q_.empty() || (q_.size() <= kMaxQueuedEvents / 2 &&
+                                                         queued_bytes_ <= kMaxQueuedBytes / 2));
     lk.unlock();
-    not_full_.notify_one();
+    if (wake) not_full_.notify_one();
   }
 }
 

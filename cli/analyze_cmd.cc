@@ -150,16 +150,16 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
   else if (o.format == "html") r = std::make_unique<HtmlRenderer>(*os, ropts);
   else r = std::make_unique<TextRenderer>(*os, ropts);
   r->begin();
-  // Events are rendered on a second thread while the parser reads on (analyzer/pipeline.h).
-  PipelinedSink sink(*r);
-  // Every event is also digested for the findings about the whole input (findings/report.h).
+  // Events are rendered on a second thread while the parser reads on (analyzer/pipeline.h);
+  // there, every event is also digested for the findings about the whole input
+  // (findings/report.h), read once the worker has finished.
   ReportFacts report_facts;
-  ReportRecorder recorder(sink, report_facts);
+  PipelinedSink sink(*r, [&report_facts](const OomEvent& ev) { report_facts.add(ev); });
   AnalyzeStats total;
   size_t pack_i = 0;
   for (const std::string& in : o.inputs) {
     if (in != "-" && pack_i < packs.size() && packs[pack_i]->path == in) {
-      AnalyzeStats st = analyze_pack_kernel_log(*packs[pack_i++], popts, recorder, err);
+      AnalyzeStats st = analyze_pack_kernel_log(*packs[pack_i++], popts, sink, err);
       total.events += st.events;
       total.lines += st.lines;
       total.bytes += st.bytes;
@@ -175,7 +175,7 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
         continue;
       }
     }
-    AnalyzeStats st = analyze_fd(fd, in, popts, recorder, err);
+    AnalyzeStats st = analyze_fd(fd, in, popts, sink, err);
     if (fd != 0) ::close(fd);
     total.events += st.events;
     total.lines += st.lines;

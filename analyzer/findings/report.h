@@ -73,6 +73,7 @@ class ReportRecorder : public EventSink {
     facts_.add(ev);
     next_.on_event(std::move(ev));
   }
+  bool reuse(EventBuffers& out) override { return next_.reuse(out); }
 
  private:
   EventSink& next_;

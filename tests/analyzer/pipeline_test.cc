@@ -124,5 +124,107 @@ TEST(PipelinedSink, SameOutputAsRenderingInline) {
   EXPECT_NE(inline_out.str().find("\"events\":50"), std::string::npos) << inline_out.str().substr(0, 200);
 }
 
+// The hook runs on the worker, for every event, in order, before the renderer sees it.
+TEST(PipelinedSink, HookSeesEveryEventOnTheWorkerBeforeItIsRendered) {
+  RecordingRenderer r;
+  std::vector<int64_t> hooked;
+  std::vector<size_t> rendered_before;  // events already rendered when the hook ran
+  std::thread::id hook_thread;
+  PipelinedSink sink(r, [&](const OomEvent& ev) {
+    hooked.push_back(*ev.killed->pid);
+    rendered_before.push_back(r.pids.size());
+    hook_thread = std::this_thread::get_id();
+  });
+  for (int64_t pid = 1; pid <= 300; ++pid) sink.on_event(victim(pid));
+  sink.finish();
+  ASSERT_EQ(hooked.size(), 300u);
+  for (size_t i = 0; i < hooked.size(); ++i) {
+    ASSERT_EQ(hooked[i], static_cast<int64_t>(i + 1));
+    ASSERT_EQ(rendered_before[i], i);
+  }
+  EXPECT_EQ(r.pids.size(), 300u);
+  EXPECT_EQ(hook_thread, r.thread);
+  EXPECT_NE(hook_thread, std::this_thread::get_id());
+}
+
+// A rendered event's kept lines and task table come back through reuse(), emptied, with their
+// capacity (the parser's next event starts with them).
+TEST(PipelinedSink, RenderedEventsBuffersComeBackEmptyForReuse) {
+  RecordingRenderer r;
+  PipelinedSink sink(r);
+  EventBuffers none;
+  EXPECT_FALSE(sink.reuse(none));
+  OomEvent ev = victim(9, 40, 100);
+  ev.tasks.resize(30);
+  sink.on_event(std::move(ev));
+  sink.finish();
+  EventBuffers b;
+  ASSERT_TRUE(sink.reuse(b));
+  EXPECT_TRUE(b.lines.empty());
+  EXPECT_TRUE(b.tasks.empty());
+  EXPECT_GE(b.heap_bytes(), 40u * 100u + 30u * sizeof(Task));
+  EXPECT_EQ(sink.reused(), 1u);
+  EXPECT_FALSE(sink.reuse(b));  // one event, one set of buffers
+  EXPECT_EQ(r.pids, (std::vector<int64_t>{9}));
+}
+
+// Buffers larger than kMaxSpareBytes are freed, not kept.
+TEST(PipelinedSink, HugeBuffersAreNotKeptForReuse) {
+  RecordingRenderer r;
+  PipelinedSink sink(r);
+  sink.on_event(victim(1, 2, PipelinedSink::kMaxSpareBytes));
+  sink.finish();
+  EventBuffers b;
+  EXPECT_FALSE(sink.reuse(b));
+}
+
+// A sink that hands every event's buffers back, emptied, as PipelinedSink does, but at once:
+// the parser must give the same events as with fresh buffers (nothing of an earlier event's
+// lines or tasks may leak into the next one).
+TEST(PipelinedSink, ParserWithReusedBuffersGivesTheSameEvents) {
+  std::string all;
+  for (int i = 0; i < 40; ++i) {
+    const std::string pid = std::to_string(100 + i);
+    all += "[  " + std::to_string(100 + i) + ".000001] app invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n";
+    all += "[  " + std::to_string(100 + i) + ".000002] memory: usage 65536kB, limit 65536kB, failcnt " + pid + "\n";
+    all += "[  " + std::to_string(100 + i) + ".000003] Tasks state (memory values in pages):\n";
+    all += "[  " + std::to_string(100 + i) + ".000004] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n";
+    for (int t = 0; t < (i * 7) % 11; ++t)  // 0 to 10 rows: shorter tables follow longer ones
+      all += "[  " + std::to_string(100 + i) + ".000005] [" + std::to_string(1000 + t) + "]     0 " + std::to_string(1000 + t) +
+             "    1000     " + std::to_string(10 * t + i) + "    40960        0             0 w" + std::to_string(t) + "\n";
+    all += "[  " + std::to_string(100 + i) + ".000006] Memory cgroup out of memory: Killed process " + pid + " (app) total-vm:1000kB, anon-rss:900kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0\n";
+  }
+  struct Recycling : CollectingSink {
+    EventBuffers spare;
+    bool has = false;
+    size_t handed = 0;
+    void on_event(OomEvent&& ev) override {
+      events.push_back(ev);  // a copy: the buffers below are the event's own
+      spare = EventBuffers{std::move(ev.lines), std::move(ev.tasks)};
+      spare.clear();
+      has = true;
+    }
+    bool reuse(EventBuffers& out) override {
+      if (!has) return false;
+      out = std::move(spare);
+      has = false;
+      ++handed;
+      return true;
+    }
+  } recycling;
+  CollectingSink fresh;
+  analyze_string(all, "t.log", {}, recycling);
+  analyze_string(all, "t.log", {}, fresh);
+  ASSERT_EQ(fresh.events.size(), 40u);
+  EXPECT_GE(recycling.handed, 39u);
+  ASSERT_EQ(recycling.events.size(), fresh.events.size());
+  for (size_t i = 0; i < fresh.events.size(); ++i) {
+    EXPECT_EQ(recycling.events[i].tasks.size(), fresh.events[i].tasks.size()) << i;
+    EXPECT_EQ(recycling.events[i].lines.size(), fresh.events[i].lines.size()) << i;
+    EXPECT_EQ(event_to_json(recycling.events[i]).dump(), event_to_json(fresh.events[i]).dump()) << i;
+  }
+  EXPECT_EQ(fresh.events[3].tasks.size(), 10u);  // (3 * 7) % 11
+}
+
 }  // namespace
 }  // namespace oomscope
