@@ -195,7 +195,10 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
   for (const PackProcess* p : procs)
     if ((p->rss_bytes && *p->rss_bytes > 0) || (p->uss_bytes && *p->uss_bytes > 0)) top.push_back(p);
   if (!top.empty()) {
+    // By USS; a process whose smaps_rollup could not be read (EACCES: no USS) comes after every
+    // process with one, by RSS: an RSS is not private memory and must not outrank a USS.
     std::sort(top.begin(), top.end(), [](const PackProcess* a, const PackProcess* b) {
+      if (a->uss_bytes.has_value() != b->uss_bytes.has_value()) return a->uss_bytes.has_value();
       return a->uss_bytes.value_or(a->rss_bytes.value_or(0)) > b->uss_bytes.value_or(b->rss_bytes.value_or(0));
     });
     if (top.size() > 5) top.resize(5);
@@ -219,8 +222,12 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
     }
     f.data["processes"] = arr;
     const PackProcess* p = top[0];
-    f.verdict = p->comm + " (pid " + std::to_string(p->pid) + ") holds the most private memory: USS " +
-                (p->uss_bytes ? hb(*p->uss_bytes) : "?") + " of RSS " + (p->rss_bytes ? hb(*p->rss_bytes) : "?");
+    if (p->uss_bytes)
+      f.verdict = p->comm + " (pid " + std::to_string(p->pid) + ") holds the most private memory: USS " +
+                  hb(*p->uss_bytes) + " of RSS " + (p->rss_bytes ? hb(*p->rss_bytes) : "?");
+    else
+      f.verdict = "No USS in the pack (smaps_rollup was not readable); the largest RSS is " + p->comm + " (pid " +
+                  std::to_string(p->pid) + "): " + (p->rss_bytes ? hb(*p->rss_bytes) : "?");
     f.next_step = "USS is what killing the process would free; PSS adds its fair share of shared pages. Start with the "
                   "largest USS.";
     out.push_back(std::move(f));

@@ -630,5 +630,46 @@ TEST(PackFindings, ArenasGrowthAndCounters) {
   EXPECT_FALSE(bad.ok());
 }
 
+// A process whose smaps_rollup the collector could not read (EACCES, as for pid 1 of this
+// project's sandbox: `collection_errors` proc/1/smaps_rollup) has an RSS but no USS; it used
+// to outrank USS figures by its RSS and the verdict said it "holds the most private memory:
+// USS ?". Here such a process (RSS 64 MiB, no USS) is added to the real arenas pack's target.
+TEST(PackFindings, ProcessWithoutUssDoesNotOutrankAUss) {
+  auto pe = load_pack_evidence(OOMSCOPE_FINDINGS_DATA "/arenas-growth-cgroupv1-6.18.oompack");
+  ASSERT_TRUE(pe.ok()) << pe.error().message;
+  CollectingSink sink;
+  ParserOptions o;
+  o.max_kept_lines = 4000;
+  std::ostringstream err;
+  analyze_pack_kernel_log(*pe, o, sink, err);
+  ASSERT_EQ(sink.events.size(), 1u);
+  const PackProcess* arena = nullptr;
+  for (const PackProcess& p : pe->processes)
+    if (p.comm == "arena-svc" && p.sample == pe->samples.back().sample) arena = &p;
+  ASSERT_NE(arena, nullptr);
+  ASSERT_TRUE(arena->uss_bytes.has_value());
+  const size_t arena_index = static_cast<size_t>(arena - pe->processes.data());
+  PackProcess unreadable = *arena;
+  unreadable.pid = 1;
+  unreadable.comm = "unreadable";
+  unreadable.uss_bytes.reset();
+  unreadable.pss_bytes.reset();
+  unreadable.rss_bytes = int64_t{64} << 20;
+  pe->processes.push_back(unreadable);
+  FindingContext ctx;
+  ctx.pack = &*pe;
+  auto f = find(find_all(sink.events[0], ctx), "process_memory");
+  ASSERT_TRUE(f.has_value());
+  EXPECT_THAT(f->verdict, ::testing::StartsWith("arena-svc (pid 2194) holds the most private memory: USS "));
+  ASSERT_EQ(f->data["processes"].size(), 2u);
+  EXPECT_EQ(f->data["processes"][1]["comm"], "unreadable");
+  EXPECT_TRUE(f->data["processes"][1]["uss_bytes"].is_null());
+  // With no USS at all, the verdict says so instead of naming a holder of private memory.
+  pe->processes.erase(pe->processes.begin() + static_cast<std::ptrdiff_t>(arena_index));
+  auto g = find(find_all(sink.events[0], ctx), "process_memory");
+  ASSERT_TRUE(g.has_value());
+  EXPECT_EQ(g->verdict, "No USS in the pack (smaps_rollup was not readable); the largest RSS is unreadable (pid 1): 64.0 MiB");
+}
+
 }  // namespace
 }  // namespace oomscope
