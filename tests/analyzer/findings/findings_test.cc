@@ -474,6 +474,16 @@ TEST(WhichLimit, PodSliceVersusContainerScope) {
   ASSERT_TRUE(docker.has_value());
   EXPECT_EQ(docker->data["scope"], "container");
   EXPECT_EQ(docker->data["limit_label"], "memory+swap limit");
+  // 004 (LTP oom02): nodemask=1 in the trigger line, a NUMA policy's nodes, not the machine.
+  auto mpol = find(find_all(parse(fixture("004"))[0]), "which_limit");
+  ASSERT_TRUE(mpol.has_value());
+  EXPECT_EQ(mpol->data["scope"], "mempolicy");
+  EXPECT_THAT(mpol->verdict, ::testing::HasSubstr("nodemask=1"));
+  // The hugepages qemu capture: the node, with what its pools hold.
+  auto hp = find(find_all(parse(fixture("qemu-global-oom-hugepages-6.1"))[0]), "which_limit");
+  ASSERT_TRUE(hp.has_value());
+  EXPECT_EQ(hp->data["scope"], "node");
+  EXPECT_EQ(hp->data["hugepages_bytes"], 128u * 2048 * 1024);
 }
 
 TEST(Kubernetes, PathsOfBothDrivers) {
