@@ -77,7 +77,7 @@ Result<PackEvidence> load_pack_evidence(const std::string& path) {
       pe.targets.push_back({std::string(st->column_text(0)), std::string(st->column_text(1)),
                             std::string(st->column_text(2)), std::string(st->column_text(3))});
   if (auto st = q("SELECT sample, path, role, usage_bytes, limit_bytes, high_bytes, peak_bytes, swap_usage_bytes, failcnt,"
-                  " oom_events, oom_kill, oom_group_kill, nr_procs FROM cgroups WHERE role IN ('target','ancestor')"
+                  " oom_events, oom_kill, oom_group_kill, nr_procs FROM cgroups WHERE role IN ('target','ancestor','host')"
                   " ORDER BY sample, length(path) DESC LIMIT 5000")) {
     while (st->step_row()) {
       PackCgroup c;
@@ -98,7 +98,7 @@ Result<PackEvidence> load_pack_evidence(const std::string& path) {
     }
   }
   if (auto st = q("SELECT s.sample, s.cgroup, s.file, s.key, s.value FROM cgroup_stats s JOIN cgroups c"
-                  " ON c.sample = s.sample AND c.path = s.cgroup AND c.role IN ('target','ancestor')"
+                  " ON c.sample = s.sample AND c.path = s.cgroup AND c.role IN ('target','ancestor','host')"
                   " WHERE (s.file = 'memory.stat' AND s.key IN ('anon','file','shmem','kernel','active_file',"
                   "'inactive_file','rss','cache','total_rss','total_cache','total_inactive_file','total_active_file',"
                   "'total_shmem','slab_unreclaimable','kernel_stack','sock')) OR s.file IN ('memory.events')")) {

@@ -1,7 +1,7 @@
 // pack_evidence.h: what the findings use from an evidence pack (`oomscope collect`,
 // schema/pack.sql), loaded once, bounded, through the defensive PackReader.
 //
-// load_pack_evidence() reads the target cgroups' counters per sample (memory.current, max,
+// load_pack_evidence() reads the target cgroups' (in a whole-host pack, every cgroup's) counters per sample (memory.current, max,
 // memory.stat working-set keys, memory.events), the target processes' RSS/PSS/USS per sample,
 // per-process summaries of their smaps (private dirty memory in [heap], anonymous regions,
 // 64 MiB-aligned anonymous regions = glibc malloc arenas, the largest mappings), sysctls and

@@ -42,8 +42,12 @@ std::string target_cgroup(const OomEvent& ev, const PackEvidence& pe) {
       if (*p)
         if (std::string m = match(**p); !m.empty()) return m;
   // An event of the pack's own kernel log is about its targets; an event of another input
-  // only when its cgroup is in the pack.
-  if (ev.source.file == pe.path && !pe.target_cgroups.empty()) return pe.target_cgroups.front();
+  // only when its cgroup is in the pack. A whole-host pack (no target: every cgroup is there
+  // with role 'host') holds the event's cgroup if it still existed: the root is not a stand-in
+  // for a cgroup that is gone.
+  const bool whole_host = std::all_of(pe.targets.begin(), pe.targets.end(),
+                                      [](const PackEvidence::Target& t) { return t.kind == "host"; });
+  if (ev.source.file == pe.path && !pe.target_cgroups.empty() && !whole_host) return pe.target_cgroups.front();
   return "";
 }
 

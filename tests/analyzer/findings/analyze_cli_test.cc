@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -137,6 +138,23 @@ TEST(AnalyzeCli, PackWithAKernelLogGapSaysRecordsWereLost) {
   EXPECT_THAT(ids_with(pack, &gap), ::testing::Contains("ring_buffer_gap"));
   EXPECT_EQ(gap["data"]["gaps"], 1);
   EXPECT_THAT(ids_with(kPack, nullptr), Not(::testing::Contains("ring_buffer_gap")));
+  // The collect had no target: a whole-host pack. The OOM'd container's cgroup is in it (role
+  // 'host'), so the java kill gets that cgroup's counters, not the root's and not nothing.
+  auto r = run({"--format", "json", pack});
+  auto j = nlohmann::json::parse(r.out);
+  bool java = false;
+  for (const auto& ev : j["events"]) {
+    if (!ev["killed"].is_object() || ev["killed"]["comm"] != "java") continue;
+    java = true;
+    std::map<std::string, nlohmann::json> by_id;
+    for (const auto& f : ev["findings"]) by_id[f["id"]] = f;
+    ASSERT_TRUE(by_id.count("working_set")) << ev["findings"].dump();
+    ASSERT_TRUE(by_id.count("memory_events")) << ev["findings"].dump();
+    const std::string scope = ev["memcg"]["oom_memcg"];
+    EXPECT_THAT(by_id["working_set"]["verdict"].get<std::string>(), HasSubstr(scope));
+    EXPECT_THAT(by_id["memory_events"]["verdict"].get<std::string>(), HasSubstr(scope));
+  }
+  EXPECT_TRUE(java);
 }
 
 // Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). script(1)
