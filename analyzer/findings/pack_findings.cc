@@ -27,6 +27,11 @@ std::string rate(double bytes_per_s) {
   return b;
 }
 
+// A pack collected with no target: every cgroup is in it with role 'host'.
+bool whole_host(const PackEvidence& pe) {
+  return std::all_of(pe.targets.begin(), pe.targets.end(), [](const PackEvidence::Target& t) { return t.kind == "host"; });
+}
+
 // The pack cgroup that the event is about: the one named by oom_memcg/task_memcg (paths can
 // differ by a cgroup-namespace prefix, so a suffix match counts), else the first target.
 std::string target_cgroup(const OomEvent& ev, const PackEvidence& pe) {
@@ -45,9 +50,7 @@ std::string target_cgroup(const OomEvent& ev, const PackEvidence& pe) {
   // only when its cgroup is in the pack. A whole-host pack (no target: every cgroup is there
   // with role 'host') holds the event's cgroup if it still existed: the root is not a stand-in
   // for a cgroup that is gone.
-  const bool whole_host = std::all_of(pe.targets.begin(), pe.targets.end(),
-                                      [](const PackEvidence::Target& t) { return t.kind == "host"; });
-  if (ev.source.file == pe.path && !pe.target_cgroups.empty() && !whole_host) return pe.target_cgroups.front();
+  if (ev.source.file == pe.path && !pe.target_cgroups.empty() && !whole_host(pe)) return pe.target_cgroups.front();
   return "";
 }
 
@@ -68,6 +71,23 @@ void note_pack(Finding& f, const PackEvidence& pe, int64_t sample) {
   f.data["sample"] = sample;
   for (const auto& s : pe.samples)
     if (s.sample == sample) f.data["collected_utc"] = s.started_utc;
+}
+
+// ring_buffer_gap: the pack's kernel log lost records (about every event of the pack).
+void ring_buffer_gap(const PackEvidence& pe, std::vector<Finding>& out) {
+  if (pe.kernel_log_gaps > 0) {
+    Finding f;
+    f.id = "ring_buffer_gap";
+    f.severity = Severity::kInfo;
+    f.title = "Kernel log records lost";
+    f.verdict = "The pack's kernel log has " + std::to_string(pe.kernel_log_gaps) +
+                " gap(s): the ring buffer wrapped while it was read, so earlier reports may be cut or missing";
+    f.evidence.push_back("kernel_log_gaps rows: " + std::to_string(pe.kernel_log_gaps));
+    f.data["gaps"] = pe.kernel_log_gaps;
+    f.next_step = "Read the node's journal (journalctl -k) or syslog for the lost part; enlarge the ring buffer "
+                  "(log_buf_len=) on nodes that OOM often.";
+    out.push_back(std::move(f));
+  }
 }
 
 }  // namespace
@@ -108,6 +128,12 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
     out.push_back(std::move(f));
   }
   if (cg.empty() && ev.source.file != pe.path) return;  // another input, about another cgroup
+  // A memcg OOM whose cgroup a whole-host pack does not hold (removed before the collect): the
+  // host's processes and counters say nothing about it.
+  if (cg.empty() && whole_host(pe) && memcg_oom(ev)) {
+    ring_buffer_gap(pe, out);
+    return;
+  }
   const PackCgroup* now = cg.empty() ? nullptr : at(pe, cg, last);
   std::vector<const PackProcess*> procs;
   for (const PackProcess& p : pe.processes)
@@ -366,19 +392,7 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
     }
   }
 
-  if (pe.kernel_log_gaps > 0) {
-    Finding f;
-    f.id = "ring_buffer_gap";
-    f.severity = Severity::kInfo;
-    f.title = "Kernel log records lost";
-    f.verdict = "The pack's kernel log has " + std::to_string(pe.kernel_log_gaps) +
-                " gap(s): the ring buffer wrapped while it was read, so earlier reports may be cut or missing";
-    f.evidence.push_back("kernel_log_gaps rows: " + std::to_string(pe.kernel_log_gaps));
-    f.data["gaps"] = pe.kernel_log_gaps;
-    f.next_step = "Read the node's journal (journalctl -k) or syslog for the lost part; enlarge the ring buffer "
-                  "(log_buf_len=) on nodes that OOM often.";
-    out.push_back(std::move(f));
-  }
+  ring_buffer_gap(pe, out);
 }
 
 }  // namespace oomscope::findings

@@ -157,6 +157,41 @@ TEST(AnalyzeCli, PackWithAKernelLogGapSaysRecordsWereLost) {
   EXPECT_TRUE(java);
 }
 
+// A whole-host pack taken after the OOM'd container's cgroup was removed: the kill gets no
+// process, working-set or counter findings from the host (they would be about other cgroups).
+TEST(AnalyzeCli, WholeHostPackDoesNotLendTheHostToAGoneCgroup) {
+  namespace fs = std::filesystem;
+  auto dir = testing::TempDir::create("oomscope-cli-host-gone");
+  ASSERT_TRUE(dir.ok());
+  const std::string root = dir->file("root");
+  fs::copy(OOMSCOPE_TEST_DATA "/roots/cgroup-v2-k8s-systemd-6.1", root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  const std::string pod = root + "/sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice/"
+                          "kubepods-burstable-pod7a9c1d2e_3f4b_4c5d_8e6f_0a1b2c3d4e5f.slice";
+  size_t removed = 0;
+  for (const auto& e : fs::directory_iterator(pod))
+    if (e.is_directory() && e.path().filename().string().starts_with("cri-containerd-3b1f5e2a"))
+      removed += fs::remove_all(e.path());
+  ASSERT_GT(removed, 0u);
+  const std::string pack = dir->file("gone.oompack");
+  auto c = testing::run_process({OOMSCOPE_BINARY, "collect", "-o", pack, "--root", root}, std::chrono::seconds(40));
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->exit_code, 0) << c->err;
+  auto r = run({"--format", "json", pack});
+  auto j = nlohmann::json::parse(r.out);
+  bool java = false;
+  for (const auto& ev : j["events"]) {
+    if (!ev["killed"].is_object() || ev["killed"]["comm"] != "java") continue;
+    java = true;
+    std::vector<std::string> ids;
+    for (const auto& f : ev["findings"]) ids.push_back(f["id"]);
+    EXPECT_THAT(ids, ::testing::Contains("anon_blowup"));      // the kernel's report still speaks
+    EXPECT_THAT(ids, ::testing::Contains("ring_buffer_gap"));  // and the pack's log lost records
+    for (const char* host_only : {"working_set", "memory_events", "process_memory", "anon_mappings", "malloc_arenas"})
+      EXPECT_THAT(ids, Not(::testing::Contains(host_only))) << ev["findings"].dump();
+  }
+  EXPECT_TRUE(java);
+}
+
 // Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). script(1)
 // gives the command a pseudo-terminal.
 TEST(AnalyzeCli, ColourOnlyOnATerminalWithoutNoColor) {
