@@ -42,12 +42,21 @@ void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
     // Spread over many processes: no single one is worth naming as the culprit.
     const uint64_t held = anon ? *anon : cul->rss_bytes;
     if (static_cast<double>(held) < kMinCulpritShare * static_cast<double>(*b.anon)) {
-      f.verdict += "; no single process holds more than " + human_bytes(held) + " of it (largest: " + who + ")";
+      // The claim is about anon: the largest anon holder of the table (the RSS culprit can
+      // hold less: file pages count in its RSS), when the table has the column.
+      uint64_t most = held;
+      std::string most_who = who;
+      for (const Task& o : ev.tasks)
+        if (auto a = task_anon_bytes(ev, o); a && *a > most) {
+          most = *a;
+          most_who = o.name + " (pid " + (o.pid ? std::to_string(*o.pid) : "?") + ")";
+        }
+      f.verdict += "; no single process holds more than " + human_bytes(most) + " of it (largest: " + most_who + ")";
       f.evidence.push_back("largest process " + who + ": rss " + human_bytes(cul->rss_bytes) +
                            (anon ? ", anon " + human_bytes(*anon) : std::string()) + " = " +
                            pct(static_cast<double>(held) / static_cast<double>(*b.anon)) + " of the anon");
       f.data["spread"] = true;
-      f.data["largest_task_bytes"] = held;
+      f.data["largest_task_bytes"] = most;
       f.next_step = "The anonymous memory is spread over many processes: count them (see many_tasks when present) "
                     "and cap their number or their per-process size; profiling one of them shows little.";
       quote_task(f, ev, t.pid.value_or(-1));

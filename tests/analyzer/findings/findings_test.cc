@@ -175,6 +175,9 @@ TEST(AnonBlowup, SpreadOverManyProcessesNamesNoCulprit) {
   auto a = find(fs, "anon_blowup");
   ASSERT_TRUE(a.has_value());
   EXPECT_EQ(a->data["spread"], true);
+  // The largest RSS worker holds 0 B of anon; the claim names the largest anon holder (512 KiB).
+  EXPECT_EQ(a->data["largest_task_bytes"], 512u * 1024);
+  EXPECT_THAT(a->verdict, ::testing::HasSubstr("no single process holds more than 512 KiB of it"));
   auto m = find(fs, "many_tasks");
   ASSERT_TRUE(m.has_value());
   EXPECT_EQ(m->data["name"], "worker");
