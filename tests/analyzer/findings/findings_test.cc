@@ -122,6 +122,10 @@ const Case kCases[] = {
     {"qemu-global-oom-swap-6.1", 0, {"swap_exhausted", "anon_blowup", "which_limit"},
      {"hugepages_reserved", "manual_oom", "fragmentation", "cpuset_constraint", "mempolicy_constraint", "page_cache", "shmem",
       "kernel_memory", "many_tasks", "victim_not_culprit", "kubernetes", "partial_report", "no_task_table"}},
+    // The same machine, its process filling unreclaimable slab (SysV message queues).
+    {"qemu-global-oom-slab-6.1", 0, {"kernel_memory"},
+     {"hugepages_reserved", "anon_blowup", "swap_exhausted", "page_cache", "shmem", "many_tasks", "kubernetes",
+      "partial_report", "no_task_table"}},
 };
 
 class FindingsOnCorpus : public ::testing::TestWithParam<Case> {};
@@ -458,6 +462,65 @@ TEST(GlobalOomQemu, SwapOnRamDiskExhausted) {
   EXPECT_EQ(s->data["free_swap_bytes"], 0u);
   EXPECT_EQ(s->data["total_swap_bytes"], 65532u * 1024);
   EXPECT_FALSE(find(fs, "hugepages_reserved").has_value());
+}
+
+// The slab capture: the guest's process filled SysV message queues (msg_msg, kmalloc'd with
+// GFP_KERNEL_ACCOUNT) until the OOM killer fired. Mem-Info says `slab_unreclaimable:113751`
+// (444.3 MiB of 511 MiB RAM) against ~0.8 MiB of anon + shmem, so the kernel printed
+// `Unreclaimable slab info:` (line 444), 68 caches, led by `kmalloc-cg-4k 385012KB` (line 487,
+// the 4000-byte messages) and `kmalloc-cg-2k 64192KB` (line 488, the 1000-byte ones).
+TEST(GlobalOomQemu, UnreclaimableSlabInfoFromMessageQueues) {
+  auto evs = parse(fixture("qemu-global-oom-slab-6.1"));
+  ASSERT_EQ(evs.size(), 1u);
+  const OomEvent& ev = evs[0];
+  EXPECT_TRUE(ev.complete);
+  EXPECT_TRUE(ev.global_oom);
+  EXPECT_EQ(ev.trigger.comm, "oomscope-slab");
+  ASSERT_TRUE(ev.killed.has_value());
+  EXPECT_EQ(ev.killed->pid, 78);
+  EXPECT_EQ(ev.killed->anon_rss_kb, 60u);
+  ASSERT_TRUE(ev.mem_info.has_value());
+  const auto& slabs = ev.mem_info->unreclaimable_slab_kb;
+  EXPECT_EQ(slabs.size(), 68u);
+  auto kb = [&](const std::string& name) -> std::optional<uint64_t> {
+    for (const auto& [n, v] : slabs)
+      if (n == name) return v;
+    return std::nullopt;
+  };
+  EXPECT_EQ(kb("kmalloc-cg-4k"), 385012u);
+  EXPECT_EQ(kb("kmalloc-cg-2k"), 64192u);
+  EXPECT_EQ(kb("kernfs_node_cache"), 1196u);
+  EXPECT_EQ(kb("kmalloc-32"), 19u);  // `kmalloc-32  19KB  40KB`: Used, not Total
+
+  auto fs = find_all(ev);
+  auto k = find(fs, "kernel_memory");
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->severity, Severity::kCritical);
+  EXPECT_EQ(k->data["slab_unreclaimable_bytes"], 113751ull * 4096);
+  ASSERT_TRUE(k->data.contains("top_slab_caches"));
+  const auto& top = k->data["top_slab_caches"];
+  ASSERT_GE(top.size(), 2u);
+  EXPECT_EQ(top[0]["name"], "kmalloc-cg-4k");
+  EXPECT_EQ(top[0]["used_bytes"], 385012ull * 1024);
+  EXPECT_EQ(top[1]["name"], "kmalloc-cg-2k");
+  EXPECT_EQ(top[1]["used_bytes"], 64192ull * 1024);
+  EXPECT_THAT(k->verdict, ::testing::HasSubstr("largest slab cache kmalloc-cg-4k"));
+  EXPECT_THAT(k->evidence, ::testing::Contains(::testing::HasSubstr("exceeds all user memory")));
+  bool header = false, top_line = false;
+  for (const auto& l : k->evidence_lines) {
+    if (l.line == 444u) header = true;
+    if (l.line == 487u) top_line = true;
+  }
+  EXPECT_TRUE(header);
+  EXPECT_TRUE(top_line);
+  EXPECT_FALSE(find(fs, "anon_blowup").has_value());
+
+  // Must not: the anon hog of the same machine has no slab block and no kernel_memory.
+  auto other = parse(fixture("qemu-global-oom-nohugepages-6.1"));
+  ASSERT_EQ(other.size(), 1u);
+  ASSERT_TRUE(other[0].mem_info.has_value());
+  EXPECT_TRUE(other[0].mem_info->unreclaimable_slab_kb.empty());
+  EXPECT_FALSE(find(find_all(other[0]), "kernel_memory").has_value());
 }
 
 TEST(WhichLimit, PodSliceVersusContainerScope) {

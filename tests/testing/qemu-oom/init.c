@@ -13,6 +13,13 @@
 //   4. forks a child (PID 1 is never chosen by the OOM killer, a child is) that mmap()s
 //      anonymous memory 1 MiB at a time and touches every page until it is killed;
 //   5. waits for it, prints how it ended and "oomscope-qemu: done", syncs and powers off.
+//
+// With oomscope_slab=1 on the kernel command line the child of step 4 fills unreclaimable
+// slab instead of anonymous memory: PID 1 first raises /proc/sys/kernel/msgmni (32000),
+// msgmnb (1 MiB) and msgmax (8192), and the child msgsnd()s SysV messages (msg_msg is
+// kmalloc'd with GFP_KERNEL_ACCOUNT: kmalloc-cg-4k for 4000-byte messages, kmalloc-cg-2k for
+// the 1000-byte ones sent every 4th time: its 48-byte header takes them past 1 KiB) into queue after queue until the OOM killer kills
+// it. The queues outlive the child, so PID 1 then removes them (IPC_RMID) before powering off.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/swap.h>
@@ -99,6 +107,49 @@ static void hog(void) {
   }
 }
 
+enum { kSlabQueues = 32000, kSlabKeyBase = 0x6f6f6d00 };
+
+static void write_proc(const char* path, const char* value) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write(fd, value, strlen(value)) < 0) say("write %s: %s", path, strerror(errno));
+  if (fd >= 0) close(fd);
+  say("%s = %s", path, value);
+}
+
+// Fills unreclaimable slab with SysV messages until killed (see the header comment).
+static void slab_hog(void) {
+  static struct { long mtype; char mtext[4000]; } msg;
+  msg.mtype = 1;
+  memset(msg.mtext, 'x', sizeof msg.mtext);
+  unsigned long sent = 0, bytes = 0;
+  for (int q = 0; q < kSlabQueues; q++) {
+    int id = msgget(kSlabKeyBase + q, IPC_CREAT | 0600);
+    if (id < 0) { say("slab-hog: msgget #%d: %s", q, strerror(errno)); pause(); }
+    for (;;) {
+      size_t len = (sent % 4 == 3) ? 1000 : 4000;
+      if (msgsnd(id, &msg, len, IPC_NOWAIT) != 0) {
+        if (errno != EAGAIN) { say("slab-hog: msgsnd: %s", strerror(errno)); pause(); }
+        break;  // this queue is full (msgmnb): next one
+      }
+      sent++;
+      bytes += len;
+      if ((sent & 16383) == 0) say("slab-hog: %lu messages, %lu MiB queued", sent, bytes >> 20);
+    }
+  }
+  say("slab-hog: all %d queues full without an OOM", kSlabQueues);
+  pause();
+}
+
+static void slab_cleanup(void) {
+  int removed = 0;
+  for (int q = 0; q < kSlabQueues; q++) {
+    int id = msgget(kSlabKeyBase + q, 0);
+    if (id < 0) break;
+    if (msgctl(id, IPC_RMID, NULL) == 0) removed++;
+  }
+  say("removed %d message queues", removed);
+}
+
 int main(void) {
   mount("proc", "/proc", "proc", 0, NULL);
   mount("sysfs", "/sys", "sysfs", 0, NULL);
@@ -106,12 +157,19 @@ int main(void) {
   say("init started");
   const char* swap = getenv("oomscope_swap_kb");
   if (swap && setup_swap(strtoul(swap, NULL, 10)) != 0) { say("swap setup failed"); power_off(); }
+  const int slab = getenv("oomscope_slab") != NULL;
+  if (slab) {
+    write_proc("/proc/sys/kernel/msgmni", "32000");
+    write_proc("/proc/sys/kernel/msgmnb", "1048576");
+    write_proc("/proc/sys/kernel/msgmax", "8192");
+  }
   meminfo();
   pid_t pid = fork();
   if (pid < 0) { say("fork: %s", strerror(errno)); power_off(); }
   if (pid == 0) {
     // comm of the hog, as the OOM report will print it.
-    prctl(PR_SET_NAME, (unsigned long)"oomscope-hog", 0, 0, 0);
+    prctl(PR_SET_NAME, (unsigned long)(slab ? "oomscope-slab" : "oomscope-hog"), 0, 0, 0);
+    if (slab) slab_hog();
     hog();
     _exit(0);
   }
@@ -122,6 +180,7 @@ int main(void) {
     say("hog pid %d killed by signal %d", (int)pid, WTERMSIG(status));
   else
     say("hog pid %d exited with %d", (int)pid, WEXITSTATUS(status));
+  if (slab) slab_cleanup();
   meminfo();
   say("done");
   power_off();
