@@ -20,6 +20,26 @@
 // kmalloc'd with GFP_KERNEL_ACCOUNT: kmalloc-cg-4k for 4000-byte messages, kmalloc-cg-2k for
 // the 1000-byte ones sent every 4th time: its 48-byte header takes them past 1 KiB) into queue after queue until the OOM killer kills
 // it. The queues outlive the child, so PID 1 then removes them (IPC_RMID) before powering off.
+//
+// With oomscope_k8s=1 (scenario memcg-v2-k8s) the OOM is a cgroup v2 memcg OOM of a
+// Kubernetes-shaped pod (systemd cgroup driver, containerd) instead of a global one:
+//   a. loads the virtio modules shipped in the initramfs (/virtio_ring.ko … /virtio_blk.ko) so
+//      that the disk qemu attaches (/dev/vda) can carry the packs out;
+//   b. mounts cgroup2 on /sys/fs/cgroup, enables +memory down
+//      /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<K8S_POD_UID>.slice/
+//      cri-containerd-<K8S_CONTAINER_ID>.scope, with memory.max 400 MiB on kubepods.slice
+//      (node allocatable), 64 MiB on the POD slice and 96 MiB on the container scope, so the
+//      pod's limit is the one hit while the victim's cgroup is the container scope;
+//   c. starts a small "sidecar" in the scope (re-executes /init as `oomscope-side`, with a
+//      fake `--api-key=` argument that the pack must show redacted; it touches 4 MiB and
+//      sleeps), then the hog of step 4 in the same scope; both at oom_score_adj 937 (a
+//      burstable pod's range);
+//   d. after the kill prints memory.max/current/peak/events/events.local of the pod slice and
+//      the scope, runs the static oomscope (/oomscope) twice: `collect --pod <uid>` to
+//      /pod.oompack and a whole-host `collect` to /host.oompack;
+//   e. writes both packs to /dev/vda: a 4096-byte text header ("oomscope-packs", then one
+//      "NAME LENGTH OFFSET" line per pack, then "end") and each pack at its offset
+//      (4096-aligned); tests/testing/qemu-oom/run extracts them.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +54,7 @@
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
+#include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -150,13 +171,175 @@ static void slab_cleanup(void) {
   say("removed %d message queues", removed);
 }
 
-int main(void) {
+
+// --- memcg-v2-k8s ------------------------------------------------------------------------
+#define K8S_POD_UID "fca066f9-544d-4df2-8b9a-126bf305c199"
+#define K8S_CONTAINER_ID "0944d33fbd10e3ed1d5e8cd24e9eed781fe67dd6829a10e526f18b6829ad4cd5"
+#define K8S_KUBEPODS "/kubepods.slice"
+#define K8S_QOS K8S_KUBEPODS "/kubepods-burstable.slice"
+#define K8S_POD K8S_QOS "/kubepods-burstable-podfca066f9_544d_4df2_8b9a_126bf305c199.slice"
+#define K8S_SCOPE K8S_POD "/cri-containerd-" K8S_CONTAINER_ID ".scope"
+#define CGROOT "/sys/fs/cgroup"
+
+static int load_module(const char* path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) { say("no %s: %s", path, strerror(errno)); return -1; }
+  long rc = syscall(SYS_finit_module, fd, "", 0);
+  int err = errno;
+  close(fd);
+  if (rc != 0 && err != EEXIST) { say("finit_module(%s): %s", path, strerror(err)); return -1; }
+  return 0;
+}
+
+static int cg_write(const char* cg, const char* file, const char* value) {
+  char path[512];
+  snprintf(path, sizeof path, CGROOT "%s/%s", cg, file);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write(fd, value, strlen(value)) < 0) {
+    say("write %s = %s: %s", path, value, strerror(errno));
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  close(fd);
+  return 0;
+}
+
+static void cg_print(const char* cg, const char* file) {
+  char path[512], buf[1024];
+  snprintf(path, sizeof path, CGROOT "%s/%s", cg, file);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) { say("%s: %s", path, strerror(errno)); return; }
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n < 0) n = 0;
+  buf[n] = 0;
+  for (char* c = buf; *c; c++)
+    if (*c == '\n') *c = (c[1] ? ',' : 0);
+  say("%s %s: %s", cg, file, buf);
+}
+
+static int setup_k8s(void) {
+  static const char* mods[] = {"/virtio_ring.ko", "/virtio.ko", "/virtio_pci_modern_dev.ko",
+                               "/virtio_pci_legacy_dev.ko", "/virtio_pci.ko", "/virtio_blk.ko"};
+  for (size_t i = 0; i < sizeof mods / sizeof *mods; i++)
+    if (load_module(mods[i]) != 0) return -1;
+  struct stat st;
+  for (int i = 0; i < 100 && stat("/dev/vda", &st) != 0; i++) usleep(100000);
+  if (stat("/dev/vda", &st) != 0) { say("no /dev/vda"); return -1; }
+  if (mount("cgroup2", CGROOT, "cgroup2", 0, NULL) != 0) { say("mount cgroup2: %s", strerror(errno)); return -1; }
+  say("cgroup2 mounted on " CGROOT);
+  static const char* dirs[] = {K8S_KUBEPODS, K8S_QOS, K8S_POD, K8S_SCOPE};
+  if (cg_write("", "cgroup.subtree_control", "+memory") != 0) return -1;
+  for (size_t i = 0; i < 4; i++) {
+    char path[512];
+    snprintf(path, sizeof path, CGROOT "%s", dirs[i]);
+    if (mkdir(path, 0755) != 0) { say("mkdir %s: %s", path, strerror(errno)); return -1; }
+    if (i < 3 && cg_write(dirs[i], "cgroup.subtree_control", "+memory") != 0) return -1;
+  }
+  if (cg_write(K8S_KUBEPODS, "memory.max", "419430400") != 0) return -1;  // 400 MiB
+  if (cg_write(K8S_POD, "memory.max", "67108864") != 0) return -1;        // 64 MiB
+  if (cg_write(K8S_SCOPE, "memory.max", "100663296") != 0) return -1;     // 96 MiB
+  say("pod slice %s memory.max 67108864, container scope memory.max 100663296", K8S_POD);
+  return 0;
+}
+
+// In a child of PID 1: move into the container scope, take a burstable pod's oom_score_adj.
+static void enter_scope(void) {
+  if (cg_write(K8S_SCOPE, "cgroup.procs", "0") != 0) _exit(1);
+  int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    if (write(fd, "937", 3) < 0) say("oom_score_adj: %s", strerror(errno));
+    close(fd);
+  }
+}
+
+// The sidecar (argv[1] == "sidecar", /init re-executed by a child of PID 1): 4 MiB, then sleep.
+static void sidecar(void) {
+  prctl(PR_SET_NAME, (unsigned long)"oomscope-side", 0, 0, 0);
+  const size_t size = 4 << 20;
+  char* p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p != MAP_FAILED)
+    for (size_t i = 0; i < size; i += 4096) p[i] = 1;
+  if (write(3, "r", 1) < 0) say("sidecar: %s", strerror(errno));
+  close(3);
+  for (;;) pause();
+}
+
+static pid_t start_sidecar(void) {
+  int fds[2];
+  if (pipe(fds) != 0) return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    enter_scope();
+    close(fds[0]);
+    dup2(fds[1], 3);
+    char* argv[] = {"oomscope-side", "sidecar", "--api-key=NOT-A-REAL-SECRET-0123456789", NULL};
+    execv("/init", argv);
+    _exit(127);
+  }
+  close(fds[1]);
+  char c;
+  ssize_t n = read(fds[0], &c, 1);
+  close(fds[0]);
+  say("sidecar pid %d %s", (int)pid, n == 1 ? "ready" : "did not start");
+  return n == 1 ? pid : -1;
+}
+
+static int run_collect(const char* out, const char* pod_uid) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    char* argv_pod[] = {"/oomscope", "collect", "-o", (char*)out, "--pod", (char*)pod_uid, "--time-limit", "600", NULL};
+    char* argv_host[] = {"/oomscope", "collect", "-o", (char*)out, "--time-limit", "600", NULL};
+    execv("/oomscope", pod_uid ? argv_pod : argv_host);
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  struct stat st;
+  long long size = stat(out, &st) == 0 ? (long long)st.st_size : -1;
+  say("oomscope collect -o %s%s%s: %s %d, %lld bytes", out, pod_uid ? " --pod " : "", pod_uid ? pod_uid : "",
+      WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), size);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+// Writes the packs to /dev/vda: the header of the file comment, then each pack.
+static void write_packs(const char* const* names, int n) {
+  int disk = open("/dev/vda", O_WRONLY | O_CLOEXEC);
+  if (disk < 0) { say("open /dev/vda: %s", strerror(errno)); return; }
+  char header[4096] = "oomscope-packs\n";
+  off_t offset = 4096;
+  static char buf[1 << 16];
+  for (int i = 0; i < n; i++) {
+    int fd = open(names[i], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) { say("open %s: %s", names[i], strerror(errno)); continue; }
+    off_t start = offset;
+    ssize_t r;
+    while ((r = read(fd, buf, sizeof buf)) > 0) {
+      if (pwrite(disk, buf, r, offset) != r) { say("write /dev/vda: %s", strerror(errno)); break; }
+      offset += r;
+    }
+    close(fd);
+    snprintf(header + strlen(header), sizeof header - strlen(header), "%s %lld %lld\n", names[i] + 1,
+             (long long)(offset - start), (long long)start);
+    offset = (offset + 4095) & ~(off_t)4095;
+  }
+  strncat(header, "end\n", sizeof header - strlen(header) - 1);
+  if (pwrite(disk, header, sizeof header, 0) != (ssize_t)sizeof header) say("write header: %s", strerror(errno));
+  fsync(disk);
+  close(disk);
+  say("packs written to /dev/vda (%lld bytes)", (long long)offset);
+}
+
+int main(int argc, char** argv) {
+  if (getpid() != 1 && argc > 1 && !strcmp(argv[1], "sidecar")) sidecar();
   mount("proc", "/proc", "proc", 0, NULL);
   mount("sysfs", "/sys", "sysfs", 0, NULL);
   mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
   say("init started");
   const char* swap = getenv("oomscope_swap_kb");
   if (swap && setup_swap(strtoul(swap, NULL, 10)) != 0) { say("swap setup failed"); power_off(); }
+  const int k8s = getenv("oomscope_k8s") != NULL;
+  if (k8s && setup_k8s() != 0) { say("k8s cgroup setup failed"); power_off(); }
   const int slab = getenv("oomscope_slab") != NULL;
   if (slab) {
     write_proc("/proc/sys/kernel/msgmni", "32000");
@@ -164,9 +347,12 @@ int main(void) {
     write_proc("/proc/sys/kernel/msgmax", "8192");
   }
   meminfo();
+  pid_t side = k8s ? start_sidecar() : -1;
+  if (k8s && side < 0) power_off();
   pid_t pid = fork();
   if (pid < 0) { say("fork: %s", strerror(errno)); power_off(); }
   if (pid == 0) {
+    if (k8s) enter_scope();
     // comm of the hog, as the OOM report will print it.
     prctl(PR_SET_NAME, (unsigned long)(slab ? "oomscope-slab" : "oomscope-hog"), 0, 0, 0);
     if (slab) slab_hog();
@@ -181,6 +367,17 @@ int main(void) {
   else
     say("hog pid %d exited with %d", (int)pid, WEXITSTATUS(status));
   if (slab) slab_cleanup();
+  if (k8s) {
+    static const char* files[] = {"memory.max", "memory.current", "memory.peak", "memory.events", "memory.events.local"};
+    for (int c = 0; c < 2; c++)
+      for (size_t i = 0; i < sizeof files / sizeof *files; i++) cg_print(c ? K8S_SCOPE : K8S_POD, files[i]);
+    run_collect("/pod.oompack", K8S_POD_UID);
+    run_collect("/host.oompack", NULL);
+    static const char* const packs[] = {"/pod.oompack", "/host.oompack"};
+    write_packs(packs, 2);
+    kill(side, SIGKILL);
+    waitpid(side, NULL, 0);
+  }
   meminfo();
   say("done");
   power_off();
