@@ -1,7 +1,8 @@
-// oom_scenarios.c: how tests/data/kernel-logs/037..040 were captured (real memcg OOMs on cgroup v1).
+// oom_scenarios.c: how tests/data/kernel-logs/037..040 and 045 were captured (real memcg OOMs on cgroup v1).
 // Not built by CMake. Build: gcc -O1 -pthread -o hog oom_scenarios.c. Run as root with CGDIR a new
-// child of your memory cgroup: hog shmem|threads|forks|mlockfile CGDIR 48 [FILE MiB]. The child joins
+// child of your memory cgroup: hog shmem|threads|forks|mlockfile|slowwrite CGDIR 48 [FILE MiB]. The child joins
 // CGDIR (48 MiB memory and memory+swap limit), sets oom_score_adj 1000 and allocates until killed.
+// slowwrite needs a slow device under FILE: slowwrite_oom.sh sets one up and runs it (045).
 // Real memcg OOM scenarios for oomscope fixtures. Runs inside a v1 memcg with a small limit.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,6 +33,23 @@ static void touch_anon(size_t mib_cap) {
   _exit(5);
 }
 static void* sleeper(void* a) { (void)a; pause(); return NULL; }
+// check_joined(): refuse to allocate unless this process is in CGDIR and its limit reads LIM
+// (a writer outside the limited cgroup could fill the machine's memory).
+static void check_joined(const char* cg, const char* lim) {
+  char line[512], want[512], buf[512];
+  const char* rel = strstr(cg, "/sys/fs/cgroup/memory");
+  if (!rel) { fprintf(stderr, "CGDIR is not under /sys/fs/cgroup/memory\n"); _exit(20); }
+  snprintf(want, sizeof want, "memory:%s\n", rel + strlen("/sys/fs/cgroup/memory"));
+  FILE* f = fopen("/proc/self/cgroup", "r");
+  int ok = 0;
+  while (f && fgets(line, sizeof line, f)) { char* c = strchr(line, ':'); if (c && !strcmp(c + 1, want)) ok = 1; }
+  if (f) fclose(f);
+  snprintf(buf, sizeof buf, "%s/memory.limit_in_bytes", cg);
+  f = fopen(buf, "r");
+  if (!f || !fgets(line, sizeof line, f) || atol(line) != atol(lim)) ok = 0;
+  if (f) fclose(f);
+  if (!ok) { fprintf(stderr, "not in %s with limit %s: refusing to allocate\n", cg, lim); _exit(21); }
+}
 
 int main(int argc, char** argv) {
   if (argc < 4) { fprintf(stderr, "usage: hog MODE CGDIR LIMIT_MIB [arg]\n"); return 2; }
@@ -92,6 +110,21 @@ int main(int argc, char** argv) {
       void* p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
       if (p == MAP_FAILED || mlock(p, len)) { perror("mmap/mlock"); _exit(11); }
       touch_anon(4 * atol(argv[3]));
+    } else if (!strcmp(mode, "slowwrite")) {
+      // Buffered writes to a file on a slow device (045: XFS on a loop device whose writes the
+      // root blkio cgroup throttles to 1 MiB/s): the page cache fills with pages under writeback
+      // that reclaim cannot free (XFS allocates page cache GFP_NOFS, so memcg reclaim does not
+      // wait for writeback) and the writer is OOM-killed. hog slowwrite CGDIR LIMIT_MIB FILE FILE_MIB
+      prctl(PR_SET_NAME, "ingest-writer");
+      check_joined(cg, lim);
+      int fd = open(argv[4], O_CREAT | O_TRUNC | O_WRONLY, 0600);
+      if (fd < 0) { perror(argv[4]); _exit(16); }
+      static char chunk[65536];
+      memset(chunk, 'w', sizeof chunk);
+      long want = atol(argv[5]) << 20;
+      for (long done = 0; done < want; done += sizeof chunk)
+        if (write(fd, chunk, sizeof chunk) != (ssize_t)sizeof chunk) { perror("write"); _exit(17); }
+      _exit(18);  // all written without an OOM
     } else if (!strcmp(mode, "pagecache")) {
       prctl(PR_SET_NAME, "cache-reader");
       // Dirty page cache: write a file bigger than the limit without fsync, then allocate.
