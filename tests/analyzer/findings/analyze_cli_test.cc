@@ -192,6 +192,90 @@ TEST(AnalyzeCli, WholeHostPackDoesNotLendTheHostToAGoneCgroup) {
   EXPECT_TRUE(java);
 }
 
+// The memcg-v2-k8s packs (tests/data/captured/README.md): a real cgroup v2 OOM in a qemu guest,
+// collected there by the static oomscope a moment after the kill, once for the pod
+// (`collect --pod`) and once for the whole host. Every number below was read by hand from the
+// pack's raw_files (memory.events, memory.current, memory.max, smaps_rollup, status).
+TEST(AnalyzeCli, RealCgroupV2PodPacksFromQemu) {
+  const std::string dir = OOMSCOPE_TEST_DATA "/captured/";
+  const std::string pod = "/kubepods.slice/kubepods-burstable.slice/"
+                          "kubepods-burstable-podfca066f9_544d_4df2_8b9a_126bf305c199.slice";
+  const std::string scope = pod + "/cri-containerd-0944d33fbd10e3ed1d5e8cd24e9eed781fe67dd6829a10e526f18b6829ad4cd5.scope";
+  auto analyze = [&](const std::string& pack, nlohmann::json* report_findings) {
+    auto r = run({"--format", "json", dir + pack});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["events"].size(), 1u);
+    *report_findings = j["findings"];
+    std::map<std::string, nlohmann::json> by_id;
+    if (j["events"].empty()) return by_id;
+    const auto& ev = j["events"][0];
+    EXPECT_EQ(ev["constraint"], "CONSTRAINT_MEMCG");
+    EXPECT_EQ(ev["memcg"]["oom_memcg"], pod);
+    EXPECT_EQ(ev["memcg"]["task_memcg"], scope);
+    EXPECT_EQ(ev["killed"]["pid"], 79);
+    for (const auto& f : ev["findings"]) by_id[f["id"]] = f;
+    return by_id;
+  };
+
+  // --pod: the pod slice is the target, so its counters are the event's.
+  nlohmann::json top;
+  auto f = analyze("qemu-memcg-v2-k8s-6.1-pod.oompack", &top);
+  EXPECT_TRUE(top.empty()) << top.dump();  // the one oom_kill has its `Killed process` line (seq 407)
+  ASSERT_TRUE(f.count("which_limit"));
+  EXPECT_EQ(f["which_limit"]["data"]["scope"], "pod");
+  ASSERT_TRUE(f.count("kubernetes"));
+  EXPECT_EQ(f["kubernetes"]["data"]["pod_uid"], "fca066f9-544d-4df2-8b9a-126bf305c199");
+  EXPECT_EQ(f["kubernetes"]["data"]["qos"], "Burstable");
+  ASSERT_TRUE(f.count("memory_events")) << "no memory_events";
+  const auto& me = f["memory_events"]["data"];
+  EXPECT_EQ(me["cgroup"], pod);
+  // The pod slice's memory.events: `low 0 high 0 max 18 oom 1 oom_kill 1 oom_group_kill 0`.
+  EXPECT_EQ(me["high"], 0);
+  EXPECT_EQ(me["max"], 18);
+  EXPECT_EQ(me["oom"], 1);
+  EXPECT_EQ(me["oom_kill"], 1);
+  EXPECT_EQ(me["oom_group_kill"], 0);
+  EXPECT_EQ(me["killed_lines_in_log"], 1);
+  EXPECT_EQ(f["memory_events"]["severity"], "info");  // one kill, and its line is in the log
+  ASSERT_TRUE(f.count("working_set"));
+  const auto& ws = f["working_set"]["data"];
+  EXPECT_EQ(ws["cgroup"], pod);
+  EXPECT_EQ(ws["usage_bytes"], 4321280);           // memory.current
+  EXPECT_EQ(ws["limit_bytes"], 67108864);          // memory.max
+  EXPECT_EQ(ws["inactive_file_bytes"], 0);         // memory.stat inactive_file
+  EXPECT_EQ(ws["working_set_bytes"], 4321280);
+  EXPECT_EQ(ws["anon_bytes"], 4243456);            // memory.stat anon
+  EXPECT_EQ(ws["processes_rss_bytes"], 4657152);   // the sidecar's VmRSS, its only process
+  ASSERT_TRUE(f.count("process_memory"));
+  const auto& procs = f["process_memory"]["data"]["processes"];
+  ASSERT_EQ(procs.size(), 1u);
+  EXPECT_EQ(procs[0]["pid"], 78);
+  EXPECT_EQ(procs[0]["comm"], "oomscope-side");
+  EXPECT_EQ(procs[0]["uss_bytes"], 4243456);  // smaps_rollup Private_Dirty, Private_Clean 0
+  // Must not: a 4 MiB sidecar has no glibc arenas; the pack's kmsg read lost nothing; the pod was there.
+  for (const char* absent : {"malloc_arenas", "ring_buffer_gap", "target_gone", "growth", "victim_not_culprit"})
+    EXPECT_FALSE(f.count(absent)) << absent;
+
+  // Whole host: every cgroup has role 'host'; the event takes its victim's cgroup, the scope,
+  // whose memory.events says the kill (oom_kill 1) but not the limit hit (max 0, oom 0: the
+  // pod slice's limit was hit, not the scope's).
+  f = analyze("qemu-memcg-v2-k8s-6.1-host.oompack", &top);
+  EXPECT_TRUE(top.empty()) << top.dump();
+  ASSERT_TRUE(f.count("memory_events"));
+  EXPECT_EQ(f["memory_events"]["data"]["cgroup"], scope);
+  EXPECT_EQ(f["memory_events"]["data"]["max"], 0);
+  EXPECT_EQ(f["memory_events"]["data"]["oom"], 0);
+  EXPECT_EQ(f["memory_events"]["data"]["oom_kill"], 1);
+  ASSERT_TRUE(f.count("working_set"));
+  EXPECT_EQ(f["working_set"]["data"]["usage_bytes"], 4313088);   // the scope's memory.current
+  EXPECT_EQ(f["working_set"]["data"]["limit_bytes"], 100663296); // the scope's memory.max
+  ASSERT_TRUE(f.count("process_memory"));
+  ASSERT_EQ(f["process_memory"]["data"]["processes"].size(), 1u);  // not init, kthreads or oomscope
+  EXPECT_EQ(f["process_memory"]["data"]["processes"][0]["pid"], 78);
+  for (const char* absent : {"malloc_arenas", "ring_buffer_gap", "target_gone"}) EXPECT_FALSE(f.count(absent)) << absent;
+}
+
 // Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). script(1)
 // gives the command a pseudo-terminal.
 TEST(AnalyzeCli, ColourOnlyOnATerminalWithoutNoColor) {

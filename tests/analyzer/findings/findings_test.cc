@@ -126,6 +126,13 @@ const Case kCases[] = {
     {"qemu-global-oom-slab-6.1", 0, {"kernel_memory"},
      {"hugepages_reserved", "anon_blowup", "swap_exhausted", "page_cache", "shmem", "many_tasks", "kubernetes",
       "partial_report", "no_task_table"}},
+    // A real cgroup v2 memcg OOM (same kernel, cgroup2 mounted in the guest): a burstable pod's
+    // slice (64 MiB) hit while the victim lived in its containerd scope (96 MiB), a 4 MiB sidecar
+    // next to it.
+    {"qemu-memcg-v2-k8s-6.1", 0, {"anon_blowup", "which_limit", "kubernetes"},
+     {"hugepages_reserved", "manual_oom", "fragmentation", "swap_exhausted", "cpuset_constraint", "mempolicy_constraint",
+      "page_cache", "shmem", "kernel_memory", "many_tasks", "victim_not_culprit", "partial_report", "no_task_table",
+      "rate_limited", "kill_not_logged", "victim_exiting", "panic"}},
 };
 
 class FindingsOnCorpus : public ::testing::TestWithParam<Case> {};
@@ -413,6 +420,89 @@ TEST(GlobalOom, TaskMemcgOfAGlobalOomIsNotAMemcgLimit) {
   EXPECT_EQ(a->data["spread"], true);
   // 003: a cpuset OOM with 610 GB free on the machine: Mem-Info is not the limit that was hit.
   EXPECT_FALSE(find(find_all(parse(fixture("003"))[0]), "anon_blowup").has_value());
+}
+
+// The memcg-v2-k8s capture (tests/data/captured/README.md): a real cgroup v2 report of a
+// Kubernetes-shaped pod. The pod slice's memory.max (64 MiB) was hit while the victim lived in
+// the container scope below it (memory.max 96 MiB): `oom_memcg=` and `task_memcg=` differ.
+TEST(MemcgV2Qemu, PodSliceHitWhileTheVictimIsInTheContainerScope) {
+  const std::string pod = "/kubepods.slice/kubepods-burstable.slice/"
+                          "kubepods-burstable-podfca066f9_544d_4df2_8b9a_126bf305c199.slice";
+  const std::string container = "0944d33fbd10e3ed1d5e8cd24e9eed781fe67dd6829a10e526f18b6829ad4cd5";
+  const std::string scope = pod + "/cri-containerd-" + container + ".scope";
+  auto evs = parse(fixture("qemu-memcg-v2-k8s-6.1"));
+  ASSERT_EQ(evs.size(), 1u);
+  const OomEvent& ev = evs[0];
+  EXPECT_TRUE(ev.complete);
+  EXPECT_FALSE(ev.global_oom);
+  EXPECT_EQ(ev.constraint, "CONSTRAINT_MEMCG");
+  EXPECT_EQ(ev.kernel, "6.1.0-57-cloud-amd64");
+  EXPECT_FALSE(ev.mem_info.has_value());  // a memcg OOM prints no Mem-Info
+  ASSERT_TRUE(ev.memcg.has_value());
+  EXPECT_EQ(ev.memcg->oom_memcg, pod);
+  EXPECT_EQ(ev.memcg->task_memcg, scope);
+  // `memory: usage 65536kB, limit 65536kB, failcnt 21`
+  EXPECT_EQ(ev.memcg->usage_kb, 65536u);
+  EXPECT_EQ(ev.memcg->limit_kb, 65536u);
+  EXPECT_EQ(ev.memcg->failcnt, 21u);
+  // `swap: usage 0kB, limit 9007199254740988kB` is unlimited (no swap.max set).
+  EXPECT_EQ(ev.memcg->swap_usage_kb, 0u);
+  EXPECT_EQ(ev.memcg->stats_path, pod);  // `Memory cgroup stats for <pod slice>:`
+  EXPECT_EQ(ev.memcg->stats_format, "v2");
+  EXPECT_EQ(ev.memcg->stats.at("anon"), 66891776u);
+  EXPECT_EQ(ev.memcg->stats.at("file"), 0u);
+  EXPECT_EQ(ev.memcg->stats.at("kernel"), 217088u);
+  EXPECT_EQ(ev.memcg->stats.at("inactive_anon"), 66875392u);
+  EXPECT_EQ(ev.trigger.comm, "oomscope-hog");
+  EXPECT_EQ(ev.trigger.gfp_mask, "0xcc0");
+  // Two task rows: the sidecar (pid 78, rss 1137 pages) and the hog (pid 79, rss 15363), both 937.
+  ASSERT_EQ(ev.tasks.size(), 2u);
+  EXPECT_EQ(ev.tasks[0].pid, 78);
+  EXPECT_EQ(ev.tasks[0].name, "oomscope-side");
+  EXPECT_EQ(ev.tasks[0].rss_pages, 1137u);
+  EXPECT_EQ(ev.tasks[0].oom_score_adj, 937);
+  EXPECT_EQ(ev.tasks[1].pid, 79);
+  EXPECT_EQ(ev.tasks[1].rss_pages, 15363u);
+  ASSERT_TRUE(ev.killed.has_value());
+  EXPECT_EQ(ev.killed->pid, 79);
+  EXPECT_EQ(ev.killed->comm, "oomscope-hog");
+  EXPECT_EQ(ev.killed->anon_rss_kb, 61000u);
+  EXPECT_EQ(ev.killed->shmem_rss_kb, 452u);
+  EXPECT_EQ(ev.killed->oom_score_adj, 937);
+
+  auto fs = find_all(ev);
+  auto w = find(fs, "which_limit");
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->data["scope"], "pod");
+  EXPECT_EQ(w->data["oom_memcg"], pod);
+  EXPECT_EQ(w->data["task_memcg"], scope);
+  EXPECT_EQ(w->data["limit_bytes"], 67108864u);
+  EXPECT_THAT(w->evidence, ::testing::Contains(::testing::HasSubstr(
+                               "the pod slice hit its limit while the victim is in a container scope")));
+  EXPECT_THAT(w->evidence, ::testing::Contains("memory usage 64.0 MiB of 64.0 MiB, failcnt 21"));
+  std::vector<size_t> quoted;
+  for (const auto& l : w->evidence_lines) quoted.push_back(l.line);
+  EXPECT_THAT(quoted, ::testing::IsSupersetOf({401u, 440u}));  // `memory: usage …`, `oom-kill:…`
+
+  auto k = find(fs, "kubernetes");
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->data["pod_uid"], "fca066f9-544d-4df2-8b9a-126bf305c199");
+  EXPECT_EQ(k->data["container_id"], container);
+  EXPECT_EQ(k->data["qos"], "Burstable");
+  EXPECT_EQ(k->data["runtime"], "containerd");
+  EXPECT_EQ(k->data["driver"], "systemd");
+  EXPECT_EQ(k->data["oom_memcg_level"], "pod");
+
+  // anon 66891776 of the pod's 67108864; the hog holds anon-rss 61000 kB of it.
+  auto a = find(fs, "anon_blowup");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->data["basis"], "memcg stats");
+  EXPECT_EQ(a->data["anon_bytes"], 66891776u);
+  EXPECT_EQ(a->data["limit_bytes"], 67108864u);
+  EXPECT_EQ(a->data["culprit_pid"], 79);
+  EXPECT_EQ(a->data["culprit_anon_bytes"], 61000u * 1024);
+  EXPECT_EQ(a->data["culprit_rss_bytes"], 15363u * 4096);
+  EXPECT_EQ(a->data["culprit_is_victim"], true);
 }
 
 // PARSER BUG (analyzer/oom_parser.cc, left to its owner; disabled so that the suite stays
