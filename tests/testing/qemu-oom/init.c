@@ -40,6 +40,9 @@
 //   e. writes both packs to /dev/vda: a 4096-byte text header ("oomscope-packs", then one
 //      "NAME LENGTH OFFSET" line per pack, then "end") and each pack at its offset
 //      (4096-aligned); tests/testing/qemu-oom/run extracts them.
+// With oomscope_k8s=group (scenario memcg-v2-k8s-group) the same, but the container scope has
+// memory.oom.group 1 (what Kubernetes 1.28+ sets on cgroup v2 nodes): the kernel kills every
+// process of the scope, the sidecar too; PID 1 reaps both before it collects.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -218,7 +221,7 @@ static void cg_print(const char* cg, const char* file) {
   say("%s %s: %s", cg, file, buf);
 }
 
-static int setup_k8s(void) {
+static int setup_k8s(int oom_group) {
   static const char* mods[] = {"/virtio_ring.ko", "/virtio.ko", "/virtio_pci_modern_dev.ko",
                                "/virtio_pci_legacy_dev.ko", "/virtio_pci.ko", "/virtio_blk.ko"};
   for (size_t i = 0; i < sizeof mods / sizeof *mods; i++)
@@ -239,6 +242,8 @@ static int setup_k8s(void) {
   if (cg_write(K8S_KUBEPODS, "memory.max", "419430400") != 0) return -1;  // 400 MiB
   if (cg_write(K8S_POD, "memory.max", "67108864") != 0) return -1;        // 64 MiB
   if (cg_write(K8S_SCOPE, "memory.max", "100663296") != 0) return -1;     // 96 MiB
+  if (oom_group && cg_write(K8S_SCOPE, "memory.oom.group", "1") != 0) return -1;
+  if (oom_group) say("container scope memory.oom.group 1");
   say("pod slice %s memory.max 67108864, container scope memory.max 100663296", K8S_POD);
   return 0;
 }
@@ -338,8 +343,9 @@ int main(int argc, char** argv) {
   say("init started");
   const char* swap = getenv("oomscope_swap_kb");
   if (swap && setup_swap(strtoul(swap, NULL, 10)) != 0) { say("swap setup failed"); power_off(); }
-  const int k8s = getenv("oomscope_k8s") != NULL;
-  if (k8s && setup_k8s() != 0) { say("k8s cgroup setup failed"); power_off(); }
+  const char* k8s_mode = getenv("oomscope_k8s");
+  const int k8s = k8s_mode != NULL, oom_group = k8s && !strcmp(k8s_mode, "group");
+  if (k8s && setup_k8s(oom_group) != 0) { say("k8s cgroup setup failed"); power_off(); }
   const int slab = getenv("oomscope_slab") != NULL;
   if (slab) {
     write_proc("/proc/sys/kernel/msgmni", "32000");
@@ -367,16 +373,27 @@ int main(int argc, char** argv) {
   else
     say("hog pid %d exited with %d", (int)pid, WEXITSTATUS(status));
   if (slab) slab_cleanup();
+  if (oom_group) {  // the group kill took the sidecar too
+    while (waitpid(side, &status, 0) < 0 && errno == EINTR) {}
+    if (WIFSIGNALED(status))
+      say("sidecar pid %d killed by signal %d", (int)side, WTERMSIG(status));
+    else
+      say("sidecar pid %d exited with %d", (int)side, WEXITSTATUS(status));
+    side = -1;
+  }
   if (k8s) {
-    static const char* files[] = {"memory.max", "memory.current", "memory.peak", "memory.events", "memory.events.local"};
+    static const char* files[] = {"memory.max", "memory.current", "memory.peak", "memory.events", "memory.events.local",
+                                  "memory.oom.group"};
     for (int c = 0; c < 2; c++)
       for (size_t i = 0; i < sizeof files / sizeof *files; i++) cg_print(c ? K8S_SCOPE : K8S_POD, files[i]);
     run_collect("/pod.oompack", K8S_POD_UID);
     run_collect("/host.oompack", NULL);
     static const char* const packs[] = {"/pod.oompack", "/host.oompack"};
     write_packs(packs, 2);
-    kill(side, SIGKILL);
-    waitpid(side, NULL, 0);
+    if (side > 0) {
+      kill(side, SIGKILL);
+      waitpid(side, NULL, 0);
+    }
   }
   meminfo();
   say("done");
