@@ -276,6 +276,50 @@ TEST(AnalyzeCli, RealCgroupV2PodPacksFromQemu) {
   for (const char* absent : {"malloc_arenas", "ring_buffer_gap", "target_gone"}) EXPECT_FALSE(f.count(absent)) << absent;
 }
 
+// The group-kill pack (tests/data/captured/README.md): memory.oom.group 1 on the scope; the
+// kernel printed three `Killed process` lines for two processes (the victim's twice) and
+// counted oom_kill 3 in the pod slice, the scope and /proc/vmstat. The pack was collected after
+// both were reaped: no process rows.
+TEST(AnalyzeCli, RealCgroupV2GroupKillPackFromQemu) {
+  auto r = run({"--format", "json", OOMSCOPE_TEST_DATA "/captured/qemu-memcg-v2-k8s-group-6.1-pod.oompack"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["events"].size(), 1u);
+  const auto& ev = j["events"][0];
+  EXPECT_THAT(ev["oom_group"].get<std::string>(), HasSubstr("cri-containerd-0944d33fbd10"));
+  EXPECT_EQ(ev["victims"].size(), 2u);
+  std::map<std::string, nlohmann::json> by_id;
+  for (const auto& f : ev["findings"]) by_id[f["id"]] = f;
+  ASSERT_TRUE(by_id.count("memory_events"));
+  const auto& me = by_id["memory_events"]["data"];
+  // The pod slice's memory.events: `low 0 high 0 max 18 oom 1 oom_kill 3 oom_group_kill 1`.
+  EXPECT_EQ(me["max"], 18);
+  EXPECT_EQ(me["oom"], 1);
+  EXPECT_EQ(me["oom_kill"], 3);
+  EXPECT_EQ(me["oom_group_kill"], 1);
+  EXPECT_EQ(me["killed_lines_in_log"], 3);  // lines 440, 442, 443 of the console = kmsg records
+  ASSERT_TRUE(by_id.count("working_set"));
+  EXPECT_EQ(by_id["working_set"]["data"]["usage_bytes"], 28672);  // the pod slice's memory.current
+  EXPECT_EQ(by_id["working_set"]["data"]["processes_rss_bytes"], 0);
+  for (const char* absent : {"malloc_arenas", "process_memory", "anon_mappings", "ring_buffer_gap", "target_gone"})
+    EXPECT_FALSE(by_id.count(absent)) << absent;
+}
+
+// REPORT BUG (analyzer/findings/report.cc:14, left to its owner; disabled so that the suite stays
+// green): the digest counts an event's kills as ev.victims.size(), and the parser keeps a pid
+// once (oom_parser.cc: "the group-kill repeat of the victim"), so this group kill counts 2 while
+// the kernel printed 3 `Killed process` lines and raised oom_kill 3 (memory.events of the pod
+// slice and /proc/vmstat): oom_kill_no_kernel_record then says "1 kill happened with no report
+// here" (cgroup scope: warning; node scope: info) about a log that has every line. memory_events
+// counts the same log's lines as 3. Kubernetes 1.28+ sets memory.oom.group on cgroup v2, so every
+// multi-process container kill there looks like this.
+TEST(AnalyzeCli, DISABLED_GroupKillRepeatOfTheVictimIsNotAMissingRecord) {
+  auto r = run({"--format", "json", OOMSCOPE_TEST_DATA "/captured/qemu-memcg-v2-k8s-group-6.1-pod.oompack"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const auto& f : j["findings"]) EXPECT_NE(f["id"], "oom_kill_no_kernel_record") << f.dump();
+}
+
 // Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). script(1)
 // gives the command a pseudo-terminal.
 TEST(AnalyzeCli, ColourOnlyOnATerminalWithoutNoColor) {

@@ -133,6 +133,10 @@ const Case kCases[] = {
      {"hugepages_reserved", "manual_oom", "fragmentation", "swap_exhausted", "cpuset_constraint", "mempolicy_constraint",
       "page_cache", "shmem", "kernel_memory", "many_tasks", "victim_not_culprit", "partial_report", "no_task_table",
       "rate_limited", "kill_not_logged", "victim_exiting", "panic"}},
+    // The same pod with memory.oom.group 1 on the container scope: a real group kill.
+    {"qemu-memcg-v2-k8s-group-6.1", 0, {"anon_blowup", "which_limit", "kubernetes"},
+     {"victim_not_culprit", "many_tasks", "partial_report", "no_task_table", "rate_limited", "kill_not_logged",
+      "victim_exiting", "swap_exhausted", "page_cache", "kernel_memory"}},
 };
 
 class FindingsOnCorpus : public ::testing::TestWithParam<Case> {};
@@ -503,6 +507,44 @@ TEST(MemcgV2Qemu, PodSliceHitWhileTheVictimIsInTheContainerScope) {
   EXPECT_EQ(a->data["culprit_anon_bytes"], 61000u * 1024);
   EXPECT_EQ(a->data["culprit_rss_bytes"], 15363u * 4096);
   EXPECT_EQ(a->data["culprit_is_victim"], true);
+}
+
+// The memcg-v2-k8s-group capture: memory.oom.group 1 on the scope. The kernel printed `Killed
+// process 79` (line 440), `Tasks in <scope> are going to be killed due to memory.oom.group set`
+// (441), `Killed process 78 (oomscope-side)` (442) and `Killed process 79` again (443): two
+// processes, the victim's line twice.
+TEST(MemcgV2Qemu, GroupKillOfTheContainerScope) {
+  const std::string scope = "/kubepods.slice/kubepods-burstable.slice/"
+                            "kubepods-burstable-podfca066f9_544d_4df2_8b9a_126bf305c199.slice/"
+                            "cri-containerd-0944d33fbd10e3ed1d5e8cd24e9eed781fe67dd6829a10e526f18b6829ad4cd5.scope";
+  auto evs = parse(fixture("qemu-memcg-v2-k8s-group-6.1"));
+  ASSERT_EQ(evs.size(), 1u);  // the repeated victim line does not open a second event
+  const OomEvent& ev = evs[0];
+  EXPECT_TRUE(ev.complete);
+  EXPECT_EQ(ev.constraint, "CONSTRAINT_MEMCG");
+  EXPECT_EQ(ev.oom_group, scope);
+  ASSERT_TRUE(ev.memcg.has_value());
+  EXPECT_EQ(ev.memcg->task_memcg, scope);
+  EXPECT_EQ(ev.memcg->usage_kb, 65536u);
+  ASSERT_TRUE(ev.killed.has_value());
+  EXPECT_EQ(ev.killed->pid, 79);
+  EXPECT_EQ(ev.killed->anon_rss_kb, 60988u);
+  // victims are processes: 79 and 78, the second line of 79 is not a third one.
+  ASSERT_EQ(ev.victims.size(), 2u);
+  EXPECT_EQ(ev.victims[0].pid, 79);
+  EXPECT_EQ(ev.victims[1].pid, 78);
+  EXPECT_EQ(ev.victims[1].comm, "oomscope-side");
+  EXPECT_EQ(ev.victims[1].anon_rss_kb, 3900u);
+  EXPECT_EQ(ev.victims[1].shmem_rss_kb, 644u);
+  ASSERT_EQ(ev.tasks.size(), 2u);
+  EXPECT_EQ(ev.tasks[1].rss_pages, 15360u);
+  auto fs = find_all(ev);
+  auto w = find(fs, "which_limit");
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->data["scope"], "pod");
+  auto k = find(fs, "kubernetes");
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->data["qos"], "Burstable");
 }
 
 // PARSER BUG (analyzer/oom_parser.cc, left to its owner; disabled so that the suite stays
