@@ -1,6 +1,8 @@
-// init.c: PID 1 of a throwaway qemu guest that makes one real global OOM kill and powers off.
+// init.c: PID 1 of a throwaway qemu guest that makes one real OOM kill (global, or of a
+// Kubernetes-shaped cgroup v2 pod, see below) and powers off.
 //
-// Built static (gcc -static -O2 -o init init.c) and packed alone into an initramfs by
+// Built static (gcc -static -O2 -o init init.c) and packed into an initramfs (with brd.ko; for
+// the memcg-v2-k8s* scenarios also the virtio modules and the static oomscope) by
 // tests/testing/qemu-oom/run, which boots a Debian kernel under qemu and keeps the serial
 // console as a fixture. Nothing here runs on the host: it is the guest's init.
 //
@@ -34,8 +36,8 @@
 //      fake `--api-key=` argument that the pack must show redacted; it touches 4 MiB and
 //      sleeps), then the hog of step 4 in the same scope; both at oom_score_adj 937 (a
 //      burstable pod's range);
-//   d. after the kill prints memory.max/current/peak/events/events.local of the pod slice and
-//      the scope, runs the static oomscope (/oomscope) twice: `collect --pod <uid>` to
+//   d. after the kill prints memory.max/current/peak/events/events.local/oom.group of the pod
+//      slice and the scope, runs the static oomscope (/oomscope) twice: `collect --pod <uid>` to
 //      /pod.oompack and a whole-host `collect` to /host.oompack;
 //   e. writes both packs to /dev/vda: a 4096-byte text header ("oomscope-packs", then one
 //      "NAME LENGTH OFFSET" line per pack, then "end") and each pack at its offset
