@@ -36,6 +36,15 @@ svg text{font:12px system-ui,sans-serif;fill:#1d2329}
 .note{color:#55606b;font-size:12.5px}
 )";
 
+// Labels longer than `max` bytes keep max - 1 of them, never half a UTF-8 sequence, and "…".
+void shorten(std::string& s, size_t max) {
+  if (s.size() <= max) return;
+  size_t cut = max - 1;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.erase(cut);
+  s.append("…");
+}
+
 std::string num(double v, const char* fmt = "%.1f") {
   char b[32];
   std::snprintf(b, sizeof b, fmt, v);
@@ -124,7 +133,7 @@ std::string tasks_svg(const OomEvent& ev) {
     bool victim = ev.killed && ev.killed->pid && t->pid && *t->pid == *ev.killed->pid;
     double w = std::max(1.0, bar * static_cast<double>(t->rss_pages.value_or(0)) / static_cast<double>(max));
     std::string name = t->name + " (" + (t->pid ? std::to_string(*t->pid) : "?") + ")";
-    if (name.size() > 30) name = name.substr(0, 29) + "…";
+    shorten(name, 30);
     s << "<text x=\"" << label_w - 6 << "\" y=\"" << num(y + 15, "%.1f") << "\" text-anchor=\"end\">" << html_escape(name) << "</text>";
     s << "<rect class=\"task" << (victim ? " victim" : "") << "\" x=\"" << label_w << "\" y=\"" << num(y + 3, "%.1f")
       << "\" width=\"" << num(w, "%.2f") << "\" height=\"16\" fill=\"" << (victim ? "#c0392b" : "#5d6d7e") << "\"/>";
@@ -207,7 +216,7 @@ std::string growth_svg(const PackEvidence& pe) {
       o << "<circle cx=\"" << num(X(t), "%.1f") << "\" cy=\"" << num(Y(v), "%.1f") << "\" r=\"3\" fill=\"" << s.color
         << "\"><title>" << html_escape(s.name) << " " << human_bytes(static_cast<uint64_t>(v)) << "</title></circle>";
     std::string label = s.name;
-    if (label.size() > 30) label = label.substr(0, 29) + "…";
+    shorten(label, 30);
     o << "<rect x=\"" << x0 + w + 14 << "\" y=\"" << num(ly - 9, "%.1f") << "\" width=\"10\" height=\"10\" fill=\"" << s.color
       << "\"/><text x=\"" << x0 + w + 28 << "\" y=\"" << num(ly, "%.1f") << "\">" << html_escape(label) << "</text>";
     ly += 18;
