@@ -295,6 +295,9 @@ struct OomEvent {
   std::vector<Task> tasks;
   std::optional<Killed> killed;            // the first victim
   std::vector<Killed> victims;             // every `Killed process` of the event (group kills)
+  // `Killed process` lines, a victim's repeat included: a group kill prints the first victim
+  // again and the kernel counts that kill too (memory.events oom_kill, vmstat oom_kill).
+  uint32_t kill_lines = 0;
   std::optional<std::string> oom_group;    // `Tasks in <path> are going to be killed…`
   std::vector<Reaped> reaped;
   std::vector<std::string> call_trace;     // function names, innermost first

@@ -541,7 +541,10 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     if (kind == LineKind::kKilled && !ev.victims.empty() && !ev.oom_group) {
       Killed k;
       if (parse_killed(text, k)) {
-        if (hs.is_victim(k.pid)) return;  // printed again (group kills print the victim twice)
+        if (hs.is_victim(k.pid)) {  // printed again (group kills print the victim twice)
+          ++ev.kill_lines;
+          return;
+        }
       }
       fresh = true;
     }
@@ -730,6 +733,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
         ev.notes.push_back("pgtables value of the Killed process line looks like bytes (5.4 bug); converted to kB");
         *k.pgtables_kb /= 1024;
       }
+      ++ev.kill_lines;
       if (hs.is_victim(k.pid)) return;  // the group-kill repeat of the victim
       if (!ev.victims.empty() && !hs.keep(sizeof(Killed) + k.prefix.size() + (k.comm ? k.comm->size() : 0))) break;
       hs.add_victim(k.pid);

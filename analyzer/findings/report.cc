@@ -11,7 +11,7 @@ void ReportFacts::add(const OomEvent& ev) {
   d.file = ev.source.file;
   d.first_line = ev.source.first_line;
   d.timestamp = ev.timestamp;
-  d.kills = ev.victims.size();
+  d.kills = std::max<uint64_t>(ev.kill_lines, ev.victims.size());
   for (const Killed& k : ev.victims) {
     if (d.victims.size() == 4) break;
     d.victims.push_back(k.comm.value_or("?") + " (pid " + (k.pid ? std::to_string(*k.pid) : std::string("?")) + ")");

@@ -305,18 +305,17 @@ TEST(AnalyzeCli, RealCgroupV2GroupKillPackFromQemu) {
     EXPECT_FALSE(by_id.count(absent)) << absent;
 }
 
-// REPORT BUG (analyzer/findings/report.cc:14, left to its owner; disabled so that the suite stays
-// green): the digest counts an event's kills as ev.victims.size(), and the parser keeps a pid
-// once (oom_parser.cc: "the group-kill repeat of the victim"), so this group kill counts 2 while
-// the kernel printed 3 `Killed process` lines and raised oom_kill 3 (memory.events of the pod
-// slice and /proc/vmstat): oom_kill_no_kernel_record then says "1 kill happened with no report
-// here" (cgroup scope: warning; node scope: info) about a log that has every line. memory_events
-// counts the same log's lines as 3. Kubernetes 1.28+ sets memory.oom.group on cgroup v2, so every
-// multi-process container kill there looks like this.
-TEST(AnalyzeCli, DISABLED_GroupKillRepeatOfTheVictimIsNotAMissingRecord) {
+// A group kill prints the first victim twice and the kernel counts both kills (oom_kill 3 in the
+// pod slice's memory.events and /proc/vmstat for 3 `Killed process` lines, 2 processes). The
+// whole-input digest counted 2 (victims, not lines), so oom_kill_no_kernel_record said "1 kill
+// happened with no report here" about a complete log. Kubernetes 1.28+ sets memory.oom.group on
+// cgroup v2, so every multi-process container kill there looks like this.
+TEST(AnalyzeCli, GroupKillRepeatOfTheVictimIsNotAMissingRecord) {
   auto r = run({"--format", "json", OOMSCOPE_TEST_DATA "/captured/qemu-memcg-v2-k8s-group-6.1-pod.oompack"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["events"].size(), 1u);
+  EXPECT_EQ(j["events"][0]["victims"].size(), 2u);
   for (const auto& f : j["findings"]) EXPECT_NE(f["id"], "oom_kill_no_kernel_record") << f.dump();
 }
 
