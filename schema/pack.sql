@@ -152,7 +152,7 @@ CREATE TABLE cgroups (
   swap_limit_bytes   INTEGER,           -- v2 memory.swap.max / v1 memory.memsw.limit_in_bytes; NULL when unlimited
   failcnt            INTEGER,           -- v1 memory.failcnt (times the limit was hit); NULL on v2
   oom_events         INTEGER,           -- v2 memory.events 'oom' (limit hits that invoked the OOM killer); NULL on v1
-  oom_kill           INTEGER,           -- v2 memory.events 'oom_kill' / v1 memory.oom_control 'oom_kill' (4.13+): processes killed
+  oom_kill           INTEGER,           -- v2 memory.events 'oom_kill' / v1 memory.oom_control 'oom_kill' (4.13+): kills (a group kill counts its first victim twice)
   oom_group_kill     INTEGER,           -- v2 memory.events 'oom_group_kill' (5.17+)
   under_oom          INTEGER,           -- v1 memory.oom_control 'under_oom' (1 = OOM in progress now)
   oom_kill_disable   INTEGER,           -- v1 memory.oom_control 'oom_kill_disable'

@@ -32,8 +32,11 @@ bool whole_host(const PackEvidence& pe) {
   return std::all_of(pe.targets.begin(), pe.targets.end(), [](const PackEvidence::Target& t) { return t.kind == "host"; });
 }
 
-// The pack cgroup that the event is about: the one named by oom_memcg/task_memcg (paths can
-// differ by a cgroup-namespace prefix, so a suffix match counts), else the first target.
+// The pack cgroup that the event is about: the one whose limit was hit (oom_memcg: its
+// memory.events counted the `max` and `oom`, its limit is what the usage compares to), else the
+// victim's (task_memcg), else the one the stats were printed for (paths can differ by a
+// cgroup-namespace prefix, so a suffix match counts), else the first target. The same rule for
+// a pack of the pod and a whole-host pack, which both hold the pod slice.
 std::string target_cgroup(const OomEvent& ev, const PackEvidence& pe) {
   auto match = [&](const std::string& kernel_path) -> std::string {
     for (const PackCgroup& c : pe.cgroups)
@@ -43,7 +46,7 @@ std::string target_cgroup(const OomEvent& ev, const PackEvidence& pe) {
     return "";
   };
   if (ev.memcg)
-    for (const auto* p : {&ev.memcg->task_memcg, &ev.memcg->oom_memcg, &ev.memcg->stats_path})
+    for (const auto* p : {&ev.memcg->oom_memcg, &ev.memcg->task_memcg, &ev.memcg->stats_path})
       if (*p)
         if (std::string m = match(**p); !m.empty()) return m;
   // An event of the pack's own kernel log is about its targets; an event of another input
@@ -194,13 +197,18 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
     add("max", ev_or("max", std::nullopt), "times usage hit memory.max and had to reclaim");
     add("failcnt", now->failcnt, "times the v1 limit was hit (v1 memory.failcnt)");
     add("oom", ev_or("oom", now->oom_events), "times the limit could not be met and the OOM killer was invoked");
-    add("oom_kill", ev_or("oom_kill", now->oom_kill), "processes killed by the OOM killer in this cgroup");
+    add("oom_kill", ev_or("oom_kill", now->oom_kill),
+        "kills by the OOM killer in this cgroup (one per `Killed process` line; a group kill counts its first victim twice)");
     add("oom_group_kill", ev_or("oom_group_kill", now->oom_group_kill), "whole-cgroup kills (memory.oom.group)");
     if (!s.empty()) {
       const int64_t kills = ev_or("oom_kill", now->oom_kill).value_or(0);
       e.severity = kills > 1 ? Severity::kWarning : Severity::kInfo;
       e.verdict = "Counters of " + cg + ": " + s;
-      if (kills > 1) e.verdict += ": this cgroup has been OOM-killed " + std::to_string(kills) + " times";
+      if (kills > 1) {
+        e.verdict += ": " + std::to_string(kills) + " OOM kills counted in this cgroup";
+        if (const int64_t groups = ev_or("oom_group_kill", now->oom_group_kill).value_or(0); groups > 0)
+          e.verdict += ", " + std::to_string(groups) + " group kill" + (groups > 1 ? "s" : "") + " (memory.oom.group)";
+      }
       e.data["killed_lines_in_log"] = pe.killed_lines;
       if (kills > pe.killed_lines) {
         // The kernel prints `Killed process` for every kill it counts (a victim found already

@@ -257,19 +257,20 @@ TEST(AnalyzeCli, RealCgroupV2PodPacksFromQemu) {
   for (const char* absent : {"malloc_arenas", "ring_buffer_gap", "target_gone", "growth", "victim_not_culprit"})
     EXPECT_FALSE(f.count(absent)) << absent;
 
-  // Whole host: every cgroup has role 'host'; the event takes its victim's cgroup, the scope,
-  // whose memory.events says the kill (oom_kill 1) but not the limit hit (max 0, oom 0: the
-  // pod slice's limit was hit, not the scope's).
+  // Whole host: every cgroup has role 'host'; the event takes the same cgroup as from the pod's
+  // pack, the pod slice whose limit was hit (max 18, oom 1), not the victim's scope (its
+  // memory.events: max 0, oom 0, oom_kill 1; memory.max 100663296).
   f = analyze("qemu-memcg-v2-k8s-6.1-host.oompack", &top);
   EXPECT_TRUE(top.empty()) << top.dump();
   ASSERT_TRUE(f.count("memory_events"));
-  EXPECT_EQ(f["memory_events"]["data"]["cgroup"], scope);
-  EXPECT_EQ(f["memory_events"]["data"]["max"], 0);
-  EXPECT_EQ(f["memory_events"]["data"]["oom"], 0);
+  EXPECT_EQ(f["memory_events"]["data"]["cgroup"], pod);
+  EXPECT_EQ(f["memory_events"]["data"]["max"], 18);
+  EXPECT_EQ(f["memory_events"]["data"]["oom"], 1);
   EXPECT_EQ(f["memory_events"]["data"]["oom_kill"], 1);
   ASSERT_TRUE(f.count("working_set"));
-  EXPECT_EQ(f["working_set"]["data"]["usage_bytes"], 4313088);   // the scope's memory.current
-  EXPECT_EQ(f["working_set"]["data"]["limit_bytes"], 100663296); // the scope's memory.max
+  EXPECT_EQ(f["working_set"]["data"]["cgroup"], pod);
+  EXPECT_EQ(f["working_set"]["data"]["usage_bytes"], 4321280);  // the pod slice's memory.current
+  EXPECT_EQ(f["working_set"]["data"]["limit_bytes"], 67108864);  // the pod slice's memory.max
   ASSERT_TRUE(f.count("process_memory"));
   ASSERT_EQ(f["process_memory"]["data"]["processes"].size(), 1u);  // not init, kthreads or oomscope
   EXPECT_EQ(f["process_memory"]["data"]["processes"][0]["pid"], 78);
