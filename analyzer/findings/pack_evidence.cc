@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "common/pack.h"
+#include "common/parse_num.h"
 
 namespace oomscope {
 
@@ -188,7 +189,13 @@ AnalyzeStats analyze_pack_kernel_log(const PackEvidence& pe, const ParserOptions
       inner.on_event(std::move(ev));
     }
   } counting(sink);
-  OomParser parser(counting, opts);
+  // The collecting machine's page size (sysconf) holds for its own kernel log: the report's
+  // page counts need no 4 KiB assumption. A --page-size given by the user still wins.
+  ParserOptions popts = opts;
+  if (!popts.page_size)
+    if (auto it = pe.meta.find("page_size_bytes"); it != pe.meta.end())
+      if (auto v = parse_u64(it->second); v && *v >= 512 && (*v & (*v - 1)) == 0) popts.page_size = *v;
+  OomParser parser(counting, popts);
   parser.begin_file(pe.path);
   uint64_t line = 0;
   Status st = pr->for_each_kernel_log_line([&](std::string_view raw, const KernelLogRow&) {

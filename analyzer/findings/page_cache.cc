@@ -64,7 +64,7 @@ void page_cache(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
     f.evidence.push_back("working set = usage " + human_bytes(*b.usage) + " - inactive_file " + bytes(b.inactive_file) +
                          " = " + human_bytes(ws) +
                          " (what kubelet/cAdvisor report as container_memory_working_set_bytes; it still counts "
-                         "active_file, which the kernel can reclaim)");
+                         "active_file, which the kernel can reclaim once it is clean, i.e. written back)");
   }
   uint64_t rss_sum = 0;
   for (const Task& t : ev.tasks) rss_sum += task_rss_bytes(ev, t).value_or(0);
@@ -78,7 +78,13 @@ void page_cache(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
   quote_stat(f, ev, "active_file");
   quote_stat(f, ev, "inactive_file");
   if (f.data["cause"] == "unevictable") quote_stat(f, ev, "unevictable");
-  if (f.data["cause"] == "dirty") quote_stat(f, ev, ev.memcg && ev.memcg->stats.count("file_dirty") ? "file_dirty" : "dirty");
+  if (f.data["cause"] == "dirty") {
+    // The counters that prove it: v2 file_dirty/file_writeback, v1 dirty/writeback; the ones
+    // that are not zero (045: dirty 0, writeback 50102272).
+    const bool v2 = ev.memcg && (ev.memcg->stats.count("file_dirty") || ev.memcg->stats.count("file_writeback"));
+    if (b.dirty.value_or(0) > 0) quote_stat(f, ev, v2 ? "file_dirty" : "dirty");
+    if (b.writeback.value_or(0) > 0) quote_stat(f, ev, v2 ? "file_writeback" : "writeback");
+  }
   quote_prefix(f, ev, "active_file:");
   out.push_back(std::move(f));
 }

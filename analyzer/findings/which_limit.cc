@@ -62,9 +62,9 @@ void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
       std::string vdetail;
       std::string vkind = cgroup_kind(*m.task_memcg, &vdetail);
       if (kind == "pod" && vkind == "container")
-        f.evidence.push_back("the pod slice hit its limit while the victim is in a container scope: with equal "
-                             "container and pod limits the pod's cgroup is charged first (it also holds the pause "
-                             "container and per-pod overhead)");
+        f.evidence.push_back("the pod slice hit its limit while the victim is in a container scope: the pod's cgroup "
+                             "is charged for all its containers (and the pause container), so it reaches its limit "
+                             "first when a container's own limit is as high or higher, or there is none");
     }
     if (m.usage_kb && m.limit_kb)
       f.evidence.push_back("memory usage " + human_bytes(*m.usage_kb * 1024) + " of " + human_bytes(*m.limit_kb * 1024) +

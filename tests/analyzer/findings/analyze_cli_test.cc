@@ -253,6 +253,16 @@ TEST(AnalyzeCli, RealCgroupV2PodPacksFromQemu) {
   EXPECT_EQ(procs[0]["pid"], 78);
   EXPECT_EQ(procs[0]["comm"], "oomscope-side");
   EXPECT_EQ(procs[0]["uss_bytes"], 4243456);  // smaps_rollup Private_Dirty, Private_Clean 0
+  // The page size is the collecting machine's (meta page_size_bytes 4096), not an assumption.
+  {
+    auto r = run({"--format", "json", std::string(OOMSCOPE_TEST_DATA) + "/captured/qemu-memcg-v2-k8s-6.1-pod.oompack"});
+    auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["events"].size(), 1u);
+    EXPECT_EQ(j["events"][0]["page_size"], 4096);
+    auto text = run({std::string(OOMSCOPE_TEST_DATA) + "/captured/qemu-memcg-v2-k8s-6.1-pod.oompack"});
+    EXPECT_THAT(text.out, HasSubstr("victim = culprit"));
+    EXPECT_THAT(text.out, Not(HasSubstr("assuming 4 KiB pages")));
+  }
   // Must not: a 4 MiB sidecar has no glibc arenas; the pack's kmsg read lost nothing; the pod was there.
   for (const char* absent : {"malloc_arenas", "ring_buffer_gap", "target_gone", "growth", "victim_not_culprit"})
     EXPECT_FALSE(f.count(absent)) << absent;

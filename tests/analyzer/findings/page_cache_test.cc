@@ -78,6 +78,9 @@ TEST(PageCacheActiveFile, WritebackStuckCacheIsPageCacheNotALeak) {
   EXPECT_THAT(quoted, ::testing::Contains(::testing::Pair(60u, ::testing::HasSubstr("cache 50102272"))));
   EXPECT_THAT(quoted, ::testing::Contains(::testing::Pair(78u, ::testing::HasSubstr("active_file 25198592"))));
   EXPECT_THAT(quoted, ::testing::Contains(::testing::Pair(77u, ::testing::HasSubstr("inactive_file 24903680"))));
+  // The cause is writeback: its line is quoted; `dirty 0` proves nothing and is not.
+  EXPECT_THAT(quoted, ::testing::Contains(::testing::Pair(66u, ::testing::HasSubstr("writeback 50102272"))));
+  EXPECT_THAT(quoted, ::testing::Not(::testing::Contains(::testing::Pair(65u, ::testing::_))));
 }
 
 TEST(PageCacheActiveFile, NoLeakVerdictOnActiveFile) {
