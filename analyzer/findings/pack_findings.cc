@@ -308,7 +308,17 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
     f.data["heap_private_dirty_bytes"] = maps->heap_private_dirty_bytes;
     f.data["anon_private_dirty_bytes"] = maps->anon_private_dirty_bytes;
     f.data["anon_regions"] = maps->anon_regions;
-    f.severity = anon_share >= 0.5 ? Severity::kWarning : Severity::kInfo;
+    // A warning only when it could have filled the limit: a small survivor (the real v2 pod's
+    // 4 MiB sidecar next to the 64 MiB limit its killed neighbour filled) is context.
+    const bool material = !now || !now->limit_bytes || *now->limit_bytes <= 0 ||
+                          static_cast<int64_t>(maps->private_dirty_bytes) * 4 >= *now->limit_bytes;
+    if (!material)
+      f.evidence.push_back(hb(maps->private_dirty_bytes) + " is " +
+                           pct(static_cast<double>(maps->private_dirty_bytes) / static_cast<double>(*now->limit_bytes)) +
+                           " of the " + hb(static_cast<uint64_t>(*now->limit_bytes)) +
+                           " limit of " + cg + ": too little to have filled it");
+    f.data["material"] = material;
+    f.severity = anon_share >= 0.5 && material ? Severity::kWarning : Severity::kInfo;
     f.next_step = "Private dirty anonymous memory is the heap: profile allocations in " + comm +
                   " (heaptrack, jemalloc/tcmalloc profiling, the runtime's heap dump).";
     out.push_back(std::move(f));

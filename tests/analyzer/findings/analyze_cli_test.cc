@@ -263,6 +263,11 @@ TEST(AnalyzeCli, RealCgroupV2PodPacksFromQemu) {
     EXPECT_THAT(text.out, HasSubstr("victim = culprit"));
     EXPECT_THAT(text.out, Not(HasSubstr("assuming 4 KiB pages")));
   }
+  // The surviving sidecar's mappings are context, not a cause: 4 MiB of the 64 MiB limit.
+  ASSERT_TRUE(f.count("anon_mappings"));
+  EXPECT_EQ(f["anon_mappings"]["data"]["pid"], 78);
+  EXPECT_EQ(f["anon_mappings"]["data"]["material"], false);
+  EXPECT_EQ(f["anon_mappings"]["severity"], "info");
   // Must not: a 4 MiB sidecar has no glibc arenas; the pack's kmsg read lost nothing; the pod was there.
   for (const char* absent : {"malloc_arenas", "ring_buffer_gap", "target_gone", "growth", "victim_not_culprit"})
     EXPECT_FALSE(f.count(absent)) << absent;
