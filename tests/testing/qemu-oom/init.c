@@ -45,6 +45,17 @@
 // With oomscope_k8s=group (scenario memcg-v2-k8s-group) the same, but the container scope has
 // memory.oom.group 1 (what Kubernetes 1.28+ sets on cgroup v2 nodes): the kernel kills every
 // process of the scope, the sidecar too; PID 1 reaps both before it collects.
+// With oomscope_k8s=allocatable or oomscope_k8s=qos (scenarios memcg-v2-k8s-allocatable and
+// memcg-v2-k8s-qos) there are TWO burstable pods without pod-level limits (pod slices and
+// container scopes at memory.max "max"): the hog's pod above and a second one,
+// kubepods-burstable-pod<K8S_POD2_UID>.slice/cri-containerd-<K8S_CONTAINER2_ID>.scope, where
+// the sidecar of step c runs instead (its 4 MiB are charged to the other pod). The limit hit is
+//   allocatable: memory.max 96 MiB on kubepods.slice (what kubelet sets to the node's
+//                allocatable memory; pods without limits overcommit it);
+//   qos:         memory.max 96 MiB on kubepods-burstable.slice (kubelet's QoS-reserved
+//                feature, or an operator), kubepods.slice keeping 400 MiB.
+// Step d then prints the files of all six cgroups (kubepods.slice, the QoS slice, both pods and
+// both scopes) and runs only the whole-host collect (/host.oompack).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -184,7 +195,15 @@ static void slab_cleanup(void) {
 #define K8S_QOS K8S_KUBEPODS "/kubepods-burstable.slice"
 #define K8S_POD K8S_QOS "/kubepods-burstable-podfca066f9_544d_4df2_8b9a_126bf305c199.slice"
 #define K8S_SCOPE K8S_POD "/cri-containerd-" K8S_CONTAINER_ID ".scope"
+#define K8S_POD2_UID "3b9d2c71-8e4f-4a06-9d55-0f7c1e2a6b84"
+#define K8S_CONTAINER2_ID "7c1f5e0b9a2d4c68e3f1a7b5d9c0e2f4a6b8c1d3e5f7091b2c4d6e8f0a1b3c5d"
+#define K8S_POD2 K8S_QOS "/kubepods-burstable-pod3b9d2c71_8e4f_4a06_9d55_0f7c1e2a6b84.slice"
+#define K8S_SCOPE2 K8S_POD2 "/cri-containerd-" K8S_CONTAINER2_ID ".scope"
 #define CGROOT "/sys/fs/cgroup"
+
+// What oomscope_k8s= asks for (see the header comment).
+enum k8s_mode { K8S_NONE, K8S_POD_LIMIT, K8S_GROUP, K8S_ALLOCATABLE, K8S_QOS_LIMIT };
+static int two_pods(enum k8s_mode mode) { return mode == K8S_ALLOCATABLE || mode == K8S_QOS_LIMIT; }
 
 static int load_module(const char* path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -223,7 +242,7 @@ static void cg_print(const char* cg, const char* file) {
   say("%s %s: %s", cg, file, buf);
 }
 
-static int setup_k8s(int oom_group) {
+static int setup_k8s(enum k8s_mode mode) {
   static const char* mods[] = {"/virtio_ring.ko", "/virtio.ko", "/virtio_pci_modern_dev.ko",
                                "/virtio_pci_legacy_dev.ko", "/virtio_pci.ko", "/virtio_blk.ko"};
   for (size_t i = 0; i < sizeof mods / sizeof *mods; i++)
@@ -233,26 +252,38 @@ static int setup_k8s(int oom_group) {
   if (stat("/dev/vda", &st) != 0) { say("no /dev/vda"); return -1; }
   if (mount("cgroup2", CGROOT, "cgroup2", 0, NULL) != 0) { say("mount cgroup2: %s", strerror(errno)); return -1; }
   say("cgroup2 mounted on " CGROOT);
-  static const char* dirs[] = {K8S_KUBEPODS, K8S_QOS, K8S_POD, K8S_SCOPE};
+  // Parents before children; the scopes (leaves) get no subtree_control.
+  static const char* dirs[] = {K8S_KUBEPODS, K8S_QOS, K8S_POD, K8S_SCOPE, K8S_POD2, K8S_SCOPE2};
   if (cg_write("", "cgroup.subtree_control", "+memory") != 0) return -1;
-  for (size_t i = 0; i < 4; i++) {
+  for (size_t i = 0; i < (two_pods(mode) ? 6u : 4u); i++) {
     char path[512];
     snprintf(path, sizeof path, CGROOT "%s", dirs[i]);
     if (mkdir(path, 0755) != 0) { say("mkdir %s: %s", path, strerror(errno)); return -1; }
-    if (i < 3 && cg_write(dirs[i], "cgroup.subtree_control", "+memory") != 0) return -1;
+    if (!strstr(dirs[i], ".scope") && cg_write(dirs[i], "cgroup.subtree_control", "+memory") != 0) return -1;
+  }
+  const int qos_limit = mode == K8S_QOS_LIMIT;
+  if (mode == K8S_ALLOCATABLE) {
+    if (cg_write(K8S_KUBEPODS, "memory.max", "100663296") != 0) return -1;  // 96 MiB
+    say("kubepods.slice memory.max 100663296, the QoS slice, pod slices and scopes max");
+    return 0;
   }
   if (cg_write(K8S_KUBEPODS, "memory.max", "419430400") != 0) return -1;  // 400 MiB
+  if (qos_limit) {
+    if (cg_write(K8S_QOS, "memory.max", "100663296") != 0) return -1;  // 96 MiB
+    say("kubepods.slice memory.max 419430400, " K8S_QOS " memory.max 100663296, pod slices and scopes max");
+    return 0;
+  }
   if (cg_write(K8S_POD, "memory.max", "67108864") != 0) return -1;        // 64 MiB
   if (cg_write(K8S_SCOPE, "memory.max", "100663296") != 0) return -1;     // 96 MiB
-  if (oom_group && cg_write(K8S_SCOPE, "memory.oom.group", "1") != 0) return -1;
-  if (oom_group) say("container scope memory.oom.group 1");
+  if (mode == K8S_GROUP && cg_write(K8S_SCOPE, "memory.oom.group", "1") != 0) return -1;
+  if (mode == K8S_GROUP) say("container scope memory.oom.group 1");
   say("pod slice %s memory.max 67108864, container scope memory.max 100663296", K8S_POD);
   return 0;
 }
 
-// In a child of PID 1: move into the container scope, take a burstable pod's oom_score_adj.
-static void enter_scope(void) {
-  if (cg_write(K8S_SCOPE, "cgroup.procs", "0") != 0) _exit(1);
+// In a child of PID 1: move into a container scope, take a burstable pod's oom_score_adj.
+static void enter_scope(const char* scope) {
+  if (cg_write(scope, "cgroup.procs", "0") != 0) _exit(1);
   int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
   if (fd >= 0) {
     if (write(fd, "937", 3) < 0) say("oom_score_adj: %s", strerror(errno));
@@ -272,12 +303,12 @@ static void sidecar(void) {
   for (;;) pause();
 }
 
-static pid_t start_sidecar(void) {
+static pid_t start_sidecar(const char* scope) {
   int fds[2];
   if (pipe(fds) != 0) return -1;
   pid_t pid = fork();
   if (pid == 0) {
-    enter_scope();
+    enter_scope(scope);
     close(fds[0]);
     dup2(fds[1], 3);
     char* argv[] = {"oomscope-side", "sidecar", "--api-key=NOT-A-REAL-SECRET-0123456789", NULL};
@@ -288,7 +319,7 @@ static pid_t start_sidecar(void) {
   char c;
   ssize_t n = read(fds[0], &c, 1);
   close(fds[0]);
-  say("sidecar pid %d %s", (int)pid, n == 1 ? "ready" : "did not start");
+  say("sidecar pid %d %s in %s", (int)pid, n == 1 ? "ready" : "did not start", scope);
   return n == 1 ? pid : -1;
 }
 
@@ -345,9 +376,14 @@ int main(int argc, char** argv) {
   say("init started");
   const char* swap = getenv("oomscope_swap_kb");
   if (swap && setup_swap(strtoul(swap, NULL, 10)) != 0) { say("swap setup failed"); power_off(); }
-  const char* k8s_mode = getenv("oomscope_k8s");
-  const int k8s = k8s_mode != NULL, oom_group = k8s && !strcmp(k8s_mode, "group");
-  if (k8s && setup_k8s(oom_group) != 0) { say("k8s cgroup setup failed"); power_off(); }
+  const char* k8s_arg = getenv("oomscope_k8s");
+  enum k8s_mode mode = !k8s_arg                         ? K8S_NONE
+                       : !strcmp(k8s_arg, "group")       ? K8S_GROUP
+                       : !strcmp(k8s_arg, "allocatable") ? K8S_ALLOCATABLE
+                       : !strcmp(k8s_arg, "qos")         ? K8S_QOS_LIMIT
+                                                         : K8S_POD_LIMIT;
+  const int k8s = mode != K8S_NONE, oom_group = mode == K8S_GROUP;
+  if (k8s && setup_k8s(mode) != 0) { say("k8s cgroup setup failed"); power_off(); }
   const int slab = getenv("oomscope_slab") != NULL;
   if (slab) {
     write_proc("/proc/sys/kernel/msgmni", "32000");
@@ -355,12 +391,12 @@ int main(int argc, char** argv) {
     write_proc("/proc/sys/kernel/msgmax", "8192");
   }
   meminfo();
-  pid_t side = k8s ? start_sidecar() : -1;
+  pid_t side = k8s ? start_sidecar(two_pods(mode) ? K8S_SCOPE2 : K8S_SCOPE) : -1;
   if (k8s && side < 0) power_off();
   pid_t pid = fork();
   if (pid < 0) { say("fork: %s", strerror(errno)); power_off(); }
   if (pid == 0) {
-    if (k8s) enter_scope();
+    if (k8s) enter_scope(K8S_SCOPE);
     // comm of the hog, as the OOM report will print it.
     prctl(PR_SET_NAME, (unsigned long)(slab ? "oomscope-slab" : "oomscope-hog"), 0, 0, 0);
     if (slab) slab_hog();
@@ -386,12 +422,19 @@ int main(int argc, char** argv) {
   if (k8s) {
     static const char* files[] = {"memory.max", "memory.current", "memory.peak", "memory.events", "memory.events.local",
                                   "memory.oom.group"};
-    for (int c = 0; c < 2; c++)
-      for (size_t i = 0; i < sizeof files / sizeof *files; i++) cg_print(c ? K8S_SCOPE : K8S_POD, files[i]);
-    run_collect("/pod.oompack", K8S_POD_UID);
+    static const char* pod_cgs[] = {K8S_POD, K8S_SCOPE};
+    static const char* all_cgs[] = {K8S_KUBEPODS, K8S_QOS, K8S_POD, K8S_SCOPE, K8S_POD2, K8S_SCOPE2};
+    const char** cgs = two_pods(mode) ? all_cgs : pod_cgs;
+    const size_t ncgs = two_pods(mode) ? 6 : 2;
+    for (size_t c = 0; c < ncgs; c++)
+      for (size_t i = 0; i < sizeof files / sizeof *files; i++) cg_print(cgs[c], files[i]);
+    if (!two_pods(mode)) run_collect("/pod.oompack", K8S_POD_UID);
     run_collect("/host.oompack", NULL);
     static const char* const packs[] = {"/pod.oompack", "/host.oompack"};
-    write_packs(packs, 2);
+    if (two_pods(mode))
+      write_packs(packs + 1, 1);
+    else
+      write_packs(packs, 2);
     if (side > 0) {
       kill(side, SIGKILL);
       waitpid(side, NULL, 0);
