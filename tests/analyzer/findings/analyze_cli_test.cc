@@ -292,6 +292,69 @@ TEST(AnalyzeCli, RealCgroupV2PodPacksFromQemu) {
   for (const char* absent : {"malloc_arenas", "ring_buffer_gap", "target_gone"}) EXPECT_FALSE(f.count(absent)) << absent;
 }
 
+// The whole-host packs of the memcg-v2-k8s-allocatable and -qos captures
+// (tests/data/captured/README.md): two burstable pods without pod limits, the limit hit above
+// both (kubepods.slice, then the burstable QoS slice, 96 MiB each). The pack event's cgroup is
+// the one whose limit was hit; its memory.events (raw_files, read by hand) counted the 35
+// reclaims at max and the OOM, while the victim's pod slice and scope say max 0 oom 0 oom_kill 1.
+TEST(AnalyzeCli, RealCgroupV2SharedLimitPacksFromQemu) {
+  const std::string hog_scope = "/kubepods.slice/kubepods-burstable.slice/"
+                                "kubepods-burstable-podfca066f9_544d_4df2_8b9a_126bf305c199.slice/"
+                                "cri-containerd-0944d33fbd10e3ed1d5e8cd24e9eed781fe67dd6829a10e526f18b6829ad4cd5.scope";
+  struct Pack {
+    const char* file;
+    const char* limited;  // oom_memcg
+    const char* scope;    // which_limit data.scope
+    int hog, side;
+    int64_t usage;        // memory.current of `limited` when collected
+  };
+  for (const Pack& p : {Pack{"qemu-memcg-v2-k8s-allocatable-6.1-host.oompack", "/kubepods.slice", "node_allocatable", 80, 79,
+                             4358144},
+                        Pack{"qemu-memcg-v2-k8s-qos-6.1-host.oompack", "/kubepods.slice/kubepods-burstable.slice", "qos", 79,
+                             78, 4354048}}) {
+    SCOPED_TRACE(p.file);
+    auto r = run({"--format", "json", OOMSCOPE_TEST_DATA "/captured/" + std::string(p.file)});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_TRUE(j["findings"].empty()) << j["findings"].dump();  // the one oom_kill has its line
+    ASSERT_EQ(j["events"].size(), 1u);
+    const auto& ev = j["events"][0];
+    EXPECT_EQ(ev["memcg"]["oom_memcg"], p.limited);
+    EXPECT_EQ(ev["memcg"]["task_memcg"], hog_scope);
+    EXPECT_EQ(ev["killed"]["pid"], p.hog);
+    EXPECT_EQ(ev["page_size"], 4096);
+    std::map<std::string, nlohmann::json> f;
+    for (const auto& x : ev["findings"]) f[x["id"]] = x;
+    ASSERT_TRUE(f.count("which_limit"));
+    EXPECT_EQ(f["which_limit"]["data"]["scope"], p.scope);
+    ASSERT_TRUE(f.count("kubernetes"));
+    EXPECT_EQ(f["kubernetes"]["data"]["pod_uid"], "fca066f9-544d-4df2-8b9a-126bf305c199");
+    EXPECT_EQ(f["kubernetes"]["data"]["qos"], "Burstable");
+    ASSERT_TRUE(f.count("memory_events"));
+    const auto& me = f["memory_events"]["data"];
+    EXPECT_EQ(me["cgroup"], p.limited);
+    // `low 0 high 0 max 35 oom 1 oom_kill 1 oom_group_kill 0` in both packs.
+    EXPECT_EQ(me["high"], 0);
+    EXPECT_EQ(me["max"], 35);
+    EXPECT_EQ(me["oom"], 1);
+    EXPECT_EQ(me["oom_kill"], 1);
+    EXPECT_EQ(me["oom_group_kill"], 0);
+    EXPECT_EQ(me["killed_lines_in_log"], 1);
+    EXPECT_EQ(f["memory_events"]["severity"], "info");
+    ASSERT_TRUE(f.count("working_set"));
+    EXPECT_EQ(f["working_set"]["data"]["cgroup"], p.limited);
+    EXPECT_EQ(f["working_set"]["data"]["usage_bytes"], p.usage);
+    EXPECT_EQ(f["working_set"]["data"]["limit_bytes"], 100663296);
+    // The one process left under the limited cgroup is the other pod's sidecar (VmRSS 4661248).
+    EXPECT_EQ(f["working_set"]["data"]["processes_rss_bytes"], 4661248);
+    ASSERT_TRUE(f.count("process_memory"));
+    ASSERT_EQ(f["process_memory"]["data"]["processes"].size(), 1u);
+    EXPECT_EQ(f["process_memory"]["data"]["processes"][0]["pid"], p.side);
+    for (const char* absent : {"victim_not_culprit", "malloc_arenas", "ring_buffer_gap", "target_gone", "growth"})
+      EXPECT_FALSE(f.count(absent)) << absent;
+  }
+}
+
 // The group-kill pack (tests/data/captured/README.md): memory.oom.group 1 on the scope; the
 // kernel printed three `Killed process` lines for two processes (the victim's twice) and
 // counted oom_kill 3 in the pod slice, the scope and /proc/vmstat. The pack was collected after
@@ -314,6 +377,10 @@ TEST(AnalyzeCli, RealCgroupV2GroupKillPackFromQemu) {
   EXPECT_EQ(me["oom_kill"], 3);
   EXPECT_EQ(me["oom_group_kill"], 1);
   EXPECT_EQ(me["killed_lines_in_log"], 3);  // lines 440, 442, 443 of the console = kmsg records
+  // One OOM (oom 1) that killed two processes: not a restart loop, so no warning.
+  EXPECT_EQ(by_id["memory_events"]["severity"], "info");
+  EXPECT_THAT(by_id["memory_events"]["verdict"].get<std::string>(), HasSubstr("3 OOM kills counted in this cgroup, 1 group kill"));
+  EXPECT_THAT(by_id["memory_events"]["next_step"].get<std::string>(), HasSubstr("One OOM that killed several processes"));
   ASSERT_TRUE(by_id.count("working_set"));
   EXPECT_EQ(by_id["working_set"]["data"]["usage_bytes"], 28672);  // the pod slice's memory.current
   EXPECT_EQ(by_id["working_set"]["data"]["processes_rss_bytes"], 0);

@@ -137,6 +137,14 @@ const Case kCases[] = {
     {"qemu-memcg-v2-k8s-group-6.1", 0, {"anon_blowup", "which_limit", "kubernetes"},
      {"victim_not_culprit", "many_tasks", "partial_report", "no_task_table", "rate_limited", "kill_not_logged",
       "victim_exiting", "swap_exhausted", "page_cache", "kernel_memory"}},
+    // Two burstable pods without pod limits: kubepods.slice's 96 MiB (node allocatable) hit, then
+    // the burstable QoS slice's 96 MiB; the hog in one pod, a 4 MiB sidecar in the other.
+    {"qemu-memcg-v2-k8s-allocatable-6.1", 0, {"anon_blowup", "which_limit", "kubernetes"},
+     {"victim_not_culprit", "many_tasks", "partial_report", "no_task_table", "rate_limited", "kill_not_logged",
+      "victim_exiting", "swap_exhausted", "page_cache", "kernel_memory", "shmem", "manual_oom", "hugepages_reserved"}},
+    {"qemu-memcg-v2-k8s-qos-6.1", 0, {"anon_blowup", "which_limit", "kubernetes"},
+     {"victim_not_culprit", "many_tasks", "partial_report", "no_task_table", "rate_limited", "kill_not_logged",
+      "victim_exiting", "swap_exhausted", "page_cache", "kernel_memory", "shmem", "manual_oom", "hugepages_reserved"}},
 };
 
 class FindingsOnCorpus : public ::testing::TestWithParam<Case> {};
@@ -545,6 +553,103 @@ TEST(MemcgV2Qemu, GroupKillOfTheContainerScope) {
   auto k = find(fs, "kubernetes");
   ASSERT_TRUE(k.has_value());
   EXPECT_EQ(k->data["qos"], "Burstable");
+}
+
+// The memcg-v2-k8s-allocatable and -qos captures (tests/data/captured/README.md): two
+// burstable pods without pod-level limits (pod slices and scopes at memory.max "max"), the hog in
+// pod fca066f9-… (its containerd scope 0944d33f…), a 4 MiB sidecar in pod 3b9d2c71-…. The limit
+// hit is above both pods: kubepods.slice's 96 MiB (the node allocatable) or the burstable QoS
+// slice's 96 MiB. Every number below is the console's, read by hand.
+struct SharedLimitCapture {
+  const char* fixture;
+  const char* oom_memcg;
+  const char* scope;  // which_limit's data.scope
+  const char* verdict;
+  int hog_pid, side_pid;
+  uint64_t failcnt, anon, kernel, inactive_anon, hog_rss_pages, hog_anon_rss_kb;
+  size_t memory_line, oom_kill_line;  // console lines of `memory: usage …` and `oom-kill:…`
+};
+
+void check_shared_limit_capture(const SharedLimitCapture& c) {
+  const std::string hog_scope = "/kubepods.slice/kubepods-burstable.slice/"
+                                "kubepods-burstable-podfca066f9_544d_4df2_8b9a_126bf305c199.slice/"
+                                "cri-containerd-0944d33fbd10e3ed1d5e8cd24e9eed781fe67dd6829a10e526f18b6829ad4cd5.scope";
+  auto evs = parse(fixture(c.fixture));
+  ASSERT_EQ(evs.size(), 1u);
+  const OomEvent& ev = evs[0];
+  EXPECT_TRUE(ev.complete);
+  EXPECT_FALSE(ev.global_oom);
+  EXPECT_EQ(ev.constraint, "CONSTRAINT_MEMCG");
+  EXPECT_EQ(ev.kernel, "6.1.0-57-cloud-amd64");
+  ASSERT_TRUE(ev.memcg.has_value());
+  EXPECT_EQ(ev.memcg->oom_memcg, c.oom_memcg);
+  EXPECT_EQ(ev.memcg->task_memcg, hog_scope);
+  EXPECT_EQ(ev.memcg->usage_kb, 98304u);  // `memory: usage 98304kB, limit 98304kB, failcnt N`
+  EXPECT_EQ(ev.memcg->limit_kb, 98304u);
+  EXPECT_EQ(ev.memcg->failcnt, c.failcnt);
+  EXPECT_EQ(ev.memcg->stats_path, c.oom_memcg);  // `Memory cgroup stats for <oom_memcg>:`
+  EXPECT_EQ(ev.memcg->stats.at("anon"), c.anon);
+  EXPECT_EQ(ev.memcg->stats.at("file"), 0u);
+  EXPECT_EQ(ev.memcg->stats.at("kernel"), c.kernel);
+  EXPECT_EQ(ev.memcg->stats.at("inactive_anon"), c.inactive_anon);
+  // The task table is the whole limited subtree: the hog first, then the other pod's sidecar.
+  ASSERT_EQ(ev.tasks.size(), 2u);
+  EXPECT_EQ(ev.tasks[0].pid, c.hog_pid);
+  EXPECT_EQ(ev.tasks[0].name, "oomscope-hog");
+  EXPECT_EQ(ev.tasks[0].rss_pages, c.hog_rss_pages);
+  EXPECT_EQ(ev.tasks[1].pid, c.side_pid);
+  EXPECT_EQ(ev.tasks[1].name, "oomscope-side");
+  EXPECT_EQ(ev.tasks[1].rss_pages, 1138u);
+  ASSERT_TRUE(ev.killed.has_value());
+  EXPECT_EQ(ev.killed->pid, c.hog_pid);
+  EXPECT_EQ(ev.killed->anon_rss_kb, c.hog_anon_rss_kb);
+  EXPECT_EQ(ev.killed->shmem_rss_kb, 580u);
+
+  auto fs = find_all(ev);
+  auto w = find(fs, "which_limit");
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->data["scope"], c.scope);
+  EXPECT_EQ(w->data["oom_memcg"], c.oom_memcg);
+  EXPECT_EQ(w->data["task_memcg"], hog_scope);
+  EXPECT_EQ(w->data["limit_bytes"], 100663296u);
+  EXPECT_EQ(w->verdict, std::string("A memory cgroup limit, not the machine: ") + c.verdict + ", 96.0 MiB");
+  EXPECT_THAT(w->next_step, ::testing::AnyOf(::testing::HasSubstr("The node itself was not out of memory"),
+                                             ::testing::HasSubstr("the machine itself was not out of memory")));
+  EXPECT_THAT(w->evidence, ::testing::Contains("memory usage 96.0 MiB of 96.0 MiB, failcnt " + std::to_string(c.failcnt)));
+  // Not the pod-slice explanation: no pod slice was limited.
+  EXPECT_THAT(w->evidence, ::testing::Not(::testing::Contains(::testing::HasSubstr("the pod slice hit its limit"))));
+  std::vector<size_t> quoted;
+  for (const auto& l : w->evidence_lines) quoted.push_back(l.line);
+  EXPECT_THAT(quoted, ::testing::IsSupersetOf({c.memory_line, c.oom_kill_line}));
+
+  // The victim's pod, not the cgroup whose limit was hit (that has no pod).
+  auto k = find(fs, "kubernetes");
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->data["pod_uid"], "fca066f9-544d-4df2-8b9a-126bf305c199");
+  EXPECT_EQ(k->data["container_id"], "0944d33fbd10e3ed1d5e8cd24e9eed781fe67dd6829a10e526f18b6829ad4cd5");
+  EXPECT_EQ(k->data["qos"], "Burstable");
+  EXPECT_EQ(k->data["runtime"], "containerd");
+  EXPECT_EQ(k->data["oom_memcg_level"], std::string(c.scope) == "qos" ? "qos" : "kubepods");
+
+  // The hog (23570+ pages) is the largest process and was killed.
+  EXPECT_FALSE(find(fs, "victim_not_culprit").has_value());
+  auto a = find(fs, "anon_blowup");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->data["anon_bytes"], c.anon);
+  EXPECT_EQ(a->data["culprit_pid"], c.hog_pid);
+  EXPECT_EQ(a->data["culprit_is_victim"], true);
+}
+
+TEST(MemcgV2Qemu, NodeAllocatableHitByTwoPodsWithoutLimits) {
+  check_shared_limit_capture({"qemu-memcg-v2-k8s-allocatable-6.1", "/kubepods.slice", "node_allocatable",
+                              "the node allocatable limit on all pods (kubepods)", 80, 79, 44, 100352000, 311296,
+                              100294656, 23570, 93700, 399, 438});
+}
+
+TEST(MemcgV2Qemu, BurstableQosSliceHitByTwoPodsWithoutLimits) {
+  check_shared_limit_capture({"qemu-memcg-v2-k8s-qos-6.1", "/kubepods.slice/kubepods-burstable.slice", "qos",
+                              "the Burstable QoS slice's limit", 79, 78, 45, 100364288, 299008, 100356096, 23571, 93704,
+                              398, 437});
 }
 
 // PARSER BUG (analyzer/oom_parser.cc, left to its owner; disabled so that the suite stays
