@@ -202,7 +202,11 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
     add("oom_group_kill", ev_or("oom_group_kill", now->oom_group_kill), "whole-cgroup kills (memory.oom.group)");
     if (!s.empty()) {
       const int64_t kills = ev_or("oom_kill", now->oom_kill).value_or(0);
-      e.severity = kills > 1 ? Severity::kWarning : Severity::kInfo;
+      // Repeated OOMs, not repeated kills: one group kill kills several processes (and counts
+      // its first victim twice) in one OOM. v2 counts the OOMs (`oom`); v1 only the kills.
+      const std::optional<int64_t> ooms = ev_or("oom", now->oom_events);
+      const int64_t repeats = ooms ? *ooms : kills;
+      e.severity = repeats > 1 ? Severity::kWarning : Severity::kInfo;
       e.verdict = "Counters of " + cg + ": " + s;
       if (kills > 1) {
         e.verdict += ": " + std::to_string(kills) + " OOM kills counted in this cgroup";
@@ -222,8 +226,9 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
                              "later or was not collected, or lost records)");
         e.verdict += "; " + std::to_string(kills - pe.killed_lines) + " of them with no kernel line in this log";
       }
-      e.next_step = kills > 1 ? "Repeated kills: a restart loop with the same limit; fix the root cause or the limit."
-                              : "A single kill: the report above is the one to act on.";
+      e.next_step = repeats > 1 ? "Repeated OOMs: a restart loop with the same limit; fix the root cause or the limit."
+                    : kills > 1 ? "One OOM that killed several processes (a group kill): the report above is the one to act on."
+                                : "A single kill: the report above is the one to act on.";
       out.push_back(std::move(e));
     }
   }
