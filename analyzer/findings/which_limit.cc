@@ -70,11 +70,24 @@ void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
       f.evidence.push_back("memory usage " + human_bytes(*m.usage_kb * 1024) + " of " + human_bytes(*m.limit_kb * 1024) +
                            (m.failcnt ? ", failcnt " + std::to_string(*m.failcnt) : std::string()));
     if (c.limit_label == "memory+swap limit") f.evidence.push_back("memory itself was below its limit; memory+swap was not");
-    f.next_step = kind == "pod" || kind == "container" || kind == "qos"
-                      ? "Compare the container's resources.limits.memory with the peak of the root-cause finding; "
-                        "raise the limit or cut the usage. The node itself was not out of memory."
-                      : "Raise or keep the cgroup's limit according to the root-cause finding; the machine itself "
-                        "was not out of memory.";
+    if (kind == "qos" || kind == "node_allocatable")
+      f.evidence.push_back("the limit is shared: the task table lists every process below " +
+                           m.oom_memcg.value_or(std::string("it")) + ", other pods' included");
+    if (kind == "pod" || kind == "container")
+      f.next_step = "Compare the container's resources.limits.memory with the peak of the root-cause finding; "
+                    "raise the limit or cut the usage. The node itself was not out of memory.";
+    else if (kind == "qos")
+      f.next_step = "This limit is shared by every pod of the QoS class (set on the QoS slice, e.g. by kubelet's "
+                    "--qos-reserved): pods without a memory limit of their own filled it. Give them limits (requests "
+                    "near their real use) or raise the slice's limit. The node itself was not out of memory.";
+    else if (kind == "node_allocatable")
+      f.next_step = "kubepods' limit is the node's allocatable memory (capacity minus kube-reserved, system-reserved "
+                    "and the hard eviction threshold): pods without memory limits, or with limits above their "
+                    "requests, overcommitted it. Set pod limits and compare `kubectl describe node` Allocatable with "
+                    "the pods' use; the machine itself was not out of memory (the rest is reserved for the system).";
+    else
+      f.next_step = "Raise or keep the cgroup's limit according to the root-cause finding; the machine itself "
+                    "was not out of memory.";
     quote_prefix(f, ev, "memory: usage");
     quote_prefix(f, ev, "memory+swap:");
     quote_prefix(f, ev, "oom-kill:");

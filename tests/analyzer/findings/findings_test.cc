@@ -615,6 +615,10 @@ void check_shared_limit_capture(const SharedLimitCapture& c) {
   EXPECT_EQ(w->verdict, std::string("A memory cgroup limit, not the machine: ") + c.verdict + ", 96.0 MiB");
   EXPECT_THAT(w->next_step, ::testing::AnyOf(::testing::HasSubstr("The node itself was not out of memory"),
                                              ::testing::HasSubstr("the machine itself was not out of memory")));
+  // The advice of a shared limit: pods without limits of their own filled it.
+  EXPECT_THAT(w->next_step, ::testing::HasSubstr(std::string_view(c.scope) == "qos" ? "every pod of the QoS class" : "allocatable memory"));
+  EXPECT_THAT(w->evidence, ::testing::Contains(std::string("the limit is shared: the task table lists every process below ") +
+                                               c.oom_memcg + ", other pods' included"));
   EXPECT_THAT(w->evidence, ::testing::Contains("memory usage 96.0 MiB of 96.0 MiB, failcnt " + std::to_string(c.failcnt)));
   // Not the pod-slice explanation: no pod slice was limited.
   EXPECT_THAT(w->evidence, ::testing::Not(::testing::Contains(::testing::HasSubstr("the pod slice hit its limit"))));
