@@ -56,6 +56,17 @@
 //                feature, or an operator), kubepods.slice keeping 400 MiB.
 // Step d then prints the files of all six cgroups (kubepods.slice, the QoS slice, both pods and
 // both scopes) and runs only the whole-host collect (/host.oompack).
+// With oomscope_k8s=kmsg-gap (scenario kmsg-gap, qemu -smp 2 and printk.devkmsg=on so that
+// /dev/kmsg writes are not rate limited) the pod OOM of oomscope_k8s=1, then, in step d, PID 1
+// forks a writer, starts only `collect --pod <uid>` (/pod.oompack) and gives the writer the
+// collector's pid; the writer waits until the collector has /dev/kmsg open (it polls
+// /proc/<pid>/fd: the collector reads the kernel log early, but exec and setup take 0.4-1.2 s
+// under tcg, longer than the whole flood) and then writes oomscope_flood=N (default 6000) short
+// records ("<7>oomscope-flood NNNNNN": 21 bytes of text at debug level, so the serial console
+// does not print them) as fast as it can. The kernel's ring buffer (128 KiB on Debian's 6.1,
+// about 4096 records this short) overwrites records before the collector reads them, so the
+// pack records gaps. When the collect ends the writer is stopped (SIGKILL) if it has not
+// finished; PID 1 prints how many records it wrote, and when, from a counter shared with it.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -74,6 +85,7 @@
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void say(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -202,7 +214,7 @@ static void slab_cleanup(void) {
 #define CGROOT "/sys/fs/cgroup"
 
 // What oomscope_k8s= asks for (see the header comment).
-enum k8s_mode { K8S_NONE, K8S_POD_LIMIT, K8S_GROUP, K8S_ALLOCATABLE, K8S_QOS_LIMIT };
+enum k8s_mode { K8S_NONE, K8S_POD_LIMIT, K8S_GROUP, K8S_ALLOCATABLE, K8S_QOS_LIMIT, K8S_KMSG_GAP };
 static int two_pods(enum k8s_mode mode) { return mode == K8S_ALLOCATABLE || mode == K8S_QOS_LIMIT; }
 
 static int load_module(const char* path) {
@@ -323,7 +335,7 @@ static pid_t start_sidecar(const char* scope) {
   return n == 1 ? pid : -1;
 }
 
-static int run_collect(const char* out, const char* pod_uid) {
+static pid_t start_collect(const char* out, const char* pod_uid) {
   pid_t pid = fork();
   if (pid == 0) {
     char* argv_pod[] = {"/oomscope", "collect", "-o", (char*)out, "--pod", (char*)pod_uid, "--time-limit", "600", NULL};
@@ -331,6 +343,10 @@ static int run_collect(const char* out, const char* pod_uid) {
     execv("/oomscope", pod_uid ? argv_pod : argv_host);
     _exit(127);
   }
+  return pid;
+}
+
+static int finish_collect(pid_t pid, const char* out, const char* pod_uid) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   struct stat st;
@@ -338,6 +354,72 @@ static int run_collect(const char* out, const char* pod_uid) {
   say("oomscope collect -o %s%s%s: %s %d, %lld bytes", out, pod_uid ? " --pod " : "", pod_uid ? pod_uid : "",
       WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), size);
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int run_collect(const char* out, const char* pod_uid) {
+  return finish_collect(start_collect(out, pod_uid), out, pod_uid);
+}
+
+static long long mono_usec(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+// kmsg-gap: what the flood writer shares with PID 1 (a MAP_SHARED page).
+struct flood { volatile long written, failed, waited_usec, start_usec, end_usec; };
+
+// Whether process `pid` has /dev/kmsg open.
+static int has_kmsg_open(pid_t pid) {
+  char path[64], target[64];
+  for (int fd = 0; fd < 64; fd++) {
+    snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)pid, fd);
+    ssize_t n = readlink(path, target, sizeof target - 1);
+    if (n <= 0) continue;
+    target[n] = 0;
+    if (!strcmp(target, "/dev/kmsg")) return 1;
+  }
+  return 0;
+}
+
+// kmsg-gap: forks the writer of the header comment. It waits for the collector's pid (given by
+// go_flood()), then until the collector has /dev/kmsg open (polled every 200 us, at most 30 s),
+// then writes `count` records as fast as it can.
+static pid_t start_flood(long count, struct flood** shared, int* go) {
+  struct flood* f = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (f == MAP_FAILED) { say("flood: mmap: %s", strerror(errno)); return -1; }
+  *shared = f;
+  int fds[2];
+  if (pipe(fds) != 0) return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_NAME, (unsigned long)"oomscope-flood", 0, 0, 0);
+    close(fds[1]);
+    int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) { say("flood: open /dev/kmsg: %s", strerror(errno)); _exit(1); }
+    pid_t collector = 0;
+    if (read(fds[0], &collector, sizeof collector) != sizeof collector) _exit(1);
+    long long t0 = mono_usec();
+    while (!has_kmsg_open(collector) && mono_usec() - t0 < 30000000) usleep(200);
+    char rec[64];
+    f->start_usec = mono_usec();
+    f->waited_usec = f->start_usec - t0;
+    for (long i = 1; i <= count; i++) {
+      int n = snprintf(rec, sizeof rec, "<7>oomscope-flood %06ld", i);
+      if (write(fd, rec, n) == n) f->written = i; else f->failed++;
+    }
+    f->end_usec = mono_usec();
+    _exit(0);
+  }
+  close(fds[0]);
+  *go = fds[1];
+  say("flood writer pid %d started, %ld records of /dev/kmsg once the collector has it open", (int)pid, count);
+  return pid;
+}
+
+static void go_flood(int go, pid_t collector) {
+  if (write(go, &collector, sizeof collector) != sizeof collector) say("flood: %s", strerror(errno));
+  close(go);
 }
 
 // Writes the packs to /dev/vda: the header of the file comment, then each pack.
@@ -381,6 +463,7 @@ int main(int argc, char** argv) {
                        : !strcmp(k8s_arg, "group")       ? K8S_GROUP
                        : !strcmp(k8s_arg, "allocatable") ? K8S_ALLOCATABLE
                        : !strcmp(k8s_arg, "qos")         ? K8S_QOS_LIMIT
+                       : !strcmp(k8s_arg, "kmsg-gap")    ? K8S_KMSG_GAP
                                                          : K8S_POD_LIMIT;
   const int k8s = mode != K8S_NONE, oom_group = mode == K8S_GROUP;
   if (k8s && setup_k8s(mode) != 0) { say("k8s cgroup setup failed"); power_off(); }
@@ -428,13 +511,41 @@ int main(int argc, char** argv) {
     const size_t ncgs = two_pods(mode) ? 6 : 2;
     for (size_t c = 0; c < ncgs; c++)
       for (size_t i = 0; i < sizeof files / sizeof *files; i++) cg_print(cgs[c], files[i]);
-    if (!two_pods(mode)) run_collect("/pod.oompack", K8S_POD_UID);
-    run_collect("/host.oompack", NULL);
     static const char* const packs[] = {"/pod.oompack", "/host.oompack"};
-    if (two_pods(mode))
-      write_packs(packs + 1, 1);
-    else
-      write_packs(packs, 2);
+    if (mode == K8S_KMSG_GAP) {
+      const char* n_arg = getenv("oomscope_flood");
+      long count = n_arg ? strtol(n_arg, NULL, 10) : 6000;
+      struct flood* f = NULL;
+      int go = -1;
+      pid_t writer = start_flood(count, &f, &go);
+      long long t0 = mono_usec();
+      if (writer > 0) {
+        pid_t collector = start_collect("/pod.oompack", K8S_POD_UID);
+        go_flood(go, collector);
+        finish_collect(collector, "/pod.oompack", K8S_POD_UID);
+      }
+      long long t1 = mono_usec();
+      long at_end = writer > 0 ? f->written : 0;
+      if (writer > 0) {
+        int ws = 0;
+        if (waitpid(writer, &ws, WNOHANG) == 0) {
+          kill(writer, SIGKILL);
+          waitpid(writer, &ws, 0);
+        }
+        say("flood writer: %ld of %ld records written (%ld failed), %ld when the collect ended; waited %ld us for "
+            "the collector's /dev/kmsg, wrote %lld-%lld us, collect %lld-%lld us (monotonic)",
+            f->written, count, f->failed, at_end, (long)f->waited_usec, (long long)f->start_usec,
+            (long long)f->end_usec, t0, t1);
+      }
+      write_packs(packs, 1);
+    } else {
+      if (!two_pods(mode)) run_collect("/pod.oompack", K8S_POD_UID);
+      run_collect("/host.oompack", NULL);
+      if (two_pods(mode))
+        write_packs(packs + 1, 1);
+      else
+        write_packs(packs, 2);
+    }
     if (side > 0) {
       kill(side, SIGKILL);
       waitpid(side, NULL, 0);
