@@ -2,6 +2,7 @@
 // a process on real inputs.
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/sqlite/db.h"
 #include "tests/testing/subprocess.h"
 
 namespace oomscope {
@@ -111,8 +113,8 @@ TEST(AnalyzeCli, PackOfAGonePodSaysItsCgroupWasGone) {
 
 // ring_buffer_gap: a pack whose /dev/kmsg read lost records. The --root tree is HAND-BUILT
 // (tests/data/roots/make-v2-k8s-systemd.py: real 6.1 formats, invented numbers): its kmsg jumps
-// from sequence 4121 to 4124 (2 records lost) after the OOM report. No real pack with a gap is
-// in the repository. The arenas pack (real, no gap) must not have it.
+// from sequence 4121 to 4124 (2 records lost) after the OOM report. A real pack with gaps:
+// AnalyzeCli.RealKmsgGapPackFromQemu. The arenas pack (real, no gap) must not have it.
 TEST(AnalyzeCli, PackWithAKernelLogGapSaysRecordsWereLost) {
   auto dir = testing::TempDir::create("oomscope-cli-gap");
   ASSERT_TRUE(dir.ok());
@@ -190,6 +192,57 @@ TEST(AnalyzeCli, WholeHostPackDoesNotLendTheHostToAGoneCgroup) {
       EXPECT_THAT(ids, Not(::testing::Contains(host_only))) << ev["findings"].dump();
   }
   EXPECT_TRUE(java);
+}
+
+// The kmsg-gap pack (tests/data/captured/README.md): the memcg-v2-k8s pod OOM in a qemu guest
+// (-smp 2, Debian 6.1, 128 KiB ring buffer), then a writer flooded /dev/kmsg with 6000 records
+// `oomscope-flood NNNNNN` (seq 412-6411) WHILE the static oomscope collected `--pod`: the ring
+// buffer overwrote records the collector had not read, and the pack holds 4 real gap rows
+// (1677 records lost, all of them flood records; the OOM report, seq 375-411, is whole).
+TEST(AnalyzeCli, RealKmsgGapPackFromQemu) {
+  const std::string pack = OOMSCOPE_TEST_DATA "/captured/qemu-kmsg-gap-6.1-pod.oompack";
+  // The rows as read by hand (sqlite3): after_seq, next_seq, lost_records.
+  {
+    auto db = sqlite::Db::open_untrusted_readonly(pack);
+    ASSERT_TRUE(db.ok());
+    auto q = db->prepare("SELECT after_seq, next_seq, lost_records FROM kernel_log_gaps ORDER BY rowid");
+    ASSERT_TRUE(q.ok());
+    std::vector<std::array<int64_t, 3>> rows;
+    while (q->step_row()) rows.push_back({q->column_int64(0), q->column_int64(1), q->column_int64(2)});
+    const std::vector<std::array<int64_t, 3>> want = {
+        {489, 874, 384}, {874, 1700, 825}, {1736, 2172, 435}, {2283, 2317, 33}};
+    EXPECT_EQ(rows, want);
+    auto n = db->prepare("SELECT count(*), min(seq), max(seq) FROM kernel_log");
+    ASSERT_TRUE(n.ok());
+    ASSERT_TRUE(n->step_row());
+    EXPECT_EQ(n->column_int64(0), 4734);  // 6411 records (seq 0-6410) minus the 1677 lost
+    EXPECT_EQ(n->column_int64(1), 0);
+    EXPECT_EQ(n->column_int64(2), 6410);
+  }
+  auto r = run({"--format", "json", pack});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["summary"]["lines_read"], 4734);
+  ASSERT_EQ(j["events"].size(), 1u);  // the flood records are not OOM reports
+  const auto& ev = j["events"][0];
+  EXPECT_EQ(ev["complete"], true);  // seq 375-411, before the first gap (after seq 489)
+  EXPECT_EQ(ev["kernel"], "6.1.0-57-cloud-amd64");
+  EXPECT_EQ(ev["constraint"], "CONSTRAINT_MEMCG");
+  EXPECT_EQ(ev["memcg"]["oom_memcg"],
+            "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-podfca066f9_544d_4df2_8b9a_126bf305c199.slice");
+  EXPECT_EQ(ev["killed"]["pid"], 87);
+  EXPECT_EQ(ev["killed"]["comm"], "oomscope-hog");
+  nlohmann::json gap;
+  for (const auto& f : ev["findings"])
+    if (f["id"] == "ring_buffer_gap") gap = f;
+  ASSERT_FALSE(gap.is_null()) << ev["findings"].dump();
+  EXPECT_EQ(gap["severity"], "info");
+  EXPECT_EQ(gap["data"]["gaps"], 4);
+  EXPECT_THAT(gap["evidence"].dump(), HasSubstr("kernel_log_gaps rows: 4"));
+  EXPECT_THAT(gap["verdict"].get<std::string>(), HasSubstr("4 gap(s)"));
+  // The report about the pack says so too.
+  auto text = run({pack});
+  EXPECT_THAT(text.out, HasSubstr("4 gap(s)"));
 }
 
 // The memcg-v2-k8s packs (tests/data/captured/README.md): a real cgroup v2 OOM in a qemu guest,
