@@ -117,7 +117,7 @@ std::optional<uint64_t> MemBreakdown::denominator() const {
 std::string MemBreakdown::denominator_label() const {
   if (limit && *limit) return human_bytes(*limit) + " " + limit_label;
   if (usage && *usage) return "usage of " + human_bytes(*usage);
-  if (auto d = denominator()) return "the " + human_bytes(*d) + " the report accounts for";
+  if (auto d = denominator()) return human_bytes(*d) + " the report accounts for";  // callers say "of the …"
   return "?";
 }
 

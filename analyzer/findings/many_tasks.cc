@@ -43,7 +43,7 @@ void many_tasks(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
   std::string denom_label = b.denominator_label();
   if (!denom) {
     denom = table_total;
-    denom_label = "the " + human_bytes(table_total) + " held by all listed processes";
+    denom_label = human_bytes(table_total) + " held by all listed processes";
   }
   const std::string* best = nullptr;
   for (const auto& [name, g] : groups) {

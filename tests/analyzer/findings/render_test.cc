@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <regex>
 
 #include "analyzer/analyze.h"
 #include "analyzer/findings/facts.h"
@@ -209,6 +210,45 @@ TEST(Composition, SummaryAndFindingsAgreeOnEveryRealReport) {
       }
     }
   EXPECT_GE(compared, 40u);
+}
+
+// With neither limit nor usage (a cut report) the denominator is the sum of the parts; callers
+// write "of the <label>", so the label has no article of its own.
+TEST(Composition, DenominatorLabelOfASumHasNoArticle) {
+  findings::MemBreakdown b;
+  b.anon = uint64_t{48} << 20;
+  b.page_cache = uint64_t{16} << 20;
+  EXPECT_EQ(b.denominator(), uint64_t{64} << 20);
+  EXPECT_EQ(b.denominator_label(), "64.0 MiB the report accounts for");
+}
+
+// The sentences the findings compose from parts read right on every real report: no doubled word
+// ("filled the the 64.0 MiB the report accounts for", when a cut report has neither limit nor
+// usage and a label already began with "the").
+TEST(Composition, NoDoubledWordInAnyFindingOfEveryRealReport) {
+  namespace fs = std::filesystem;
+  const std::regex doubled(R"(\b([A-Za-z]+) \1(?![A-Za-z.]))");  // not "--pods pods.json"
+  size_t sentences = 0;
+  for (const char* dir : {OOMSCOPE_TEST_DATA "/kernel-logs", OOMSCOPE_TEST_DATA "/captured"})
+    for (const auto& e : fs::directory_iterator(dir)) {
+      if (e.path().extension() != ".log") continue;
+      CollectingSink sink;
+      ParserOptions o;
+      o.max_kept_lines = 4000;
+      analyze_string(slurp(e.path().string()), e.path().string(), o, sink);
+      for (size_t i = 0; i < sink.events.size(); ++i)
+        for (const Finding& f : find_all(sink.events[i])) {
+          SCOPED_TRACE(e.path().filename().string() + " event " + std::to_string(i + 1) + " " + f.id);
+          std::vector<std::string> texts = f.evidence;
+          texts.push_back(f.verdict);
+          texts.push_back(f.next_step);
+          for (const std::string& t : texts) {
+            ++sentences;
+            EXPECT_FALSE(std::regex_search(t, doubled)) << t;
+          }
+        }
+    }
+  EXPECT_GE(sentences, 500u);
 }
 
 }  // namespace
