@@ -163,7 +163,25 @@ Result<PackEvidence> load_pack_evidence(const std::string& path) {
     pe.kernel_log_rows = st->column_int64(0);
     pe.first_kmsg_seq = st->column_opt_int64(1);
   }
-  if (auto st = q("SELECT count(*) FROM kernel_log_gaps"); st && st->step_row()) pe.kernel_log_gaps = st->column_int64(0);
+  if (auto st = q("SELECT count(*), sum(lost_records) FROM kernel_log_gaps"); st && st->step_row()) {
+    pe.kernel_log_gaps = st->column_int64(0);
+    pe.records_lost = st->column_opt_int64(1).value_or(0);
+  }
+  if (pe.kernel_log_gaps > 0) {
+    if (auto st = q("SELECT after_seq, next_seq, lost_records FROM kernel_log_gaps ORDER BY next_seq LIMIT " +
+                    std::to_string(PackEvidence::kMaxGapRows)))
+      while (st->step_row())
+        pe.gaps.push_back({st->column_opt_int64(0), st->column_int64(1), st->column_opt_int64(2), 0});
+    // Where each gap falls in the lines analyze reads (the same walk as analyze_pack_kernel_log).
+    size_t gi = 0;
+    uint64_t line = 0;
+    (void)p.for_each_kernel_log_line([&](std::string_view, const KernelLogRow& row) {
+      if (row.seq)
+        while (gi < pe.gaps.size() && *row.seq >= pe.gaps[gi].next_seq) pe.gaps[gi++].line_before = line;
+      ++line;
+      return gi < pe.gaps.size();
+    });
+  }
   if (auto st = q("SELECT count(*) FROM kernel_log WHERE message LIKE '%Killed process %'"); st && st->step_row())
     pe.killed_lines = st->column_int64(0);
   if (auto st = q("SELECT sample, value FROM vmstat WHERE name = 'oom_kill' ORDER BY sample"))

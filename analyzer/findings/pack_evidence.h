@@ -71,6 +71,18 @@ struct PackEvidence {
   std::vector<PackMappings> mappings;       // per (sample, pid) with smaps collected
   std::map<std::string, std::string> sysctls;  // last sample
   int64_t kernel_log_rows = 0, kernel_log_gaps = 0;
+  // kernel_log_gaps rows (the first kMaxGapRows by next_seq): records lost while /dev/kmsg was
+  // read. line_before: the last line of the pack's log, as analyze numbers it, read before the
+  // gap (0: the gap comes before the first line).
+  struct KmsgGap {
+    std::optional<int64_t> after_seq;  // NULL: at the start of the read
+    int64_t next_seq = 0;
+    std::optional<int64_t> lost;
+    uint64_t line_before = 0;
+  };
+  static constexpr size_t kMaxGapRows = 10000;
+  std::vector<KmsgGap> gaps;
+  int64_t records_lost = 0;  // sum of lost_records over every gap row
   int64_t killed_lines = 0;  // kernel_log rows with a `Killed process` line
   std::optional<int64_t> first_kmsg_seq;
   std::vector<std::pair<int64_t, int64_t>> vmstat_oom_kill;  // (sample, /proc/vmstat oom_kill)

@@ -76,21 +76,64 @@ void note_pack(Finding& f, const PackEvidence& pe, int64_t sample) {
     if (s.sample == sample) f.data["collected_utc"] = s.started_utc;
 }
 
-// ring_buffer_gap: the pack's kernel log lost records (about every event of the pack).
-void ring_buffer_gap(const PackEvidence& pe, std::vector<Finding>& out) {
-  if (pe.kernel_log_gaps > 0) {
-    Finding f;
-    f.id = "ring_buffer_gap";
-    f.severity = Severity::kInfo;
-    f.title = "Kernel log records lost";
-    f.verdict = "The pack's kernel log has " + std::to_string(pe.kernel_log_gaps) +
-                " gap(s): the ring buffer wrapped while it was read, so earlier reports may be cut or missing";
-    f.evidence.push_back("kernel_log_gaps rows: " + std::to_string(pe.kernel_log_gaps));
-    f.data["gaps"] = pe.kernel_log_gaps;
-    f.next_step = "Read the node's journal (journalctl -k) or syslog for the lost part; enlarge the ring buffer "
-                  "(log_buf_len=) on nodes that OOM often.";
-    out.push_back(std::move(f));
+// ring_buffer_gap: the pack's kernel log lost records while it was read. Whether this event's
+// own report lies across a gap is told from the line each gap follows (events of the pack's
+// own log only; another input's report says nothing about the pack's gaps).
+void ring_buffer_gap(const OomEvent& ev, const PackEvidence& pe, std::vector<Finding>& out) {
+  if (pe.kernel_log_gaps <= 0) return;
+  Finding f;
+  f.id = "ring_buffer_gap";
+  f.severity = Severity::kInfo;
+  f.title = "Kernel log records lost";
+  std::optional<int64_t> first_lost, last_lost;
+  if (!pe.gaps.empty() && pe.gaps.front().after_seq) first_lost = *pe.gaps.front().after_seq + 1;
+  if (!pe.gaps.empty() && pe.gaps.size() == static_cast<size_t>(pe.kernel_log_gaps)) last_lost = pe.gaps.back().next_seq - 1;
+  f.verdict = std::to_string(pe.records_lost) + " kernel log record" + (pe.records_lost == 1 ? "" : "s") + " lost in " +
+              std::to_string(pe.kernel_log_gaps) + " gap" + (pe.kernel_log_gaps == 1 ? "" : "s") +
+              " while the pack's kernel log was read (the ring buffer overwrote them first)";
+  if (first_lost && last_lost)
+    f.verdict += ", between seq " + std::to_string(*first_lost) + " and " + std::to_string(*last_lost);
+  f.verdict += ": reports printed then are missing";
+  size_t inside = 0;
+  bool cut_start = false, cut_end = false;
+  const bool own = ev.source.file == pe.path && ev.source.first_line > 0;
+  if (own)
+    for (const PackEvidence::KmsgGap& g : pe.gaps) {
+      if (g.line_before >= ev.source.first_line && g.line_before < ev.source.last_line) ++inside;
+      if (g.line_before + 1 == ev.source.first_line) cut_start = true;
+      if (g.line_before == ev.source.last_line) cut_end = true;
+    }
+  if (inside > 0) {
+    f.severity = Severity::kWarning;
+    f.verdict += "; " + std::to_string(inside) + " gap" + (inside == 1 ? " falls" : "s fall") +
+                 " inside this report (lines " + std::to_string(ev.source.first_line) + "-" +
+                 std::to_string(ev.source.last_line) + "): records between its lines were lost, parts of it may be missing";
+  } else if ((cut_start && !ev.trigger.comm && !ev.trigger.gfp_mask) || (cut_end && !ev.complete)) {
+    f.severity = Severity::kWarning;
+    f.verdict += std::string("; records were lost right ") + (cut_start ? "before" : "after") +
+                 " this report, which is cut there";
+  } else if (own) {
+    f.verdict += "; no gap falls inside this report";
   }
+  size_t shown = 0;
+  for (const PackEvidence::KmsgGap& g : pe.gaps) {
+    if (shown++ == 5) {
+      f.evidence.push_back("… " + std::to_string(pe.kernel_log_gaps - 5) + " more gap(s)");
+      break;
+    }
+    f.evidence.push_back((g.after_seq ? "after seq " + std::to_string(*g.after_seq) : std::string("at the start")) +
+                         ", next seq " + std::to_string(g.next_seq) +
+                         (g.lost ? ": " + std::to_string(*g.lost) + " records lost" : std::string()) +
+                         (g.line_before ? " (after line " + std::to_string(g.line_before) + ")" : std::string()));
+  }
+  f.data["gaps"] = pe.kernel_log_gaps;
+  f.data["records_lost"] = pe.records_lost;
+  if (first_lost) f.data["first_lost_seq"] = *first_lost;
+  if (last_lost) f.data["last_lost_seq"] = *last_lost;
+  if (own) f.data["gaps_inside_report"] = inside;
+  f.next_step = "Read the node's journal (journalctl -k) or syslog for the lost part; enlarge the ring buffer "
+                "(log_buf_len=) on nodes that OOM often, and collect before a log flood.";
+  out.push_back(std::move(f));
 }
 
 }  // namespace
@@ -134,7 +177,7 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
   // A memcg OOM whose cgroup a whole-host pack does not hold (removed before the collect): the
   // host's processes and counters say nothing about it.
   if (cg.empty() && whole_host(pe) && memcg_oom(ev)) {
-    ring_buffer_gap(pe, out);
+    ring_buffer_gap(ev, pe, out);
     return;
   }
   const PackCgroup* now = cg.empty() ? nullptr : at(pe, cg, last);
@@ -415,7 +458,7 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
     }
   }
 
-  ring_buffer_gap(pe, out);
+  ring_buffer_gap(ev, pe, out);
 }
 
 }  // namespace oomscope::findings

@@ -139,6 +139,12 @@ TEST(AnalyzeCli, PackWithAKernelLogGapSaysRecordsWereLost) {
   nlohmann::json gap;
   EXPECT_THAT(ids_with(pack, &gap), ::testing::Contains("ring_buffer_gap"));
   EXPECT_EQ(gap["data"]["gaps"], 1);
+  // The tree's /dev/kmsg jumps from seq 4121 (the Killed process line) to 4124 (oom_reaper), both
+  // lines of the java report (lines 2-23): two records between them were lost, a warning.
+  EXPECT_EQ(gap["data"]["records_lost"], 2);
+  EXPECT_EQ(gap["data"]["gaps_inside_report"], 1);
+  EXPECT_EQ(gap["severity"], "warning");
+  EXPECT_THAT(gap["verdict"].get<std::string>(), HasSubstr("1 gap falls inside this report"));
   EXPECT_THAT(ids_with(kPack, nullptr), Not(::testing::Contains("ring_buffer_gap")));
   // The collect had no target: a whole-host pack. The OOM'd container's cgroup is in it (role
   // 'host'), so the java kill gets that cgroup's counters, not the root's and not nothing.
@@ -238,11 +244,23 @@ TEST(AnalyzeCli, RealKmsgGapPackFromQemu) {
   ASSERT_FALSE(gap.is_null()) << ev["findings"].dump();
   EXPECT_EQ(gap["severity"], "info");
   EXPECT_EQ(gap["data"]["gaps"], 4);
-  EXPECT_THAT(gap["evidence"].dump(), HasSubstr("kernel_log_gaps rows: 4"));
-  EXPECT_THAT(gap["verdict"].get<std::string>(), HasSubstr("4 gap(s)"));
+  EXPECT_EQ(gap["data"]["records_lost"], 1677);  // 384 + 825 + 435 + 33
+  EXPECT_EQ(gap["data"]["first_lost_seq"], 490);
+  EXPECT_EQ(gap["data"]["last_lost_seq"], 2316);
+  // The report is seq 375-411 = lines 376-412 (seq 0 is line 1); the first gap follows seq 489,
+  // line 490: nothing of this report was lost.
+  EXPECT_EQ(ev["source"]["first_line"], 376);
+  EXPECT_EQ(ev["source"]["last_line"], 412);
+  EXPECT_EQ(gap["data"]["gaps_inside_report"], 0);
+  EXPECT_THAT(gap["verdict"].get<std::string>(),
+              HasSubstr("1677 kernel log records lost in 4 gaps while the pack's kernel log was read"));
+  EXPECT_THAT(gap["verdict"].get<std::string>(), HasSubstr("between seq 490 and 2316"));
+  EXPECT_THAT(gap["verdict"].get<std::string>(), HasSubstr("no gap falls inside this report"));
+  EXPECT_THAT(gap["evidence"], ::testing::Contains("after seq 489, next seq 874: 384 records lost (after line 490)"));
+  EXPECT_THAT(gap["evidence"], ::testing::Contains("after seq 2283, next seq 2317: 33 records lost (after line 640)"));
   // The report about the pack says so too.
   auto text = run({pack});
-  EXPECT_THAT(text.out, HasSubstr("4 gap(s)"));
+  EXPECT_THAT(text.out, HasSubstr("1677 kernel log records lost in 4 gaps"));
 }
 
 // The memcg-v2-k8s packs (tests/data/captured/README.md): a real cgroup v2 OOM in a qemu guest,
