@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -380,10 +381,14 @@ TEST_F(CollectorFaults, KernelLogFifoThatNeverEndsThenSigterm) {
     ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);  // a full pipe: the reader never sees EAGAIN
     std::string batch;
     for (uint64_t seq = 1; !stop.load();) {
+      // snprintf (libc, optimized whatever this file's -O level) keeps the feeder well ahead
+      // of the reader: a pipe that runs dry reads EAGAIN, which ends a kernel log read.
       batch.clear();
       for (int i = 0; i < 500; ++i, ++seq) {
-        batch += "6," + std::to_string(seq) + "," + std::to_string(seq * 10) + ",-;endless line " +
-                 std::to_string(seq) + "\n";
+        char rec[96];
+        int len = std::snprintf(rec, sizeof rec, "6,%llu,%llu,-;endless line %llu\n", static_cast<unsigned long long>(seq),
+                                static_cast<unsigned long long>(seq * 10), static_cast<unsigned long long>(seq));
+        batch.append(rec, static_cast<size_t>(len));
       }
       // Writes of up to PIPE_BUF are all-or-nothing; a batch is larger, so count what went in.
       ssize_t n = ::write(fd, batch.data(), batch.size());
@@ -407,6 +412,14 @@ TEST_F(CollectorFaults, KernelLogFifoThatNeverEndsThenSigterm) {
     }
     ::close(fd);
   });
+  // The collector must find the pipe full: an empty FIFO reads EAGAIN, which is how a caught-up
+  // /dev/kmsg ends, so a collector started before the first batch, or one that drained the pipe
+  // faster than the feeder filled it (a busy machine, ctest -j2 while building), finished at
+  // once with exit 0. The pipe holds ~37 000 records; start when it is mostly full.
+  for (auto w0 = std::chrono::steady_clock::now();
+       written.load() < 20'000 && std::chrono::steady_clock::now() - w0 < seconds(30);)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_GE(written.load(), 20'000u) << "the feeder could not fill the pipe in 30 s";
   std::string out_dir = dir_ + "/out";
   fs::create_directory(out_dir);
   std::string pack = out_dir + "/endless.oompack";
