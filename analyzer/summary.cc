@@ -289,6 +289,8 @@ std::optional<Culprit> rank_culprit(const OomEvent& ev, const Composition& comp)
   if (comp.limit_bytes && *comp.limit_bytes > 0) {
     c.share = static_cast<double>(c.rss_bytes) / static_cast<double>(*comp.limit_bytes);
     r += " = " + percent(*c.share) + " of the " + human_bytes(*comp.limit_bytes) + " " + comp.limit_label;
+    // Said where it happens, so nobody reads it as a broken limit (035: 300.4 MiB, 117%).
+    if (c.rss_bytes > *comp.limit_bytes) r += " (above the limit: rss counts mapped file pages charged elsewhere)";
   }
   if (ev.killed && ev.killed->pid) {
     if (c.is_victim) r += "; victim = culprit";

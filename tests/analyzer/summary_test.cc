@@ -95,6 +95,21 @@ TEST(CulpritTest, VictimIsNotTheLargestTask) {
   EXPECT_NE(cul->reason.find("victim was pause"), std::string::npos) << cul->reason;
 }
 
+TEST(CulpritTest, RssAboveTheLimitSaysWhy) {
+  // 035: engine-gateway rss 300.4 MiB (file-rss 46 MiB, none of it in the memcg's stats) against
+  // a 256 MiB limit; the anon, 254.4 MiB, is what filled it.
+  auto ev = corpus("035-seed-engine-gateway-cgroupv2-5.10-blog-cut-lines.log");
+  auto cul = rank_culprit(ev[0]);
+  ASSERT_TRUE(cul.has_value());
+  EXPECT_THAT(cul->reason, ::testing::HasSubstr("rss 300.4 MiB (anon 254.4 MiB) = 117% of the 256.0 MiB memcg limit "
+                                                "(above the limit: rss counts mapped file pages charged elsewhere)"));
+  // Below the limit nothing is added (007: data_sim).
+  auto ev7 = corpus("007-k8s-pause-killed-cgroupv1-partial-elided.log");
+  auto cul7 = rank_culprit(ev7[0]);
+  ASSERT_TRUE(cul7.has_value());
+  EXPECT_THAT(cul7->reason, ::testing::HasSubstr("rss 15.13 GiB = 95% of the 16.00 GiB memcg limit; victim was pause"));
+  EXPECT_THAT(cul7->reason, ::testing::Not(::testing::HasSubstr("above the limit")));
+}
 
 // human_bytes() formats with integer arithmetic; printf("%.Nf") of the exact quotient is the
 // reference it must match (ties round half to even), at every unit boundary and at random.
