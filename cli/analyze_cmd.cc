@@ -69,7 +69,8 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
       ("output,o", po::value(&o.output), "write the report to this file instead of standard output")
       ("year", po::value(&o.year), "year for syslog/journalctl stamps that carry none")
       ("page-size", po::value(&o.page_size),
-       "page size in bytes of the reporting kernel, when the report does not show it (task tables are in pages)");
+       "page size in bytes of the reporting kernel, when the report does not show it (task tables are in pages); "
+       "a pack's own kernel log uses the page size the pack recorded");
   po::options_description hidden;
   hidden.add_options()("input", po::value(&o.inputs));
   po::options_description all;
