@@ -62,7 +62,8 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
   visible.add_options()
       ("help,h", "show this help")
       ("format,f", po::value(&o.format)->default_value("text"),
-       "output format: text | json | markdown (to paste in a ticket) | html (one self-contained file with charts)")
+       "output format: text | json | markdown (to paste in a ticket) | html (one self-contained file with charts); "
+       "text is coloured on a terminal unless NO_COLOR is set")
       ("pods", po::value(&o.pods),
        "a `kubectl get pods -A -o json` dump: name the namespace, pod and container of each OOM, and\n"
        "report OOMKilled / exit code 137 / Evicted terminations with no kernel OOM report in the input")
@@ -130,7 +131,9 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
     os = &file_out;
   }
   RenderOptions ropts;
-  ropts.color = os == &out && &out == &std::cout && ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+  // https://no-color.org: a NO_COLOR that is set and not empty turns colour off.
+  const char* no_color = std::getenv("NO_COLOR");
+  ropts.color = os == &out && &out == &std::cout && ::isatty(STDOUT_FILENO) && !(no_color && *no_color);
   if (pods) ropts.findings.pods = &*pods;
   // Packs are read first: their tables are the context of every event's findings.
   std::vector<std::unique_ptr<PackEvidence>> packs;

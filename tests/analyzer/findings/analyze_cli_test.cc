@@ -491,6 +491,12 @@ TEST(AnalyzeCli, ColourOnlyOnATerminalWithoutNoColor) {
   ASSERT_TRUE(no_color.ok());
   EXPECT_THAT(no_color->out, HasSubstr("CRITICAL"));
   EXPECT_THAT(no_color->out, Not(HasSubstr("\x1b[")));
+  // An empty NO_COLOR is as good as unset (no-color.org: "present and not an empty string").
+  auto empty = testing::run_process({"/usr/bin/env", "NO_COLOR=", "/usr/bin/script", "-qec",
+                                     std::string(OOMSCOPE_BINARY) + " analyze " + log, "/dev/null"},
+                                    std::chrono::seconds(20));
+  ASSERT_TRUE(empty.ok());
+  EXPECT_THAT(empty->out, HasSubstr("\x1b[1;31mCRITICAL"));
 }
 
 }  // namespace
