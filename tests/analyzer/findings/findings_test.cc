@@ -201,6 +201,9 @@ TEST(AnonBlowup, SpreadOverManyProcessesNamesNoCulprit) {
   // The largest RSS worker holds 0 B of anon; the claim names the largest anon holder (512 KiB).
   EXPECT_EQ(a->data["largest_task_bytes"], 512u * 1024);
   EXPECT_THAT(a->verdict, ::testing::HasSubstr("no single process holds more than 512 KiB of it"));
+  // The evidence names both: the largest by rss (19675, no anon) and the anon holder of the verdict.
+  EXPECT_THAT(a->evidence, ::testing::Contains("largest process by rss worker (pid 19675): rss 1.1 MiB, anon 0 B = 0% of the anon"));
+  EXPECT_THAT(a->evidence, ::testing::Contains("largest anon holder worker (pid 19676): anon 512 KiB = 1% of the anon"));
   auto m = find(fs, "many_tasks");
   ASSERT_TRUE(m.has_value());
   EXPECT_EQ(m->data["name"], "worker");
