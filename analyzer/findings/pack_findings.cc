@@ -214,7 +214,7 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
     }
     f.verdict += ", processes' RSS " + hb(rss) + (cache ? ", page cache " + hb(*cache) : "");
     if (anon) f.evidence.push_back("anon " + hb(*anon) + (cache ? ", page cache (incl. shmem) " + hb(*cache) : ""));
-    f.evidence.push_back(std::to_string(procs.size()) + " processes in the cgroup, RSS " + hb(rss) +
+    f.evidence.push_back(std::to_string(procs.size()) + (procs.size() == 1 ? " process" : " processes") + " in the cgroup, RSS " + hb(rss) +
                          " (RSS double-counts shared pages and misses unmapped page cache and kernel memory)");
     f.next_step = "Compare with the report: if the working set is back near the limit, the same OOM is coming; the "
                   "processes' RSS tells how much is theirs and how much is cache or kernel memory.";
@@ -240,8 +240,12 @@ void pack_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
     add("max", ev_or("max", std::nullopt), "times usage hit memory.max and had to reclaim");
     add("failcnt", now->failcnt, "times the v1 limit was hit (v1 memory.failcnt)");
     add("oom", ev_or("oom", now->oom_events), "times the limit could not be met and the OOM killer was invoked");
+    // memory.events exists on v2 only, where memory.oom.group does too.
+    const bool v2 = !now->events.empty();
     add("oom_kill", ev_or("oom_kill", now->oom_kill),
-        "kills by the OOM killer in this cgroup (one per `Killed process` line; a group kill counts its first victim twice)");
+        v2 ? "kills by the OOM killer in this cgroup (one per `Killed process` line; a group kill counts its first "
+             "victim twice)"
+           : "kills by the OOM killer in this cgroup (one per `Killed process` line)");
     add("oom_group_kill", ev_or("oom_group_kill", now->oom_group_kill), "whole-cgroup kills (memory.oom.group)");
     if (!s.empty()) {
       const int64_t kills = ev_or("oom_kill", now->oom_kill).value_or(0);

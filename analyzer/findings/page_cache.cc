@@ -63,8 +63,8 @@ void page_cache(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
     f.data["working_set_bytes"] = ws;
     f.evidence.push_back("working set = usage " + human_bytes(*b.usage) + " - inactive_file " + bytes(b.inactive_file) +
                          " = " + human_bytes(ws) +
-                         " (what kubelet/cAdvisor report as container_memory_working_set_bytes; it still counts "
-                         "active_file, which the kernel can reclaim once it is clean, i.e. written back)");
+                         " (what kubelet/cAdvisor report as container_memory_working_set_bytes; it counts "
+                         "active_file as in use)");
   }
   uint64_t rss_sum = 0;
   for (const Task& t : ev.tasks) rss_sum += task_rss_bytes(ev, t).value_or(0);
