@@ -70,6 +70,14 @@ void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
       f.evidence.push_back("memory usage " + human_bytes(*m.usage_kb * 1024) + " of " + human_bytes(*m.limit_kb * 1024) +
                            (m.failcnt ? ", failcnt " + std::to_string(*m.failcnt) : std::string()));
     if (c.limit_label == "memory+swap limit") f.evidence.push_back("memory itself was below its limit; memory+swap was not");
+    // v1 charges memory+swap before memory: with the two limits equal (no swap headroom) the
+    // memory+swap counter refuses the charges and counts them (016: failcnt 2339 against 0).
+    if (m.memsw_usage_kb && m.memsw_limit_kb && m.memsw_failcnt && *m.memsw_failcnt > m.failcnt.value_or(0))
+      f.evidence.push_back("memory+swap usage " + human_bytes(*m.memsw_usage_kb * 1024) + " of " +
+                           human_bytes(*m.memsw_limit_kb * 1024) + ", failcnt " + std::to_string(*m.memsw_failcnt) +
+                           ": the memory+swap limit refused the charges" +
+                           (m.limit_kb && *m.memsw_limit_kb <= *m.limit_kb ? " (it is no higher than the memory limit: no swap headroom)"
+                                                                            : ""));
     if (kind == "qos" || kind == "node_allocatable")
       f.evidence.push_back("the limit is shared: the task table lists every process below " +
                            m.oom_memcg.value_or(std::string("it")) + ", other pods' included");

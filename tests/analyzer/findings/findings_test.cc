@@ -774,6 +774,11 @@ TEST(WhichLimit, PodSliceVersusContainerScope) {
   auto ctr = find(find_all(parse(fixture("016"))[0]), "which_limit");
   ASSERT_TRUE(ctr.has_value());
   EXPECT_EQ(ctr->data["scope"], "container");
+  // 016: memory and memory+swap both at 2355880kB; memory+swap refused (failcnt 2339, memory's 0).
+  EXPECT_THAT(ctr->evidence, ::testing::Contains("memory+swap usage 2.25 GiB of 2.25 GiB, failcnt 2339: the memory+swap "
+                                                 "limit refused the charges (it is no higher than the memory limit: "
+                                                 "no swap headroom)"));
+  EXPECT_THAT(pod->evidence, ::testing::Not(::testing::Contains(::testing::HasSubstr("memory+swap"))));
   auto node = find(find_all(parse(fixture("023"))[0]), "which_limit");
   ASSERT_TRUE(node.has_value());
   EXPECT_EQ(node->data["scope"], "node");
