@@ -1,5 +1,6 @@
 #include "analyzer/summary.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -294,7 +295,18 @@ std::optional<Culprit> rank_culprit(const OomEvent& ev, const Composition& comp)
   }
   if (ev.killed && ev.killed->pid) {
     if (c.is_victim) r += "; victim = culprit";
-    else r += "; victim was " + ev.killed->comm.value_or("?") + " (pid " + std::to_string(*ev.killed->pid) + ")";
+    else {
+      r += "; victim was " + ev.killed->comm.value_or("?") + " (pid " + std::to_string(*ev.killed->pid) + ")";
+      // A victim bigger than every task listed: the table is cut or filtered (030, grep'ed to
+      // systemd-oomd's row while tracker-miner-f was killed with 58 GiB of anon).
+      const Killed& k = *ev.killed;
+      const bool listed = std::any_of(ev.tasks.begin(), ev.tasks.end(), [&](const Task& x) { return x.pid && x.pid == k.pid; });
+      if (!listed && (k.anon_rss_kb || k.file_rss_kb)) {
+        const uint64_t victim = (k.anon_rss_kb.value_or(0) + k.file_rss_kb.value_or(0) + k.shmem_rss_kb.value_or(0)) * 1024;
+        if (victim > c.rss_bytes)
+          r += ", whose kill line shows rss " + human_bytes(victim) + ": the task table here is incomplete";
+      }
+    }
   }
   if (ps.assumed) r += " [assuming 4 KiB pages]";
   c.reason = r;

@@ -111,6 +111,21 @@ TEST(CulpritTest, RssAboveTheLimitSaysWhy) {
   EXPECT_THAT(cul7->reason, ::testing::Not(::testing::HasSubstr("above the limit")));
 }
 
+TEST(CulpritTest, VictimBiggerThanTheWholeTableSaysTheTableIsIncomplete) {
+  // 030 was filtered with grep: its table kept systemd-oomd (1.2 MiB) while the kill line of
+  // tracker-miner-f shows anon-rss 60906104kB.
+  auto ev = corpus("030-tracker-miner-global-reverse-order-time-only-prefix.log");
+  auto cul = rank_culprit(ev[0]);
+  ASSERT_TRUE(cul.has_value());
+  EXPECT_THAT(cul->reason, ::testing::HasSubstr("victim was tracker-miner-f (pid 6439), whose kill line shows rss "
+                                                "58.08 GiB: the task table here is incomplete"));
+  // 007: the victim (pause, 1 page) is in the table: nothing is added.
+  auto ev7 = corpus("007-k8s-pause-killed-cgroupv1-partial-elided.log");
+  auto cul7 = rank_culprit(ev7[0]);
+  ASSERT_TRUE(cul7.has_value());
+  EXPECT_THAT(cul7->reason, ::testing::Not(::testing::HasSubstr("incomplete")));
+}
+
 // human_bytes() formats with integer arithmetic; printf("%.Nf") of the exact quotient is the
 // reference it must match (ties round half to even), at every unit boundary and at random.
 std::string printf_bytes(uint64_t b) {
