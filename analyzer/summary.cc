@@ -159,6 +159,10 @@ MemParts memcg_parts(const Memcg& m) {
       auto slab = g("slab");
       if (!slab) slab = sum({g("slab_reclaimable"), g("slab_unreclaimable")});
       p.kernel = sum({g("kernel_stack"), g("pagetables"), g("sec_pagetables"), g("percpu"), g("sock"), g("vmalloc"), slab});
+      // Before 5.18's `kernel` key the stat shows only some kernel parts (5.10 has no
+      // pagetables); the report's `kmem: usage` counter holds them all when it is printed (035:
+      // kernel_stack + slab = 224 KiB, kmem 1272 KiB).
+      if (m.kmem_usage_kb && *m.kmem_usage_kb * 1024 > p.kernel.value_or(0)) p.kernel = *m.kmem_usage_kb * 1024;
     }
     p.swap = g("swap");
   } else {

@@ -44,6 +44,15 @@ TEST(CompositionTest, MemcgV2PageCacheExcludesShmem) {
   EXPECT_EQ(c.limit_bytes, 102400u * 1024u);
 }
 
+TEST(CompositionTest, MemcgV2KernelTakesTheKmemCounterWhenTheStatsShowLess) {
+  // 035 (5.10, no `kernel` key): kernel_stack 98304 + slab 131272 = 224 KiB, while the report's
+  // `kmem: usage 1272kB` counts every kernel page charged to the cgroup (page tables included).
+  auto ev = corpus("035-seed-engine-gateway-cgroupv2-5.10-blog-cut-lines.log");
+  Composition c = composition(ev[0]);
+  EXPECT_EQ(c.kernel_bytes, 1272u * 1024u);
+  EXPECT_EQ(c.anon_bytes, 266821632u);
+}
+
 TEST(CompositionTest, MemorySwapLimitIsTheOneHit) {
   // 020: memory usage 53824kB < 102400kB, memory+swap 204800/204800.
   auto ev = corpus("020-docker-stress-cgroupv1-memsw-rhel7-with-tasks.log");
