@@ -74,6 +74,9 @@ bool memcg_oom(const OomEvent& ev);
 
 // is_manual_oom(): the OOM was forced with sysrq-f (order=-1 or moom_callback in the trace).
 bool is_manual_oom(const OomEvent& ev);
+// fragmentation_fires(): the fragmentation rule (global_oom.cc) finds this event a high-order
+// failure with free memory in smaller blocks.
+bool fragmentation_fires(const OomEvent& ev);
 
 // task_rss_bytes(), task_anon_bytes(): from the task table row, in bytes of the event's page
 // size; anon is rss_anon when the kernel printed that column.

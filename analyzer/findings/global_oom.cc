@@ -278,4 +278,10 @@ void global_oom(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
   mempolicy_constraint(ev, out);
 }
 
+bool fragmentation_fires(const OomEvent& ev) {
+  std::vector<Finding> out;
+  fragmentation(ev, out);
+  return !out.empty();
+}
+
 }  // namespace oomscope::findings

@@ -46,6 +46,18 @@ void page_cache(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
     f.verdict = head + ", " + human_bytes(dirty) + " dirty or under writeback: writes outran the disk; not an anonymous leak";
     f.next_step = "The cgroup writes faster than its storage: use fsync/O_DIRECT for bulk writes, lower vm.dirty_ratio / "
                   "vm.dirty_background_bytes, or (cgroup v2) set memory.high below memory.max so writeback starts earlier.";
+  } else if (b.global && fragmentation_fires(ev)) {
+    // 043: an order-2 request failed while free memory existed in smaller blocks (the
+    // fragmentation finding): what was missing was a contiguous block, not memory. Context.
+    f.data["cause"] = "reclaim";
+    f.severity = Severity::kInfo;
+    f.verdict = head + "; not an anonymous leak, and not what failed: the request was for order " +
+                std::to_string(*ev.trigger.order) + " (" +
+                human_bytes((uint64_t{1} << *ev.trigger.order) * page_size_of(ev).bytes) +
+                " contiguous), which free or reclaimable pages scattered in smaller blocks cannot serve";
+    f.next_step = "Do not chase a heap leak: read the fragmentation finding (per-order free lists, who asked for the "
+                  "high-order block); compaction (vm.compaction_proactiveness, /proc/sys/vm/compact_memory) or a "
+                  "driver/socket setting that avoids high-order allocations is the fix, not the cache.";
   } else {
     f.data["cause"] = "reclaim";
     f.verdict = head + ": the kernel could not reclaim cache fast enough; not an anonymous leak";

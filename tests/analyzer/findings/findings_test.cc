@@ -248,6 +248,12 @@ TEST(PageCache, ReclaimableFileCacheOfAGlobalOomIsNotALeak) {
   EXPECT_THAT(f->verdict, ::testing::HasSubstr("not an anonymous leak"));
   EXPECT_THAT(f->next_step, ::testing::HasSubstr("Do not chase a heap leak"));
   EXPECT_FALSE(find(fs, "anon_blowup").has_value());
+  // The order-2 request failed with free memory in smaller blocks: fragmentation is the cause,
+  // the cache is context (info) and says so.
+  ASSERT_TRUE(find(fs, "fragmentation").has_value());
+  EXPECT_EQ(f->severity, Severity::kInfo);
+  EXPECT_THAT(f->verdict, ::testing::HasSubstr("not what failed: the request was for order 2 (16 KiB contiguous)"));
+  EXPECT_THAT(f->next_step, ::testing::HasSubstr("read the fragmentation finding"));
 }
 
 TEST(Shmem, TmpfsIsNotPageCache) {
