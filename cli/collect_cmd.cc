@@ -53,6 +53,7 @@ struct CollectOptions {
   std::vector<std::string> cgroups, pods, containers, kernel_logs;
   int samples = 1, smaps_top = 20;
   double interval = 0, time_limit = 300;
+  uint64_t kmsg_max_records = 2'000'000;
   bool no_redact = false, force = false, help = false;
 };
 
@@ -60,7 +61,7 @@ po::options_description describe(CollectOptions& o) {
   po::options_description d(
       "Usage: oomscope collect [-o PACK] [--root DIR] [--pid N]... [--cgroup PATH]... [--pod UID]...\n"
       "                        [--container ID]... [--kernel-log FILE]... [--samples N --interval SECONDS]\n"
-      "                        [--smaps MODE] [--no-redact] [--time-limit SECONDS]\n\n"
+      "                        [--smaps MODE] [--no-redact] [--time-limit SECONDS] [--kernel-log-max-records N]\n\n"
       "Bundle this node's OOM evidence (kernel log, /proc, cgroups, processes) into one SQLite\n"
       "evidence pack, mode 0600, written atomically. With no target: the whole host.\n\n"
       "Options");
@@ -84,7 +85,10 @@ po::options_description describe(CollectOptions& o) {
        "full smaps for: top (targets' processes + top-N by RSS, default), targets, all, none")
       ("smaps-top", po::value(&o.smaps_top)->value_name("N"), "N for --smaps top (default 20)")
       ("no-redact", po::bool_switch(&o.no_redact), "keep secrets in command lines (they are redacted by default)")
-      ("time-limit", po::value(&o.time_limit)->value_name("SECONDS"), "give up after SECONDS (default 300, 0 = none)");
+      ("time-limit", po::value(&o.time_limit)->value_name("SECONDS"), "give up after SECONDS (default 300, 0 = none)")
+      ("kernel-log-max-records", po::value(&o.kmsg_max_records)->value_name("N"),
+       "read at most N /dev/kmsg records (default 2000000; a flood that outruns the reader stops there, "
+       "recorded in collection_errors)");
   return d;
 }
 
@@ -140,6 +144,8 @@ int run_collect(int argc, char** argv, std::ostream& out, std::ostream& err) {
   cfg.smaps_top = o.smaps_top;
   cfg.redact = !o.no_redact;
   cfg.time_limit_sec = o.time_limit;
+  if (o.kmsg_max_records == 0) return usage_error("--kernel-log-max-records must be >= 1");
+  cfg.kmsg_max_records = o.kmsg_max_records;
   cfg.command_line = "oomscope";
   for (int i = 0; i < argc; ++i) {
     cfg.command_line += ' ';

@@ -528,12 +528,17 @@ void Collector::kernel_log() {
     }
     check(ins_gap_.step());
   };
-  auto stats = read_kmsg(fd, on_record, on_gap, [&] { return stopping(); });
+  auto stats = read_kmsg(fd, on_record, on_gap, [&] { return stopping(); }, cfg_.kmsg_max_records);
   ::close(fd);
   if (!stats) {
     error(1, "dev/kmsg", stats.error().sys_errno, stats.error().message);
   } else {
     summary_.kernel_log_records = static_cast<int64_t>(stats->records);
+    if (stats->records >= cfg_.kmsg_max_records && !stopping())
+      error(1, "dev/kmsg", 0,
+            "stopped after " + std::to_string(stats->records) +
+                " records (--kernel-log-max-records): records were still coming (a log flood?); the later "
+                "ones are not in the pack");
     if (stats->bad_records > 0) {
       error(1, "dev/kmsg", 0, std::to_string(stats->bad_records) + " records did not parse and were skipped");
     }

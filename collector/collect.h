@@ -49,6 +49,9 @@ struct CollectConfig {
   int smaps_top = 20;                 // --smaps-top
   bool redact = true;                 // --no-redact turns it off
   double time_limit_sec = 300;        // --time-limit; 0 = none
+  // --kernel-log-max-records: /dev/kmsg records read at most (a log flood that outruns the
+  // reader would otherwise go on until the time limit); reaching it is a collection error.
+  uint64_t kmsg_max_records = 2'000'000;
   size_t max_cgroups = 20000;         // bound on the whole-host cgroup walk
   // Threads that open and read the per-process files and the full smaps while the calling
   // thread parses and writes the pack (rows come out in the same order either way).

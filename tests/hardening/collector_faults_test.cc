@@ -366,23 +366,36 @@ TEST_F(CollectorFaults, SymlinksOutOfTheRootTreeWithoutOpenat2) {
   check_escapes_refused(pack, "ELOOP", "component walk, O_NOFOLLOW");
 }
 
-TEST_F(CollectorFaults, KernelLogFifoThatNeverEndsThenSigterm) {
-  // dev/kmsg of the tree is a FIFO fed without end: the collector must keep its memory
-  // bounded, stop at its record cap or time limit, and obey SIGTERM (exit 130, no file).
-  std::string root = dir_ + "/root";
-  fs::copy(kRoot, root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-  fs::remove(root + "/dev/kmsg");
-  ASSERT_EQ(::mkfifo((root + "/dev/kmsg").c_str(), 0600), 0);
-  std::atomic<bool> stop{false};
-  std::atomic<uint64_t> written{0};  // records the feeder has put in the pipe
-  std::thread feeder([&] {
+// EndlessKmsg: feeds a FIFO at DIR/dev/kmsg with kmsg records without end, from its own thread,
+// and keeps the pipe full: an empty FIFO reads EAGAIN, which is how a caught-up /dev/kmsg ends.
+class EndlessKmsg {
+ public:
+  explicit EndlessKmsg(std::string fifo) : fifo_(std::move(fifo)) {
+    feeder_ = std::thread([this] { feed(); });
+  }
+  ~EndlessKmsg() { stop(); }
+  void stop() {
+    stop_ = true;
+    if (feeder_.joinable()) feeder_.join();
+  }
+  uint64_t written() const { return written_.load(); }
+  // wait_for(): until `n` records are in the pipe, at most 30 s.
+  bool wait_for(uint64_t n) const {
+    for (auto w0 = std::chrono::steady_clock::now();
+         written_.load() < n && std::chrono::steady_clock::now() - w0 < seconds(30);)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return written_.load() >= n;
+  }
+
+ private:
+  void feed() {
     // O_RDWR: the FIFO never reports EOF; O_NONBLOCK: a full pipe never blocks this thread.
-    int fd = ::open((root + "/dev/kmsg").c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    int fd = ::open(fifo_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
     ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);  // a full pipe: the reader never sees EAGAIN
     std::string batch;
-    for (uint64_t seq = 1; !stop.load();) {
+    for (uint64_t seq = 1; !stop_.load();) {
       // snprintf (libc, optimized whatever this file's -O level) keeps the feeder well ahead
-      // of the reader: a pipe that runs dry reads EAGAIN, which ends a kernel log read.
+      // of the reader.
       batch.clear();
       for (int i = 0; i < 500; ++i, ++seq) {
         char rec[96];
@@ -401,25 +414,35 @@ TEST_F(CollectorFaults, KernelLogFifoThatNeverEndsThenSigterm) {
       if (static_cast<size_t>(n) < batch.size()) {
         // A partial write: finish the batch so no record is cut.
         size_t off = static_cast<size_t>(n);
-        while (off < batch.size() && !stop.load()) {
+        while (off < batch.size() && !stop_.load()) {
           ssize_t m = ::write(fd, batch.data() + off, batch.size() - off);
           if (m > 0) off += static_cast<size_t>(m);
           else if (m < 0 && errno != EAGAIN) break;
           else std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
       }
-      written += 500;
+      written_ += 500;
     }
     ::close(fd);
-  });
-  // The collector must find the pipe full: an empty FIFO reads EAGAIN, which is how a caught-up
-  // /dev/kmsg ends, so a collector started before the first batch, or one that drained the pipe
-  // faster than the feeder filled it (a busy machine, ctest -j2 while building), finished at
-  // once with exit 0. The pipe holds ~37 000 records; start when it is mostly full.
-  for (auto w0 = std::chrono::steady_clock::now();
-       written.load() < 20'000 && std::chrono::steady_clock::now() - w0 < seconds(30);)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  ASSERT_GE(written.load(), 20'000u) << "the feeder could not fill the pipe in 30 s";
+  }
+  std::string fifo_;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> written_{0};
+  std::thread feeder_;
+};
+
+TEST_F(CollectorFaults, KernelLogFifoThatNeverEndsThenSigterm) {
+  // dev/kmsg of the tree is a FIFO fed without end: the collector must keep its memory
+  // bounded, stop at its record cap or time limit, and obey SIGTERM (exit 130, no file).
+  std::string root = dir_ + "/root";
+  fs::copy(kRoot, root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  fs::remove(root + "/dev/kmsg");
+  ASSERT_EQ(::mkfifo((root + "/dev/kmsg").c_str(), 0600), 0);
+  EndlessKmsg feeder(root + "/dev/kmsg");
+  // The collector must find the pipe full: a collector started before the first batch, or one
+  // that drained the pipe faster than the feeder filled it (a busy machine, ctest -j2 while
+  // building), finished at once with exit 0. The pipe holds ~37 000 records.
+  ASSERT_TRUE(feeder.wait_for(20'000)) << "the feeder could not fill the pipe in 30 s";
   std::string out_dir = dir_ + "/out";
   fs::create_directory(out_dir);
   std::string pack = out_dir + "/endless.oompack";
@@ -436,10 +459,7 @@ TEST_F(CollectorFaults, KernelLogFifoThatNeverEndsThenSigterm) {
   // SIGTERM once the collector is well into the kernel log and far from its 2 000 000-record
   // cap: it cannot have read more than the feeder wrote (a sleep here raced a fast collector,
   // which reached the cap, finished and exited 0 before the signal).
-  for (auto w0 = std::chrono::steady_clock::now();
-       written.load() < 200'000 && std::chrono::steady_clock::now() - w0 < seconds(30);)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  EXPECT_GE(written.load(), 200'000u) << "the feeder could not write 200 000 records in 30 s";
+  EXPECT_TRUE(feeder.wait_for(200'000)) << "the feeder could not write 200 000 records in 30 s";
   ::kill(pid, SIGTERM);
   int status = 0;
   auto t0 = std::chrono::steady_clock::now();
@@ -451,14 +471,36 @@ TEST_F(CollectorFaults, KernelLogFifoThatNeverEndsThenSigterm) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, &status, 0);
   }
-  stop = true;
-  feeder.join();
+  feeder.stop();
   double stop_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fprintf(stderr, "[ measure ] SIGTERM while reading an endless dev/kmsg FIFO: stopped in %.2f s\n", stop_s);
   ASSERT_NE(got, 0) << "the collector did not stop within 30 s of SIGTERM";
   ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 130);
   EXPECT_TRUE(names_in(out_dir).empty()) << testing::PrintToString(names_in(out_dir));
+}
+
+// The same endless dev/kmsg with --kernel-log-max-records: the collector stops there, writes the
+// pack, and says in collection_errors that records were still coming (nothing is dropped
+// silently).
+TEST_F(CollectorFaults, KernelLogFloodStopsAtTheRecordCapAndSaysSo) {
+  std::string root = dir_ + "/root";
+  fs::copy(kRoot, root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  fs::remove(root + "/dev/kmsg");
+  ASSERT_EQ(::mkfifo((root + "/dev/kmsg").c_str(), 0600), 0);
+  EndlessKmsg feeder(root + "/dev/kmsg");
+  ASSERT_TRUE(feeder.wait_for(20'000)) << "the feeder could not fill the pipe in 30 s";
+  std::string pack = dir_ + "/capped.oompack";
+  auto r = collect({"--root", root, "--kernel-log-max-records", "30000", "--time-limit", "60", "-o", pack});
+  feeder.stop();
+  std::fprintf(stderr, "[ measure ] 30 000-record cap on an endless dev/kmsg: exit %d, %.2f s\n", r.exit_code, r.seconds);
+  ASSERT_FALSE(r.timed_out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto p = PackReader::open(pack);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(q1(*p, "SELECT count(*) FROM kernel_log"), "30000");
+  const std::string why = q1(*p, "SELECT message FROM collection_errors WHERE path = 'dev/kmsg' LIMIT 1");
+  EXPECT_NE(why.find("stopped after 30000 records (--kernel-log-max-records)"), std::string::npos) << why;
 }
 
 }  // namespace
