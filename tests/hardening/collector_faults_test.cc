@@ -82,6 +82,13 @@ class CollectorFaults : public ::testing::Test {
     argv.insert(argv.end(), args.begin(), args.end());
     return run_child_no_input(argv, timeout, as_uid);
   }
+  // fifo_root(): a copy of the k8s root at dir_/root whose dev/kmsg is a FIFO ("" on failure).
+  std::string fifo_root() {
+    std::string root = dir_ + "/root";
+    fs::copy(kRoot, root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    fs::remove(root + "/dev/kmsg");
+    return ::mkfifo((root + "/dev/kmsg").c_str(), 0600) == 0 ? root : "";
+  }
   std::string dir_, mnt_;
 };
 
@@ -434,10 +441,8 @@ class EndlessKmsg {
 TEST_F(CollectorFaults, KernelLogFifoThatNeverEndsThenSigterm) {
   // dev/kmsg of the tree is a FIFO fed without end: the collector must keep its memory
   // bounded, stop at its record cap or time limit, and obey SIGTERM (exit 130, no file).
-  std::string root = dir_ + "/root";
-  fs::copy(kRoot, root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-  fs::remove(root + "/dev/kmsg");
-  ASSERT_EQ(::mkfifo((root + "/dev/kmsg").c_str(), 0600), 0);
+  const std::string root = fifo_root();
+  ASSERT_FALSE(root.empty());
   EndlessKmsg feeder(root + "/dev/kmsg");
   // The collector must find the pipe full: a collector started before the first batch, or one
   // that drained the pipe faster than the feeder filled it (a busy machine, ctest -j2 while
@@ -484,10 +489,8 @@ TEST_F(CollectorFaults, KernelLogFifoThatNeverEndsThenSigterm) {
 // pack, and says in collection_errors that records were still coming (nothing is dropped
 // silently).
 TEST_F(CollectorFaults, KernelLogFloodStopsAtTheRecordCapAndSaysSo) {
-  std::string root = dir_ + "/root";
-  fs::copy(kRoot, root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-  fs::remove(root + "/dev/kmsg");
-  ASSERT_EQ(::mkfifo((root + "/dev/kmsg").c_str(), 0600), 0);
+  const std::string root = fifo_root();
+  ASSERT_FALSE(root.empty());
   EndlessKmsg feeder(root + "/dev/kmsg");
   ASSERT_TRUE(feeder.wait_for(20'000)) << "the feeder could not fill the pipe in 30 s";
   std::string pack = dir_ + "/capped.oompack";

@@ -182,11 +182,11 @@ TEST(GlobalOomQemu, SummaryStatesTheSharesOfTheFindingsBasis) {
   }
 }
 
-// The same rule on every real report of the corpus and the captures: where the summary and the
-// findings read the same block, they hold the same parts and the same limit.
-TEST(Composition, SummaryAndFindingsAgreeOnEveryRealReport) {
+// for_each_real_event(): every event of every real log in the repository (the corpus copies and
+// the captures), with its file name and 1-based number, parsed as `analyze` does.
+template <typename Fn>
+void for_each_real_event(Fn fn) {
   namespace fs = std::filesystem;
-  size_t compared = 0;
   for (const char* dir : {OOMSCOPE_TEST_DATA "/kernel-logs", OOMSCOPE_TEST_DATA "/captured"})
     for (const auto& e : fs::directory_iterator(dir)) {
       if (e.path().extension() != ".log") continue;
@@ -194,21 +194,28 @@ TEST(Composition, SummaryAndFindingsAgreeOnEveryRealReport) {
       ParserOptions o;
       o.max_kept_lines = 4000;
       analyze_string(slurp(e.path().string()), e.path().string(), o, sink);
-      for (size_t i = 0; i < sink.events.size(); ++i) {
-        SCOPED_TRACE(e.path().filename().string() + " event " + std::to_string(i + 1));
-        findings::EventFacts f = findings::event_facts(sink.events[i]);
-        const Composition& c = f.composition;
-        const findings::MemBreakdown& b = f.breakdown;
-        if (c.basis.empty() || c.basis != b.basis) continue;
-        ++compared;
-        EXPECT_EQ(c.anon_bytes, b.anon);
-        EXPECT_EQ(c.file_bytes, b.page_cache);
-        EXPECT_EQ(c.shmem_bytes, b.shmem);
-        EXPECT_EQ(c.kernel_bytes, b.kernel);
-        EXPECT_EQ(c.limit_bytes, b.limit);
-        EXPECT_EQ(c.limit_label, b.limit_label);
-      }
+      for (size_t i = 0; i < sink.events.size(); ++i) fn(e.path().filename().string(), i + 1, sink.events[i]);
     }
+}
+
+// The same rule on every real report of the corpus and the captures: where the summary and the
+// findings read the same block, they hold the same parts and the same limit.
+TEST(Composition, SummaryAndFindingsAgreeOnEveryRealReport) {
+  size_t compared = 0;
+  for_each_real_event([&](const std::string& file, size_t n, const OomEvent& ev) {
+    SCOPED_TRACE(file + " event " + std::to_string(n));
+    findings::EventFacts f = findings::event_facts(ev);
+    const Composition& c = f.composition;
+    const findings::MemBreakdown& b = f.breakdown;
+    if (c.basis.empty() || c.basis != b.basis) return;
+    ++compared;
+    EXPECT_EQ(c.anon_bytes, b.anon);
+    EXPECT_EQ(c.file_bytes, b.page_cache);
+    EXPECT_EQ(c.shmem_bytes, b.shmem);
+    EXPECT_EQ(c.kernel_bytes, b.kernel);
+    EXPECT_EQ(c.limit_bytes, b.limit);
+    EXPECT_EQ(c.limit_label, b.limit_label);
+  });
   EXPECT_GE(compared, 40u);
 }
 
@@ -226,28 +233,20 @@ TEST(Composition, DenominatorLabelOfASumHasNoArticle) {
 // ("filled the the 64.0 MiB the report accounts for", when a cut report has neither limit nor
 // usage and a label already began with "the").
 TEST(Composition, NoDoubledWordInAnyFindingOfEveryRealReport) {
-  namespace fs = std::filesystem;
   const std::regex doubled(R"(\b([A-Za-z]+) \1(?![A-Za-z.]))");  // not "--pods pods.json"
   size_t sentences = 0;
-  for (const char* dir : {OOMSCOPE_TEST_DATA "/kernel-logs", OOMSCOPE_TEST_DATA "/captured"})
-    for (const auto& e : fs::directory_iterator(dir)) {
-      if (e.path().extension() != ".log") continue;
-      CollectingSink sink;
-      ParserOptions o;
-      o.max_kept_lines = 4000;
-      analyze_string(slurp(e.path().string()), e.path().string(), o, sink);
-      for (size_t i = 0; i < sink.events.size(); ++i)
-        for (const Finding& f : find_all(sink.events[i])) {
-          SCOPED_TRACE(e.path().filename().string() + " event " + std::to_string(i + 1) + " " + f.id);
-          std::vector<std::string> texts = f.evidence;
-          texts.push_back(f.verdict);
-          texts.push_back(f.next_step);
-          for (const std::string& t : texts) {
-            ++sentences;
-            EXPECT_FALSE(std::regex_search(t, doubled)) << t;
-          }
-        }
+  for_each_real_event([&](const std::string& file, size_t n, const OomEvent& ev) {
+    for (const Finding& f : find_all(ev)) {
+      SCOPED_TRACE(file + " event " + std::to_string(n) + " " + f.id);
+      std::vector<std::string> texts = f.evidence;
+      texts.push_back(f.verdict);
+      texts.push_back(f.next_step);
+      for (const std::string& t : texts) {
+        ++sentences;
+        EXPECT_FALSE(std::regex_search(t, doubled)) << t;
+      }
     }
+  });
   EXPECT_GE(sentences, 500u);
 }
 
