@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "analyzer/anchor.h"
+#include "analyzer/parallel.h"
 #include "analyzer/prefix.h"
 #include "common/line_reader.h"
 
@@ -99,6 +100,11 @@ AnalyzeStats analyze_string(std::string data, const std::string& name, const Par
 
 AnalyzeStats analyze_fd(int fd, const std::string& name, const ParserOptions& opts, EventSink& sink,
                         std::ostream& err) {
+  return analyze_fd(fd, name, opts, sink, err, ParallelOptions{});
+}
+
+AnalyzeStats analyze_fd(int fd, const std::string& name, const ParserOptions& opts, EventSink& sink,
+                        std::ostream& err, const ParallelOptions& par) {
   struct stat sb {};
   if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && static_cast<uint64_t>(sb.st_size) <= kReorderMaxBytes) {
     std::string data;
@@ -118,6 +124,9 @@ AnalyzeStats analyze_fd(int fd, const std::string& name, const ParserOptions& op
     }
     data.resize(got);
     return analyze_small(std::move(data), name, opts, sink);
+  }
+  if (S_ISREG(sb.st_mode) && parallel_threads(par) > 1 && static_cast<uint64_t>(sb.st_size) >= 2 * par.segment_bytes) {
+    if (auto st = analyze_parallel(fd, static_cast<uint64_t>(sb.st_size), name, opts, sink, par)) return *st;
   }
   LineReader r(fd);
   OomParser p(sink, opts);

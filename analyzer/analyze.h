@@ -26,10 +26,15 @@ struct AnalyzeStats {
   uint64_t errors = 0;  // inputs that could not be read (fully)
 };
 
+struct ParallelOptions;  // analyzer/parallel.h
+
 // analyze_fd(): reads `fd` to its end. Small regular inputs in reverse chronological order
-// (exports from GUI log viewers) are put back in order first.
+// (exports from GUI log viewers) are put back in order first; large regular files are parsed
+// by several threads (analyze_parallel(), same events) unless `par` says one thread.
 AnalyzeStats analyze_fd(int fd, const std::string& name, const ParserOptions& opts, EventSink& sink,
                         std::ostream& err);
+AnalyzeStats analyze_fd(int fd, const std::string& name, const ParserOptions& opts, EventSink& sink,
+                        std::ostream& err, const ParallelOptions& par);
 AnalyzeStats analyze_string(std::string data, const std::string& name, const ParserOptions& opts,
                             EventSink& sink);
 

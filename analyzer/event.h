@@ -29,6 +29,7 @@ struct SourceSpan {
   std::string file;          // as given on the command line ("-" for stdin, pack path for packs)
   uint64_t first_line = 0;   // 1-based, inclusive
   uint64_t last_line = 0;
+  bool operator==(const SourceSpan&) const = default;
 };
 
 struct Trigger {
@@ -39,6 +40,7 @@ struct Trigger {
   std::optional<int64_t> order;          // -1 = manual sysrq-f OOM
   std::optional<int64_t> oom_score_adj;
   std::optional<std::string> nodemask;   // pre-4.19 kernels print it in the trigger line
+  bool operator==(const Trigger&) const = default;
 };
 
 // KeyedCounts: memory.stat / Mem-Info counters by name, in key order. Entries are stored in
@@ -172,12 +174,14 @@ struct Memcg {
   KeyedCounts stats;                      // key -> BYTES (converted from KB for old formats)
   // <=5.2 prints one stats line per memcg of the OOMing subtree; all of them, by path.
   std::map<std::string, KeyedCounts, std::less<>> subtree_stats;
+  bool operator==(const Memcg&) const = default;
 };
 
 struct ZoneInfo {
   std::string node_zone;                  // "Node 0 Normal"
   std::optional<uint64_t> free_kb, min_kb, low_kb, high_kb, present_kb, managed_kb;
   std::map<uint64_t, uint64_t> free_by_order_kb;  // order -> free KiB in blocks of that order
+  bool operator==(const ZoneInfo&) const = default;
 };
 
 struct MemInfo {
@@ -187,6 +191,7 @@ struct MemInfo {
   std::optional<uint64_t> free_swap_kb, total_swap_kb, pagecache_pages, ram_pages,
       reserved_pages, hugepages_total, hugepages_free, hugepage_size_kb;
   std::vector<std::pair<std::string, uint64_t>> unreclaimable_slab_kb;  // name -> used KiB
+  bool operator==(const MemInfo&) const = default;
 };
 
 struct Task {
@@ -195,6 +200,7 @@ struct Task {
       rss_shmem_pages, pgtables_bytes, nr_ptes, swapents;
   std::optional<int64_t> oom_score_adj;
   std::string name;
+  bool operator==(const Task&) const = default;
 };
 
 struct Killed {
@@ -206,6 +212,7 @@ struct Killed {
   std::optional<int64_t> oom_score_adj;
   std::optional<int64_t> score;          // from `Kill process N (x) score S`
   std::string prefix;                    // "Memory cgroup out of memory", "Out of memory"…
+  bool operator==(const Killed&) const = default;
 };
 
 struct Reaped {
@@ -213,6 +220,7 @@ struct Reaped {
   std::string comm;
   std::optional<uint64_t> anon_rss_kb, file_rss_kb, shmem_rss_kb;
   bool unable = false;  // `oom_reaper: unable to reap pid:N`
+  bool operator==(const Reaped&) const = default;
 };
 
 // ReportLine: one line of an event's report, kept to be quoted as evidence. The text points
@@ -260,11 +268,13 @@ class KeptLines {
   };
   const_iterator begin() const { return {this, 0}; }
   const_iterator end() const { return {this, refs_.size()}; }
+  bool operator==(const KeptLines&) const = default;
 
  private:
   struct Ref {
     uint64_t line;
     size_t offset, size;
+    bool operator==(const Ref&) const = default;
   };
   std::string text_;
   std::vector<Ref> refs_;
@@ -309,6 +319,9 @@ struct OomEvent {
   // > 0; at most that many, the rest counted in lines_not_kept. Findings quote them.
   KeptLines lines;
   uint64_t lines_not_kept = 0;
+
+  // Every field equal (tests; the parallel parser's splice check, analyzer/parallel.h).
+  bool operator==(const OomEvent&) const = default;
 };
 
 // EventBuffers: an event's two large buffers (its kept lines and its task table), emptied but

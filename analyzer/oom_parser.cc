@@ -111,11 +111,12 @@ bool has_record_separator(std::string_view t) {
 
 bool has_anchor(std::string_view raw) { return has_anchor_fast(raw); }
 
-struct OomParser::HostState {
+// HostFields: what the parser holds for one host (and printk caller). Everything here shapes
+// what the host's later lines do, so two parsers whose fields agree for every host continue
+// alike (Checkpoint); the event's creation number (HostState::seq) is compared by rank.
+struct OomParser::HostFields {
   enum class Sub { kNone, kTrace, kStats, kMemInfo, kSlab, kTable };
-  std::string key;
   std::optional<OomEvent> ev;
-  uint64_t seq = 0;
   int phase = -1;
   bool tentative = false;
   Sub sub = Sub::kNone;
@@ -137,8 +138,20 @@ struct OomParser::HostState {
   std::unordered_set<int64_t> victim_pids;  // pids of ev->victims: repeats found in O(1)
   struct HugePool {
     uint64_t size_kb, total, free;  // one hugepage size, summed over nodes
+    bool operator==(const HugePool&) const = default;
   };
   std::vector<HugePool> huge_pools;
+  bool victim_without_pid = false;
+
+  bool operator==(const HostFields&) const = default;
+  // idle(): nothing here can affect a later line: as good as no state at all.
+  bool idle() const { return !ev && !pending_suppressed && !warn_alloc; }
+};
+
+struct OomParser::HostState : HostFields {
+  std::string key;
+  uint64_t seq = 0;  // creation number of `ev` (OomParser::seq_)
+
   // add_hugepages(): one "Node N hugepages_total=T hugepages_free=F … hugepages_size=ZkB" line.
   // Pools are summed per size (one line per node and size: 1 GiB and 2 MiB pools side by side)
   // and the event states them in the smallest size that holds pages, so total x size is what
@@ -175,7 +188,6 @@ struct OomParser::HostState {
     mi.hugepages_total = total_kb / unit;
     mi.hugepages_free = free_kb / unit;
   }
-  bool victim_without_pid = false;
 
   // keep(): true when `bytes` more fit in the event's budget; otherwise counts a drop.
   bool keep(size_t bytes) {
@@ -216,8 +228,8 @@ OomParser::HostState& OomParser::host(std::string_view key) {
   auto it = hosts_.find(key);
   if (it != hosts_.end()) return *(last_host_ = it->second.get());
   if (hosts_.size() >= kHostSweep + 2 * open_events_) {
-    // No caller holds a HostState& here, and hosts with an open event are kept.
-    std::erase_if(hosts_, [](const auto& kv) { return !kv.second->ev; });
+    // No caller holds a HostState& here; only idle states go (dropping one changes nothing).
+    std::erase_if(hosts_, [](const auto& kv) { return kv.second->idle(); });
   }
   auto hs = std::make_unique<HostState>();
   hs->key = std::string(key);
@@ -231,8 +243,8 @@ void OomParser::feed(std::string_view raw, uint64_t line_no, bool cut) {
   if (cut) ++stats_.cut_lines;
   // Lines that can continue a report (stats, tables, Mem-Info) carry no anchor, so while a
   // report is being printed every line is looked at; otherwise only anchored lines are.
-  if ((open_events_ > 0 || hosts_.size() > kMaxIdleStates) && line_no >= last_expire_ + 256) {
-    last_expire_ = line_no;
+  if ((open_events_ > 0 || hosts_.size() > kMaxIdleStates) && line_no / kExpireLines > expire_block_) {
+    expire_block_ = line_no / kExpireLines;
     expire(line_no);
   }
   if (active_events_ == 0 && !opts_.no_prefilter && !has_anchor(raw)) return;
@@ -789,7 +801,7 @@ void OomParser::expire(uint64_t line_no) {
   // so idle states are dropped once there are many.
   if (hosts_.size() > kMaxIdleStates) {
     for (auto it = hosts_.begin(); it != hosts_.end();) {
-      if (!it->second->ev && !it->second->pending_suppressed) {
+      if (it->second->idle()) {
         if (it->second.get() == last_host_) last_host_ = nullptr;
         it = hosts_.erase(it);
       } else {
@@ -851,6 +863,7 @@ void OomParser::close(HostState& hs) {
   if (!has_kill && !stated_end) ev.missing.push_back("kill");
   if (ready_.empty() && (open_seqs_.empty() || seq < *open_seqs_.begin())) {
     // Nothing earlier is pending: out it goes, in order, without a stay in ready_.
+    emitting_seq_ = seq;
     sink_.on_event(std::move(ev));
     ++emitted_;
     return;
@@ -862,10 +875,63 @@ void OomParser::close(HostState& hs) {
 void OomParser::flush_ready() {
   uint64_t min_open = open_seqs_.empty() ? UINT64_MAX : *open_seqs_.begin();
   while (!ready_.empty() && ready_.begin()->first < min_open) {
+    emitting_seq_ = ready_.begin()->first;
     sink_.on_event(std::move(ready_.begin()->second));
     ready_.erase(ready_.begin());
     ++emitted_;
   }
+}
+
+struct OomParser::Checkpoint::State {
+  // The states that are not idle, by key (hosts_ order), and the rank of each open event
+  // among the open ones by creation (-1: none open).
+  std::vector<std::pair<std::string, HostFields>> hosts;
+  std::vector<int> open_rank;
+  bool expired_in_block = false;  // expire() already ran in the line's kExpireLines block
+};
+
+OomParser::Checkpoint OomParser::checkpoint(uint64_t line_no) const {
+  Checkpoint cp;
+  cp.line_no = line_no;
+  cp.emitted = emitted_;
+  for (const auto& [seq, ev] : ready_) cp.held.push_back(seq);
+  cp.open.assign(open_seqs_.begin(), open_seqs_.end());
+  auto st = std::make_shared<Checkpoint::State>();
+  for (const auto& [key, hs] : hosts_) {
+    if (hs->idle()) continue;
+    st->hosts.emplace_back(key, static_cast<const HostFields&>(*hs));
+    st->open_rank.push_back(hs->ev ? static_cast<int>(std::distance(open_seqs_.begin(), open_seqs_.find(hs->seq))) : -1);
+  }
+  st->expired_in_block = expire_block_ == line_no / kExpireLines;
+  cp.state = std::move(st);
+  return cp;
+}
+
+bool OomParser::continues_as(const Checkpoint& cp) const {
+  if (!cp.state) return false;
+  const Checkpoint::State& st = *cp.state;
+  if (st.expired_in_block != (expire_block_ == cp.line_no / kExpireLines)) return false;
+  size_t i = 0;
+  for (const auto& [key, hs] : hosts_) {
+    if (hs->idle()) continue;
+    if (i == st.hosts.size() || st.hosts[i].first != key) return false;
+    if (!(static_cast<const HostFields&>(*hs) == st.hosts[i].second)) return false;
+    const int rank = hs->ev ? static_cast<int>(std::distance(open_seqs_.begin(), open_seqs_.find(hs->seq))) : -1;
+    if (rank != st.open_rank[i]) return false;
+    ++i;
+  }
+  return i == st.hosts.size();
+}
+
+std::vector<OomParser::Held> OomParser::take_held() {
+  std::vector<Held> out;
+  for (auto& [seq, ev] : ready_) {
+    // ready_ only holds events younger than the oldest open one.
+    auto older = open_seqs_.lower_bound(seq);
+    out.push_back({std::move(ev), static_cast<size_t>(std::distance(open_seqs_.begin(), older)) - 1});
+  }
+  ready_.clear();
+  return out;
 }
 
 void OomParser::end_file() {

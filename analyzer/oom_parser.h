@@ -92,17 +92,50 @@ class OomParser {
   // find_anchor), which is how analyze keeps up with grep.
   bool needs_every_line() const { return active_events_ > 0; }
 
+  // Checkpoint: the parser's state before a line, as far as it shapes the events emitted from
+  // that line on. Parsers started at different places of one input (analyze_parallel(),
+  // analyzer/parallel.h) compare checkpoints to find where one can hand over to the other.
+  struct Checkpoint {
+    uint64_t line_no = 0;       // the line about to be fed
+    uint64_t emitted = 0;       // events emitted before it
+    std::vector<uint64_t> held; // creation numbers of closed events not emitted yet (ready_)
+    std::vector<uint64_t> open; // creation numbers of the open events, oldest first
+    struct State;
+    std::shared_ptr<const State> state;
+  };
+  // checkpoint(): taken just before feed() of line `line_no`.
+  Checkpoint checkpoint(uint64_t line_no) const;
+  // continues_as(): true when this parser, just before feeding line cp.line_no, would emit from
+  // there the events that the parser `cp` was taken from emits after it (cp.held aside), and
+  // the events it holds itself (take_held()): same hosts, same open events in the same order,
+  // same timers. Both must then be fed the same lines.
+  bool continues_as(const Checkpoint& cp) const;
+  // Held: a closed event that waits for an older open one (`blocker`, an index into the open
+  // events oldest first) before it can be emitted.
+  struct Held {
+    OomEvent ev;
+    size_t blocker = 0;
+  };
+  // take_held(): the held events, oldest first; the parser stops there (it hands over).
+  std::vector<Held> take_held();
+  std::vector<uint64_t> open_seqs() const { return {open_seqs_.begin(), open_seqs_.end()}; }
+  // emitting_seq(): during EventSink::on_event(), the creation number of the event being
+  // emitted (numbers count events opened by this parser, from 0).
+  uint64_t emitting_seq() const { return emitting_seq_; }
+
   const ParserStats& stats() const { return stats_; }
   uint64_t events_emitted() const { return emitted_; }
   size_t state_count() const { return hosts_.size(); }  // per-host/caller states held
 
  private:
+  struct HostFields;
   struct HostState;
   void process(std::string_view host_key, const struct LogLine& ll, std::string_view text, uint64_t line_no);
   void close(HostState& hs);
   void flush_ready();
   void set_active(HostState& hs, bool active);
   void expire(uint64_t line_no);
+  static constexpr uint64_t kExpireLines = 256;  // expire() runs once per block of this many lines
   static constexpr uint64_t kQuietLines = 1000;   // no report line for this long: not active
   static constexpr uint64_t kLingerLines = 20000; // a finished event waits this long for its reaper
   static constexpr size_t kMaxIdleStates = 256;   // idle per-host/caller states kept at most
@@ -118,7 +151,11 @@ class OomParser {
   HostState* last_host_ = nullptr;
   size_t open_events_ = 0;
   size_t active_events_ = 0;  // open events still being printed (no kill yet, or in a block)
-  uint64_t last_expire_ = 0;
+  // expire() runs at most once per kExpireLines block of line numbers (not per 256 lines since
+  // the last run): its timing then depends on the line numbers alone, not on where the parser
+  // started reading (Checkpoint). The block of the last run:
+  uint64_t expire_block_ = 0;
+  uint64_t emitting_seq_ = 0;
   uint64_t seq_ = 0;  // order of event creation, for in-order emission
   std::map<uint64_t, OomEvent> ready_;  // closed events waiting for earlier open ones
   std::set<uint64_t> open_seqs_;        // seq of every open event: the first one holds ready_ back

@@ -20,6 +20,7 @@
 #include "analyzer/findings/kubernetes.h"
 #include "analyzer/findings/pack_evidence.h"
 #include "analyzer/findings/report.h"
+#include "analyzer/parallel.h"
 #include "analyzer/pipeline.h"
 #include "analyzer/render.h"
 #include "analyzer/render_html.h"
@@ -43,6 +44,7 @@ struct AnalyzeOptions {
   std::string pods;
   int year = 0;
   uint64_t page_size = 0;
+  unsigned threads = 0;
 };
 
 }  // namespace
@@ -71,7 +73,10 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
       ("year", po::value(&o.year), "year for syslog/journalctl stamps that carry none")
       ("page-size", po::value(&o.page_size),
        "page size in bytes of the reporting kernel, when the report does not show it (task tables are in pages); "
-       "a pack's own kernel log uses the page size the pack recorded");
+       "a pack's own kernel log uses the page size the pack recorded")
+      ("threads", po::value(&o.threads)->default_value(0),
+       "parser threads for a large regular file (0: one per CPU, at most 8; 1: a single parser); "
+       "the events and their order are the same whatever the number");
   po::options_description hidden;
   hidden.add_options()("input", po::value(&o.inputs));
   po::options_description all;
@@ -119,6 +124,8 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
     popts.page_size = o.page_size;
   }
   if (o.inputs.empty()) o.inputs.push_back("-");
+  ParallelOptions par;
+  par.threads = o.threads;
 
   std::ofstream file_out;
   std::ostream* os = &out;
@@ -179,7 +186,7 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
         continue;
       }
     }
-    AnalyzeStats st = analyze_fd(fd, in, popts, sink, err);
+    AnalyzeStats st = analyze_fd(fd, in, popts, sink, err, par);
     if (fd != 0) ::close(fd);
     total.events += st.events;
     total.lines += st.lines;

@@ -12,6 +12,15 @@ LineReader::LineReader(int fd, size_t block, size_t max_line)
     : fd_(fd), block_(block), max_line_(max_line) {
   cap_ = block_ + max_line_ + 1;
   buf_ = std::make_unique<char[]>(cap_);
+  base_ = buf_.get();
+}
+
+LineReader::LineReader(const char* data, size_t n, size_t max_line)
+    : fd_(-1), block_(0), max_line_(max_line), base_(data) {
+  cap_ = n;
+  end_ = n;
+  total_ = n;
+  eof_ = true;  // every byte is there already: refill() has nothing to do
 }
 
 long LineReader::fill(char* dst, size_t cap) {
@@ -49,7 +58,7 @@ bool LineReader::refill() {
 
 bool LineReader::next(Line& line) {
   for (;;) {
-    char* base = buf_.get();
+    const char* base = base_;
     size_t avail = end_ - begin_;
     const char* nl = avail ? static_cast<const char*>(std::memchr(base + begin_, '\n', avail)) : nullptr;
     if (skipping_) {
@@ -109,7 +118,7 @@ bool LineReader::next(Line& line) {
 bool LineReader::next_matching(Line& line, FindFn find) {
   for (;;) {
     if (skipping_) return next(line);
-    char* base = buf_.get();
+    const char* base = base_;
     size_t avail = end_ - begin_;
     if (avail == 0) {
       if (!refill()) return false;

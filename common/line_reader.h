@@ -38,6 +38,9 @@ class LineReader {
 
   // LineReader(fd): reads from `fd` (not owned). Use -1 with StringLineReader.
   explicit LineReader(int fd, size_t block = kDefaultBlock, size_t max_line = kDefaultMaxLine);
+  // LineReader(data, n): the lines of the bytes in [data, data + n), read in place (a mapped
+  // file; no copy), which must outlive the reader and its lines.
+  LineReader(const char* data, size_t n, size_t max_line = kDefaultMaxLine);
   virtual ~LineReader() = default;
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
@@ -65,7 +68,8 @@ class LineReader {
 
   int fd_;
   size_t block_, max_line_;
-  std::unique_ptr<char[]> buf_;
+  std::unique_ptr<char[]> buf_;  // empty when reading memory in place
+  const char* base_ = nullptr;   // buf_, or the memory read in place
   size_t cap_ = 0, begin_ = 0, end_ = 0;
   bool eof_ = false;
   bool skipping_ = false;  // discarding the tail of a cut line

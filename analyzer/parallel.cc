@@ -1,0 +1,483 @@
+#include "analyzer/parallel.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "analyzer/anchor.h"
+#include "analyzer/pipeline.h"
+#include "common/line_reader.h"
+#include "common/scan.h"
+
+namespace oomscope {
+namespace {
+
+class Mapping {
+ public:
+  Mapping(int fd, size_t size) : size_(size) {
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) return;
+    p_ = static_cast<const char*>(p);
+    ::madvise(p, size, MADV_SEQUENTIAL);
+  }
+  ~Mapping() {
+    if (p_) ::munmap(const_cast<char*>(p_), size_);
+  }
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+  const char* data() const { return p_; }
+
+ private:
+  const char* p_ = nullptr;
+  size_t size_;
+};
+
+// Events a job may keep waiting for the merger before it stops (JobSink).
+constexpr uint64_t kMaxOutBytes = 4ULL << 20;
+
+// Job: one parser started at the beginning of a segment.
+struct Job {
+  size_t seg = 0;
+  // Written by the job's thread, read by the job before it (under Run::mu_).
+  std::vector<OomParser::Checkpoint> cps;
+  bool cps_done = false;  // no checkpoint will be added
+  // Set by the job before it: the checkpoint it handed over at (the job's events count from
+  // there), or abandoned (that job parsed this segment itself).
+  std::optional<size_t> handover;
+  std::atomic<bool> abandoned{false};  // also read, unlocked, on every line of the job
+  // With the hand-over, from the job before: the events it held (closed, waiting for an older
+  // open one; OomParser::take_held()) and the creation numbers of its open events then.
+  std::vector<OomParser::Held> inherited;
+  std::vector<uint64_t> prev_open;
+  // Emitted events, in order, until the merger takes them.
+  struct Out {
+    OomEvent ev;
+    uint64_t seq;    // creation number in this job's parser
+    uint64_t index;  // emission number in this job's parser
+    uint64_t bytes;  // approx_event_bytes()
+  };
+  std::deque<Out> out;
+  uint64_t out_bytes = 0;
+  bool done = false;  // nothing more will be emitted
+  size_t region_end = 0;  // segments [seg, region_end) are this job's so far
+  bool settled() const { return seg == 0 || handover || abandoned; }
+};
+
+class Run {
+ public:
+  Run(const char* data, uint64_t size, const std::string& name, const ParserOptions& opts, EventSink& sink,
+      const ParallelOptions& popts, unsigned threads)
+      : data_(data), size_(size), name_(name), opts_(opts), sink_(sink), popts_(popts), threads_(threads) {
+    cut_segments();
+  }
+
+  AnalyzeStats go() {
+    std::vector<std::thread> workers;
+    for (unsigned i = 0; i < threads_; ++i) workers.emplace_back([this] { guarded([this] { worker(); }); });
+    AnalyzeStats st;
+    std::exception_ptr merge_error;
+    try {
+      st.events = merge();
+    } catch (...) {
+      merge_error = std::current_exception();
+      fail(merge_error);
+    }
+    for (auto& t : workers) t.join();
+    if (merge_error) std::rethrow_exception(merge_error);
+    if (error_) std::rethrow_exception(error_);
+    stats_.segments = nseg_;
+    st.bytes = size_;
+    st.lines = seg_line_.back() - 1 + (size_ > 0 && data_[size_ - 1] != '\n' ? 1 : 0);
+    return st;
+  }
+
+ private:
+  // Events of a job's parser go to its Job, with their creation and emission numbers.
+  class JobSink : public EventSink {
+   public:
+    JobSink(Run& run, Job& job) : run_(run), job_(job) {}
+    void attach(const OomParser& p) { parser_ = &p; }
+    void on_event(OomEvent&& ev) override {
+      const uint64_t bytes = approx_event_bytes(ev);
+      std::unique_lock lk(run_.mu_);
+      // Back-pressure: a job whose events wait beyond kMaxOutBytes stops until the merger
+      // takes them, once its checkpoints are out (the job before it may need them to finish).
+      run_.cv_.wait(lk, [&] {
+        return job_.out_bytes < kMaxOutBytes || !job_.cps_done || job_.abandoned || run_.error_;
+      });
+      job_.out_bytes += bytes;
+      job_.out.push_back({std::move(ev), parser_->emitting_seq(), emitted_++, bytes});
+
+      run_.cv_.notify_all();
+    }
+    bool reuse(EventBuffers& out) override { return run_.sink_.reuse(out); }
+
+   private:
+    Run& run_;
+    Job& job_;
+    const OomParser* parser_ = nullptr;
+    uint64_t emitted_ = 0;
+  };
+
+  // cut_segments(): segment starts every segment_bytes, moved to the next line start.
+  void cut_segments() {
+    seg_begin_.push_back(0);
+    const uint64_t step = std::max<uint64_t>(popts_.segment_bytes, 1);
+    for (uint64_t at = step; at < size_; at += step) {
+      const void* nl = std::memchr(data_ + at - 1, '\n', size_ - (at - 1));
+      const uint64_t b = nl ? static_cast<uint64_t>(static_cast<const char*>(nl) - data_) + 1 : size_;
+      if (b >= size_) break;
+      if (b > seg_begin_.back()) seg_begin_.push_back(b);
+    }
+    nseg_ = seg_begin_.size();
+    seg_begin_.push_back(size_);
+    jobs_.resize(nseg_);
+    absorbed_.assign(nseg_, false);
+    counts_.assign(nseg_, 0);
+    counted_.assign(nseg_, false);
+    seg_line_.assign(1, 1);  // line number of each segment's first line, known in order
+  }
+
+  template <class F>
+  void guarded(F f) {
+    try {
+      f();
+    } catch (...) {
+      fail(std::current_exception());
+    }
+  }
+  void fail(std::exception_ptr e) {
+    std::lock_guard lk(mu_);
+    if (!error_) error_ = e;
+    failed_ = true;
+    cv_.notify_all();
+  }
+
+  // count(): newlines of segment s, published so that later segments know their first line.
+  void count(size_t s) {
+    const size_t n = count_newlines(data_ + seg_begin_[s], seg_begin_[s + 1] - seg_begin_[s]);
+    std::lock_guard lk(mu_);
+    counts_[s] = n;
+    counted_[s] = true;
+    while (seg_line_.size() <= nseg_ && counted_[seg_line_.size() - 1])
+      seg_line_.push_back(seg_line_.back() + counts_[seg_line_.size() - 1]);
+    cv_.notify_all();
+  }
+
+  void worker() {
+    for (;;) {
+      Job* job = nullptr;
+      {
+        std::unique_lock lk(mu_);
+        cv_.wait(lk, [&] { return error_ || next_seg_ >= nseg_ || next_seg_ < frontier() + threads_; });
+        if (error_ || next_seg_ >= nseg_) return;
+        const size_t s = next_seg_++;
+        jobs_[s] = std::make_unique<Job>();
+        jobs_[s]->seg = s;
+        jobs_[s]->region_end = s + 1;
+        job = jobs_[s].get();
+      }
+      count(job->seg);
+      run_job(*job);
+    }
+  }
+  // frontier(): the end of the region of the job whose events are being passed on. New jobs
+  // start at most threads_ segments beyond it: their events wait in memory until then.
+  size_t frontier() const { return merging_ ? merging_->region_end : merged_; }
+
+  void run_job(Job& job) {
+    const size_t s = job.seg;
+    uint64_t first_line = 0;
+    {
+      std::unique_lock lk(mu_);
+      cv_.wait(lk, [&] { return error_ || seg_line_.size() > s; });
+      if (error_) return;
+      first_line = seg_line_[s];
+    }
+    JobSink sink(*this, job);
+    OomParser p(sink, opts_);
+    sink.attach(p);
+    p.begin_file(name_);
+    const uint64_t begin = seg_begin_[s];
+    LineReader r(data_ + begin, size_ - begin);  // lines split exactly as a stream's are
+    size_t region_end = s + 1;  // segments [s, region_end) are this job's
+    Job* next = nullptr;        // the job after this one, while looking for the hand-over
+    size_t next_cp = 0;         // its first checkpoint not compared yet
+    uint64_t mark = seg_begin_[s] + popts_.checkpoint_every;  // where the next checkpoint goes
+    bool handed_over = false;
+    Line line;
+    for (;;) {
+      if (stopped(job)) return;
+      const bool got = p.needs_every_line() ? r.next(line) : r.next_matching(line, find_anchor);
+      if (!got) break;
+      const uint64_t off = begin + line.offset;
+      const uint64_t ln = first_line + line.number - 1;
+      if (s > 0 && !job.cps_done && (off >= seg_begin_[s + 1] || job.cps.size() >= popts_.max_checkpoints)) {
+        std::lock_guard lk(mu_);
+        job.cps_done = true;
+        cv_.notify_all();
+      }
+      if (s > 0 && !job.cps_done && off >= mark && has_anchor_fast(line.text)) {
+        OomParser::Checkpoint cp = p.checkpoint(ln);
+        std::lock_guard lk(mu_);
+        job.cps.push_back(std::move(cp));
+        cv_.notify_all();
+        mark = off + popts_.checkpoint_every;
+      }
+      while (!next && region_end < nseg_ && off >= seg_begin_[region_end]) {
+        // Past this job's region: only a job whose own start is settled may go on (its
+        // events before are then the single parser's), into a segment nobody took, or up to
+        // a hand-over to the job that took it.
+        std::unique_lock lk(mu_);
+        cv_.wait(lk, [&] { return error_ || job.abandoned || job.settled(); });
+        if (error_ || job.abandoned) return;
+        if (next_seg_ == region_end) {
+          ++next_seg_;
+          absorbed_[region_end] = true;
+          ++stats_.absorbed;
+          job.region_end = ++region_end;
+          cv_.notify_all();
+          lk.unlock();
+          count(region_end - 1);
+        } else if (absorbed_[region_end]) {
+          job.region_end = ++region_end;
+        } else {
+          next = jobs_[region_end].get();
+          next_cp = 0;
+        }
+      }
+      if (next) {
+        // Compare at the next job's checkpoint on this line, if it has one.
+        std::optional<OomParser::Checkpoint> cp;
+        {
+          std::unique_lock lk(mu_);
+          for (;;) {
+            while (next_cp < next->cps.size() && next->cps[next_cp].line_no < ln) ++next_cp;
+            if (next_cp < next->cps.size() || next->cps_done || error_) break;
+            cv_.wait(lk);
+          }
+          if (error_) return;
+          if (next_cp < next->cps.size()) {
+            if (next->cps[next_cp].line_no == ln) cp = next->cps[next_cp];
+          } else {
+            // None of its checkpoints matched: its segment is this job's too.
+            next->abandoned = true;
+            ++stats_.abandoned;
+            absorbed_[region_end] = true;
+            job.region_end = ++region_end;
+            cv_.notify_all();
+            next = nullptr;
+          }
+        }
+        if (cp && p.continues_as(*cp)) {
+          std::vector<OomParser::Held> held = p.take_held();
+          std::vector<uint64_t> open = p.open_seqs();
+          std::lock_guard lk(mu_);
+          next->inherited = std::move(held);
+          next->prev_open = std::move(open);
+          next->handover = next_cp;
+          ++stats_.handovers;
+          cv_.notify_all();
+          handed_over = true;
+          break;
+        }
+        if (cp) ++next_cp;
+      }
+      p.feed(line.text, ln, line.cut);
+    }
+    if (!handed_over) {
+      // The end of the file came before any hand-over: every segment after this job's region
+      // was read here (their lines, if any were handed out, found no checkpoint to match).
+      std::unique_lock lk(mu_);
+      job.cps_done = true;  // the job before may be waiting for more
+      cv_.notify_all();
+      cv_.wait(lk, [&] { return error_ || job.abandoned || job.settled(); });
+      if (error_ || job.abandoned) return;
+      for (; region_end < nseg_; job.region_end = ++region_end) {
+        if (next_seg_ == region_end) {
+          ++next_seg_;
+          absorbed_[region_end] = true;
+          ++stats_.absorbed;
+          lk.unlock();
+          count(region_end);
+          lk.lock();
+        } else if (!absorbed_[region_end]) {
+          jobs_[region_end]->abandoned = true;
+          absorbed_[region_end] = true;
+          ++stats_.abandoned;
+        }
+      }
+      cv_.notify_all();
+      lk.unlock();
+      p.end_file();
+    }
+    std::lock_guard lk(mu_);
+    job.cps_done = true;
+    job.done = true;
+    cv_.notify_all();
+  }
+
+  // stopped(): the job was taken over, or another thread failed.
+  bool stopped(const Job& job) const { return job.abandoned.load(std::memory_order_relaxed) || failed_.load(std::memory_order_relaxed); }
+
+  // release(): once the events of segment s and of every segment before it are passed on,
+  // no job reads those bytes again: the mapped pages are dropped from this process (they stay
+  // in the page cache), so the resident size stays a few segments whatever the file size.
+  void release(size_t s) {
+    const uint64_t page = 4096;
+    const uint64_t from = released_, to = seg_begin_[s + 1] / page * page;
+    if (to <= from) return;
+    ::madvise(const_cast<char*>(data_) + from, to - from, MADV_DONTNEED);
+    released_ = to;
+  }
+
+  // Pending: an event a job held when it handed over, until the open event it waits for
+  // (`blocker`, a creation number in the parser of the job being passed on) has been passed.
+  struct Pending {
+    OomEvent ev;
+    uint64_t blocker;
+  };
+
+  // merge(): passes every job's events on in order, from the calling thread.
+  uint64_t merge() {
+    uint64_t events = 0;
+    std::vector<Pending> pending;
+    for (size_t s = 0; s < nseg_; ++s) {
+      std::unique_lock lk(mu_);
+      cv_.wait(lk, [&] { return error_ || next_seg_ > s; });
+      if (error_) return events;
+      Job* job = jobs_[s].get();
+      if (absorbed_[s] || !job) {
+        // Read by a job before it, which may still be reading: released with that job's own.
+        merged_ = std::max(merged_, s + 1);
+        cv_.notify_all();
+        continue;
+      }
+      cv_.wait(lk, [&] { return error_ || job->settled(); });
+      if (error_) return events;
+      merging_ = job;
+      cv_.notify_all();
+      if (job->abandoned) {
+        merged_ = std::max(merged_, s + 1);
+        cv_.notify_all();
+        continue;
+      }
+      uint64_t skip = 0;
+      std::unordered_set<uint64_t> held;
+      if (job->handover) {
+        const OomParser::Checkpoint& cp = job->cps[*job->handover];
+        skip = cp.emitted;
+        held.insert(cp.held.begin(), cp.held.end());
+        // The open events at the hand-over are the same in both parsers, oldest first: the
+        // waiting events' blockers are renumbered into this job's parser.
+        for (Pending& w : pending) {
+          const auto rank = std::find(job->prev_open.begin(), job->prev_open.end(), w.blocker) - job->prev_open.begin();
+          w.blocker = cp.open.at(static_cast<size_t>(rank));
+        }
+        for (OomParser::Held& h : job->inherited) pending.push_back({std::move(h.ev), cp.open.at(h.blocker)});
+        job->inherited.clear();
+        std::stable_sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
+          return a.ev.source.first_line < b.ev.source.first_line;
+        });
+      }
+      for (;;) {
+        cv_.wait(lk, [&] { return error_ || !job->out.empty() || job->done; });
+        if (error_) return events;
+        if (job->out.empty()) break;
+        std::deque<Job::Out> batch;
+        batch.swap(job->out);
+        job->out_bytes = 0;
+        cv_.notify_all();
+        lk.unlock();
+        for (Job::Out& o : batch) {
+          if (o.index < skip || held.count(o.seq)) continue;
+          sink_.on_event(std::move(o.ev));
+          ++events;
+          // Events that waited for this one come right after it (the single parser's order).
+          for (auto it = pending.begin(); it != pending.end();) {
+            if (it->blocker != o.seq) {
+              ++it;
+              continue;
+            }
+            sink_.on_event(std::move(it->ev));
+            ++events;
+            it = pending.erase(it);
+          }
+        }
+        lk.lock();
+      }
+      merged_ = job->region_end;
+      merging_ = nullptr;
+      jobs_[s].reset();
+      cv_.notify_all();
+      lk.unlock();
+      release(merged_ - 1);
+    }
+    // Every blocker is emitted by the end of the file (end_file() closes all); nothing is lost
+    // if that ever failed.
+    for (Pending& w : pending) {
+      sink_.on_event(std::move(w.ev));
+      ++events;
+    }
+    return events;
+  }
+
+  const char* data_;
+  const uint64_t size_;
+  const std::string& name_;
+  const ParserOptions& opts_;
+  EventSink& sink_;
+  const ParallelOptions popts_;
+  const unsigned threads_;
+
+  std::vector<uint64_t> seg_begin_;  // nseg_ + 1 entries, the last one the file size
+  size_t nseg_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Job>> jobs_;  // by starting segment
+  std::vector<bool> absorbed_;              // segment parsed by the job before it
+  std::vector<size_t> counts_;
+  std::vector<bool> counted_;
+  std::vector<uint64_t> seg_line_;
+  size_t next_seg_ = 0;  // first segment no job has taken
+  size_t merged_ = 0;    // segments whose events are all passed on
+  Job* merging_ = nullptr;  // the job whose events are being passed on
+  uint64_t released_ = 0;  // bytes of the mapping dropped (merge thread only)
+  std::exception_ptr error_;
+  std::atomic<bool> failed_{false};  // error_ is set
+
+ public:
+  ParallelStats stats_;
+};
+
+}  // namespace
+
+unsigned parallel_threads(const ParallelOptions& popts) {
+  unsigned n = popts.threads ? popts.threads : std::thread::hardware_concurrency();
+  return std::clamp(n, 1u, ParallelOptions::kMaxThreads);
+}
+
+std::optional<AnalyzeStats> analyze_parallel(int fd, uint64_t size, const std::string& name,
+                                             const ParserOptions& opts, EventSink& sink,
+                                             const ParallelOptions& popts, ParallelStats* stats) {
+  if (size == 0) return std::nullopt;
+  Mapping map(fd, size);
+  if (!map.data()) return std::nullopt;
+  Run run(map.data(), size, name, opts, sink, popts, parallel_threads(popts));
+  AnalyzeStats st = run.go();
+  if (stats) *stats = run.stats_;
+  return st;
+}
+
+}  // namespace oomscope

@@ -1,0 +1,65 @@
+// parallel.h: one large log file parsed by several threads, with exactly the events (and in
+// the order) that a single OomParser reading it from the start emits.
+//
+// The file is mapped and cut into segments at line starts. A job parses from the start of its
+// segment with an empty parser and records checkpoints (OomParser::Checkpoint) at a few
+// anchored lines of it. The job before it, having parsed its own segment, reads on into the
+// next one and compares its own state with those checkpoints. At the first one where
+// OomParser::continues_as() holds, both parsers will emit the same events from that line on:
+// the earlier job stops there, and hands over the events it closed but still holds back for
+// an older open one (OomParser::take_held()); they are passed on right after that open event.
+// The later job's events count from the checkpoint (what it emitted before, or held there,
+// came from starting in the middle and is dropped). When none of a job's checkpoints match
+// (a report printed across all of them; one host's finished event still waiting for its
+// reaper line), the job before takes its segment over; a job that reaches a segment no one has
+// started simply reads on. Either way the output is the single parser's.
+//
+// Why: on an OOM storm (one report every few KiB) the parser costs many times grep's time per
+// byte; jobs let every core parse.
+//
+// Memory: jobs start at most `threads` segments beyond the job whose events are being passed
+// on, a job waiting to be passed on stops once it holds kMaxOutBytes of events, and mapped
+// pages are dropped once passed: a few segments' worth whatever the file size.
+//
+// Example:
+//   CollectingSink sink;
+//   auto st = analyze_parallel(fd, size, "kern.log", {}, sink);  // nullopt: not mappable
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "analyzer/analyze.h"
+#include "analyzer/oom_parser.h"
+
+namespace oomscope {
+
+struct ParallelOptions {
+  unsigned threads = 0;                 // parser threads; 0: one per CPU, at most kMaxThreads
+  uint64_t segment_bytes = 4ULL << 20;  // a job's share of the file
+  size_t max_checkpoints = 16;          // checkpoints a job records for the job before it
+  uint64_t checkpoint_every = 64 << 10; // bytes between them (the first anchored line after)
+  static constexpr unsigned kMaxThreads = 8;
+};
+
+// ParallelStats: how the work was split (tests, benchmarks).
+struct ParallelStats {
+  size_t segments = 0;
+  size_t handovers = 0;  // jobs whose events count from a checkpoint
+  size_t absorbed = 0;   // segments read by the job before them, no other job started there
+  size_t abandoned = 0;  // jobs started, then taken over by the job before (no checkpoint matched)
+};
+
+// parallel_threads(): the parser threads analyze_fd() would use for a file (1: no point).
+unsigned parallel_threads(const ParallelOptions& popts = {});
+
+// analyze_parallel(): analyze_fd() for a regular file of `size` bytes open on `fd`, parsed by
+// several threads. The events reach `sink` from the calling thread, in the single parser's
+// order. nullopt when the file cannot be mapped (the caller then reads it as a stream).
+std::optional<AnalyzeStats> analyze_parallel(int fd, uint64_t size, const std::string& name,
+                                             const ParserOptions& opts, EventSink& sink,
+                                             const ParallelOptions& popts = {},
+                                             ParallelStats* stats = nullptr);
+
+}  // namespace oomscope
