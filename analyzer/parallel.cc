@@ -1,6 +1,7 @@
 #include "analyzer/parallel.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -43,7 +44,7 @@ class Mapping {
 };
 
 // Events a job may keep waiting for the merger before it stops (JobSink).
-constexpr uint64_t kMaxOutBytes = 4ULL << 20;
+constexpr uint64_t kMaxOutBytes = 2ULL << 20;
 
 // Job: one parser started at the beginning of a segment.
 struct Job {
@@ -75,9 +76,9 @@ struct Job {
 
 class Run {
  public:
-  Run(const char* data, uint64_t size, const std::string& name, const ParserOptions& opts, EventSink& sink,
+  Run(int fd, const char* data, uint64_t size, const std::string& name, const ParserOptions& opts, EventSink& sink,
       const ParallelOptions& popts, unsigned threads)
-      : data_(data), size_(size), name_(name), opts_(opts), sink_(sink), popts_(popts), threads_(threads) {
+      : fd_(fd), data_(data), size_(size), name_(name), opts_(opts), sink_(sink), popts_(popts), threads_(threads) {
     cut_segments();
   }
 
@@ -129,13 +130,27 @@ class Run {
     uint64_t emitted_ = 0;
   };
 
+  // line_start_at_or_after(): the first line start at or after `at`, read with pread(): through
+  // the mapping, each probe would map a whole large folio of the file (MiBs of resident pages
+  // per segment with large-folio page caches) long before the jobs get there.
+  uint64_t line_start_at_or_after(uint64_t at) const {
+    char buf[4096];
+    for (uint64_t pos = at - 1; pos < size_;) {
+      const ssize_t n = ::pread(fd_, buf, std::min<uint64_t>(sizeof buf, size_ - pos), static_cast<off_t>(pos));
+      if (n <= 0) break;
+      if (const void* nl = std::memchr(buf, '\n', static_cast<size_t>(n)))
+        return pos + static_cast<uint64_t>(static_cast<const char*>(nl) - buf) + 1;
+      pos += static_cast<uint64_t>(n);
+    }
+    return size_;
+  }
+
   // cut_segments(): segment starts every segment_bytes, moved to the next line start.
   void cut_segments() {
     seg_begin_.push_back(0);
     const uint64_t step = std::max<uint64_t>(popts_.segment_bytes, 1);
     for (uint64_t at = step; at < size_; at += step) {
-      const void* nl = std::memchr(data_ + at - 1, '\n', size_ - (at - 1));
-      const uint64_t b = nl ? static_cast<uint64_t>(static_cast<const char*>(nl) - data_) + 1 : size_;
+      const uint64_t b = line_start_at_or_after(at);
       if (b >= size_) break;
       if (b > seg_begin_.back()) seg_begin_.push_back(b);
     }
@@ -214,6 +229,10 @@ class Run {
     Job* next = nullptr;        // the job after this one, while looking for the hand-over
     size_t next_cp = 0;         // its first checkpoint not compared yet
     uint64_t mark = seg_begin_[s] + popts_.checkpoint_every;  // where the next checkpoint goes
+    // The mapped pages of this job's own segment are dropped behind it as it reads, past the
+    // part the job before may read to reach a checkpoint (it reads them again from the page
+    // cache if it has to take the whole segment over).
+    uint64_t drop_to = seg_begin_[s] + popts_.checkpoint_every * (popts_.max_checkpoints + 1);
     bool handed_over = false;
     Line line;
     for (;;) {
@@ -222,6 +241,7 @@ class Run {
       if (!got) break;
       const uint64_t off = begin + line.offset;
       const uint64_t ln = first_line + line.number - 1;
+      if (off >= drop_to + kDropEvery && off < seg_begin_[s + 1]) drop_to = drop_behind(drop_to, off);
       if (s > 0 && !job.cps_done && (off >= seg_begin_[s + 1] || job.cps.size() >= popts_.max_checkpoints)) {
         std::lock_guard lk(mu_);
         job.cps_done = true;
@@ -330,12 +350,21 @@ class Run {
   // stopped(): the job was taken over, or another thread failed.
   bool stopped(const Job& job) const { return job.abandoned.load(std::memory_order_relaxed) || failed_.load(std::memory_order_relaxed); }
 
+  // drop_behind(): drops the mapped pages in [from, to) (whole pages only); returns the new
+  // start. The bytes stay in the page cache; a later read maps them again.
+  uint64_t drop_behind(uint64_t from, uint64_t to) const {
+    const uint64_t a = (from + page_ - 1) / page_ * page_, b = to / page_ * page_;
+    if (b <= a) return from;
+    ::madvise(const_cast<char*>(data_) + a, b - a, MADV_DONTNEED);
+    return b;
+  }
+  static constexpr uint64_t kDropEvery = 1 << 20;
+
   // release(): once the events of segment s and of every segment before it are passed on,
   // no job reads those bytes again: the mapped pages are dropped from this process (they stay
   // in the page cache), so the resident size stays a few segments whatever the file size.
   void release(size_t s) {
-    const uint64_t page = 4096;
-    const uint64_t from = released_, to = seg_begin_[s + 1] / page * page;
+    const uint64_t from = released_, to = seg_begin_[s + 1] / page_ * page_;
     if (to <= from) return;
     ::madvise(const_cast<char*>(data_) + from, to - from, MADV_DONTNEED);
     released_ = to;
@@ -432,6 +461,8 @@ class Run {
     return events;
   }
 
+  const int fd_;
+  const uint64_t page_ = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   const char* data_;
   const uint64_t size_;
   const std::string& name_;
@@ -474,7 +505,7 @@ std::optional<AnalyzeStats> analyze_parallel(int fd, uint64_t size, const std::s
   if (size == 0) return std::nullopt;
   Mapping map(fd, size);
   if (!map.data()) return std::nullopt;
-  Run run(map.data(), size, name, opts, sink, popts, parallel_threads(popts));
+  Run run(fd, map.data(), size, name, opts, sink, popts, parallel_threads(popts));
   AnalyzeStats st = run.go();
   if (stats) *stats = run.stats_;
   return st;

@@ -37,7 +37,7 @@ namespace oomscope {
 
 struct ParallelOptions {
   unsigned threads = 0;                 // parser threads; 0: one per CPU, at most kMaxThreads
-  uint64_t segment_bytes = 4ULL << 20;  // a job's share of the file
+  uint64_t segment_bytes = 8ULL << 20;  // a job's share of the file
   size_t max_checkpoints = 16;          // checkpoints a job records for the job before it
   uint64_t checkpoint_every = 64 << 10; // bytes between them (the first anchored line after)
   static constexpr unsigned kMaxThreads = 8;
