@@ -45,6 +45,7 @@ class Mapping {
 
 // Events a job may keep waiting for the merger before it stops (JobSink).
 constexpr uint64_t kMaxOutBytes = 2ULL << 20;
+constexpr size_t kWakeMergerEvents = 8;
 
 // Job: one parser started at the beginning of a segment.
 struct Job {
@@ -118,8 +119,10 @@ class Run {
       });
       job_.out_bytes += bytes;
       job_.out.push_back({std::move(ev), parser_->emitting_seq(), emitted_++, bytes});
-
-      run_.cv_.notify_all();
+      // The merger is woken for a few events at a time (each wake-up is a futex call and a
+      // context switch), or at once when the job is done or stops for back-pressure.
+      if (run_.merger_waits_for_ == &job_ && (job_.out.size() >= kWakeMergerEvents || job_.out_bytes >= kMaxOutBytes))
+        run_.cv_.notify_all();
     }
     bool reuse(EventBuffers& out) override { return run_.sink_.reuse(out); }
 
@@ -190,7 +193,7 @@ class Run {
   }
 
   void worker() {
-    for (;;) {
+    for (bool first = true;; first = false) {
       Job* job = nullptr;
       {
         std::unique_lock lk(mu_);
@@ -201,6 +204,14 @@ class Run {
         jobs_[s]->seg = s;
         jobs_[s]->region_end = s + 1;
         job = jobs_[s].get();
+        if (first) {
+          // Every worker takes its first segment before any job starts: the first jobs then
+          // always meet (hand over, or one takes the other over), whatever the threads' start
+          // times, instead of the first job racing through small segments alone.
+          ++started_;
+          cv_.notify_all();
+          cv_.wait(lk, [&] { return error_ || started_ == threads_ || next_seg_ >= nseg_; });
+        }
       }
       count(job->seg);
       run_job(*job);
@@ -420,7 +431,12 @@ class Run {
         });
       }
       for (;;) {
-        cv_.wait(lk, [&] { return error_ || !job->out.empty() || job->done; });
+        if (job->out.empty() && !job->done && !error_) {
+          merger_waits_for_ = job;
+          cv_.wait(lk, [&] { return error_ || job->out.size() >= kWakeMergerEvents || job->done ||
+                                    job->out_bytes >= kMaxOutBytes; });
+          merger_waits_for_ = nullptr;
+        }
         if (error_) return events;
         if (job->out.empty()) break;
         std::deque<Job::Out> batch;
@@ -482,8 +498,10 @@ class Run {
   std::vector<bool> counted_;
   std::vector<uint64_t> seg_line_;
   size_t next_seg_ = 0;  // first segment no job has taken
+  unsigned started_ = 0;  // workers that took their first segment
   size_t merged_ = 0;    // segments whose events are all passed on
   Job* merging_ = nullptr;  // the job whose events are being passed on
+  Job* merger_waits_for_ = nullptr;  // the merger sleeps until this job has events for it
   uint64_t released_ = 0;  // bytes of the mapping dropped (merge thread only)
   std::exception_ptr error_;
   std::atomic<bool> failed_{false};  // error_ is set
