@@ -12,6 +12,7 @@ constexpr double kMinCulpritShare = 0.2;  // below this share of the anon, no pr
 }
 
 void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const ReportLineIndex& lines = facts_of(ctx).lines;
   const MemBreakdown& b = facts_of(ctx).breakdown;
   if (b.basis.empty() || !b.anon || is_manual_oom(ev)) return;
   auto share = b.share(b.anon);
@@ -61,16 +62,16 @@ void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
         // 039: the largest-RSS worker holds no anon; the verdict's figure is another worker's.
         f.evidence.push_back("largest anon holder " + most_who + ": anon " + human_bytes(most) + " = " +
                              pct(static_cast<double>(most) / static_cast<double>(*b.anon)) + " of the anon");
-        quote_task(f, ev, most_task->pid.value_or(-1));
+        quote_task(f, lines, most_task->pid.value_or(-1));
       }
       f.data["spread"] = true;
       f.data["largest_task_bytes"] = most;
       f.next_step = "The anonymous memory is spread over many processes: count them (see many_tasks when present) "
                     "and cap their number or their per-process size; profiling one of them shows little.";
-      quote_task(f, ev, t.pid.value_or(-1));
-      quote_prefix(f, ev, "memory: usage");
-      quote_stat(f, ev, ev.memcg && ev.memcg->stats.count("anon") ? "anon" : "rss");
-      quote_prefix(f, ev, "active_anon:");
+      quote_task(f, lines, t.pid.value_or(-1));
+      quote_prefix(f, lines, "memory: usage");
+      quote_stat(f, lines, ev.memcg && ev.memcg->stats.count("anon") ? "anon" : "rss");
+      quote_prefix(f, lines, "active_anon:");
       out.push_back(std::move(f));
       return;
     }
@@ -97,15 +98,15 @@ void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
                   "or compare two `oomscope collect` packs taken minutes apart; if this size is expected, raise the "
                   "limit above its peak. Dropping caches does not help: anonymous memory can only be freed by the "
                   "process (or swapped).";
-    if (t.pid) quote_task(f, ev, *t.pid);
+    if (t.pid) quote_task(f, lines, *t.pid);
   } else {
     f.next_step = "Find the process that grows (the task table is missing: enable vm.oom_dump_tasks, or run "
                   "`oomscope collect` on the node) and profile its heap; if the size is expected, raise the limit.";
   }
-  quote_prefix(f, ev, "memory: usage");
-  quote_stat(f, ev, ev.memcg && ev.memcg->stats.count("anon") ? "anon" : "rss");
-  quote_prefix(f, ev, "active_anon:");
-  quote_victim(f, ev);
+  quote_prefix(f, lines, "memory: usage");
+  quote_stat(f, lines, ev.memcg && ev.memcg->stats.count("anon") ? "anon" : "rss");
+  quote_prefix(f, lines, "active_anon:");
+  quote_victim(f, ev, lines);
   out.push_back(std::move(f));
 }
 

@@ -212,6 +212,7 @@ std::optional<std::pair<const PodRecord*, size_t>> PodIndex::by_container(std::s
 namespace findings {
 
 void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const ReportLineIndex& lines = facts_of(ctx).lines;
   if (!ev.memcg) return;
   const Memcg& m = *ev.memcg;
   std::optional<K8sPath> task, oom, stats;
@@ -299,9 +300,9 @@ void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
     f.next_step = "Name the pod: `kubectl get pods -A -o json > pods.json` and rerun with --pods pods.json "
                   "(or `kubectl get pods -A -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,UID:.metadata.uid "
                   "| grep " + (k.pod_uid.empty() ? std::string("<uid>") : k.pod_uid) + "`).";
-  quote_prefix(f, ev, "oom-kill:");
-  quote_contains(f, ev, "Task in ");
-  quote_prefix(f, ev, "Memory cgroup stats for");
+  quote_prefix(f, lines, "oom-kill:");
+  quote_contains(f, lines, "Task in ");
+  quote_prefix(f, lines, "Memory cgroup stats for");
   out.push_back(std::move(f));
 }
 

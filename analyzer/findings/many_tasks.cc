@@ -22,6 +22,7 @@ struct Group {
 }  // namespace
 
 void many_tasks(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const ReportLineIndex& lines = facts_of(ctx).lines;
   if (ev.tasks.size() < kMinTasks || is_manual_oom(ev)) return;
   // Anonymous pages when the table has the column (file pages shared by the group would be
   // counted once per process), else rss.
@@ -82,9 +83,9 @@ void many_tasks(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
                 " processes (worker/pool size, pm.max_children, gunicorn --workers, a fork-bomb guard: pids.max on the "
                 "cgroup) or budget the limit as workers x per-worker peak; look for what spawns them if the count was "
                 "not intended.";
-  quote_contains(f, ev, "Tasks state");
-  for (int64_t pid : g.pids) quote_task(f, ev, pid);
-  quote_victim(f, ev);
+  quote_contains(f, lines, "Tasks state");
+  for (int64_t pid : g.pids) quote_task(f, lines, pid);
+  quote_victim(f, ev, lines);
   out.push_back(std::move(f));
 }
 

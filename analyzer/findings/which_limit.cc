@@ -36,6 +36,7 @@ std::string cgroup_kind(const std::string& path, std::string* detail) {
 }  // namespace
 
 void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const ReportLineIndex& lines = facts_of(ctx).lines;
   if (is_manual_oom(ev)) return;  // manual_oom says it: no limit was hit
   Finding f;
   f.id = "which_limit";
@@ -96,23 +97,23 @@ void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
     else
       f.next_step = "Raise or keep the cgroup's limit according to the root-cause finding; the machine itself "
                     "was not out of memory.";
-    quote_prefix(f, ev, "memory: usage");
-    quote_prefix(f, ev, "memory+swap:");
-    quote_prefix(f, ev, "oom-kill:");
-    quote_contains(f, ev, "Task in ");
+    quote_prefix(f, lines, "memory: usage");
+    quote_prefix(f, lines, "memory+swap:");
+    quote_prefix(f, lines, "oom-kill:");
+    quote_contains(f, lines, "Task in ");
   } else if (ev.constraint && *ev.constraint == "CONSTRAINT_CPUSET") {
     f.data["scope"] = "cpuset";
     f.verdict = "A cpuset's memory nodes (mems_allowed=" + ev.mems_allowed.value_or("?") + "), not the whole machine";
     f.evidence.push_back("constraint=CONSTRAINT_CPUSET, cpuset " + ev.cpuset.value_or("?"));
     f.next_step = "See cpuset_constraint.";
-    quote_prefix(f, ev, "oom-kill:");
+    quote_prefix(f, lines, "oom-kill:");
   } else if ((ev.constraint && *ev.constraint == "CONSTRAINT_MEMORY_POLICY") ||
              (ev.trigger.nodemask && *ev.trigger.nodemask != "(null)")) {
     f.data["scope"] = "mempolicy";
     f.verdict = "A NUMA memory policy's nodes (nodemask=" + ev.trigger.nodemask.value_or("?") + "), not the whole machine";
     f.evidence.push_back(ev.constraint ? "constraint=" + *ev.constraint : "nodemask= in the trigger line");
     f.next_step = "See mempolicy_constraint.";
-    quote_contains(f, ev, "nodemask=");
+    quote_contains(f, lines, "nodemask=");
   } else if (ev.global_oom || (ev.constraint && *ev.constraint == "CONSTRAINT_NONE") || ev.mem_info) {
     f.data["scope"] = "node";
     f.verdict = "The whole machine ran out (global OOM): no cgroup limit was hit";
@@ -129,8 +130,8 @@ void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
     f.evidence.push_back(ev.constraint ? "constraint=" + *ev.constraint : "a Mem-Info block and no memcg lines");
     f.next_step = "On a node with containers, find which cgroups grew (usage without limits, or limits that overcommit "
                   "the node); set limits, add RAM, or move work.";
-    quote_prefix(f, ev, "oom-kill:");
-    quote_prefix(f, ev, "Mem-Info");
+    quote_prefix(f, lines, "oom-kill:");
+    quote_prefix(f, lines, "Mem-Info");
   } else {
     return;
   }
