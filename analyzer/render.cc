@@ -70,20 +70,28 @@ void JsonRenderer::end(uint64_t lines_read, uint64_t bytes_read) {
 std::string terminal_safe(std::string_view s) {
   std::string out;
   out.reserve(s.size());
+  // A byte that needs a look: a control byte (newline and tab aside) or DEL. Everything
+  // between two of them is copied in one append (the report is almost all printable text).
+  auto needs_look = [](unsigned char c) { return (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f; };
+  size_t run = 0;  // start of the bytes not yet copied
   for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (!needs_look(c)) continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     if (c == 0x1b && i + 1 < s.size() && s[i + 1] == '[') {
       size_t j = i + 2;
       while (j < s.size() && ((s[j] >= '0' && s[j] <= '9') || s[j] == ';')) ++j;
       if (j < s.size() && s[j] == 'm') {
         out.append(s.data() + i, j - i + 1);
         i = j;
+        run = j + 1;
         continue;
       }
     }
-    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) out += '?';
-    else out += static_cast<char>(c);
+    out += '?';
   }
+  out.append(s.data() + run, s.size() - run);
   return out;
 }
 

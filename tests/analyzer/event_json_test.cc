@@ -86,6 +86,12 @@ TEST(TextRendererTest, EscapeSequencesInLogTextCannotReachTheTerminal) {
   EXPECT_NE(out.str().find("?]0;pwned??[2J"), std::string::npos) << out.str();
   // The renderer's own colours survive.
   EXPECT_EQ(terminal_safe("\x1b[1;31mred\x1b[0m\x1b]0;t\x07"), "\x1b[1;31mred\x1b[0m?]0;t?");
+  // Runs of plain text are copied whole: every boundary of a run keeps its bytes.
+  EXPECT_EQ(terminal_safe(""), "");
+  EXPECT_EQ(terminal_safe("plain\ttext\n"), "plain\ttext\n");
+  EXPECT_EQ(terminal_safe("\x7f" "a\x01\x02" "b\x1b"), "?a??b?");
+  EXPECT_EQ(terminal_safe("x\x1b[" "12;3"), "x?[12;3");  // an SGR sequence cut short is not one
+  EXPECT_EQ(terminal_safe("\x1b[m\x1b[0;1mok\x1b[2J"), "\x1b[m\x1b[0;1mok?[2J");
 }
 
 }  // namespace
