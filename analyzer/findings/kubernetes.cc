@@ -25,42 +25,49 @@ std::string qos_name(std::string_view s) {
   return "";
 }
 
-// scope_container(): "cri-containerd-<id>.scope" -> id (runtime "containerd").
-std::string scope_container(std::string_view seg, std::string* runtime) {
-  if (!seg.ends_with(".scope")) return "";
+// scope_container(): "cri-containerd-<id>.scope" -> id (runtime "containerd"); "" when `seg`
+// is not a container's scope. Views into `seg`: the callers copy only what they keep.
+std::string_view scope_container(std::string_view seg, std::string_view* runtime) {
+  if (!seg.ends_with(".scope")) return {};
   seg.remove_suffix(6);
   for (auto [prefix, rt] : {std::pair{"cri-containerd-", "containerd"}, {"crio-conmon-", "cri-o"}, {"crio-", "cri-o"},
                             {"docker-", "docker"}, {"containerd-", "containerd"}}) {
     std::string_view p = prefix;
     if (seg.starts_with(p) && all_hex(seg.substr(p.size()))) {
       if (runtime) *runtime = rt;
-      return std::string(seg.substr(p.size()));
+      return seg.substr(p.size());
     }
   }
-  return "";
+  return {};
 }
 
 }  // namespace
 
 std::optional<K8sPath> parse_k8s_path(std::string_view path) {
   if (path.find("kubepods") == std::string_view::npos) return std::nullopt;  // the usual case off Kubernetes
-  std::vector<std::string_view> segs;
-  for (size_t i = 0; i <= path.size();) {
-    size_t j = path.find('/', i);
-    std::string_view s = path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
-    if (!s.empty()) segs.push_back(s);
-    if (j == std::string_view::npos) break;
-    i = j + 1;
-  }
-  size_t k = 0;
-  while (k < segs.size() && segs[k] != "kubepods" && segs[k] != "kubepods.slice") ++k;
-  if (k == segs.size()) return std::nullopt;
+  // The path's components one by one (empty ones skipped), without building a list of them:
+  // the renderers parse every event's memcg paths.
+  size_t at = 0;
+  std::string_view s;
+  auto next_component = [&] {
+    while (at <= path.size()) {
+      size_t slash = path.find('/', at);
+      if (slash == std::string_view::npos) slash = path.size();
+      s = path.substr(at, slash - at);
+      at = slash + 1;
+      if (!s.empty()) return true;
+    }
+    return false;
+  };
+  bool found = false;
+  while (!found && next_component()) found = s == "kubepods" || s == "kubepods.slice";
+  if (!found) return std::nullopt;
   K8sPath r;
-  r.driver = segs[k] == "kubepods.slice" ? "systemd" : "cgroupfs";
+  const bool systemd = s == "kubepods.slice";
+  r.driver = systemd ? "systemd" : "cgroupfs";
   r.level = "kubepods";
-  for (size_t i = k + 1; i < segs.size(); ++i) {
-    std::string_view s = segs[i];
-    if (r.driver == "systemd") {
+  while (next_component()) {
+    if (systemd) {
       if (s.ends_with(".slice") && s.starts_with("kubepods-")) {
         std::string_view body = s.substr(9, s.size() - 9 - 6);  // between "kubepods-" and ".slice"
         size_t pod = body.find("pod");
@@ -69,27 +76,30 @@ std::optional<K8sPath> parse_k8s_path(std::string_view path) {
           r.level = "qos";
         } else {
           if (pod > 0) r.qos = qos_name(body.substr(0, pod - 1));
-          std::string uid(body.substr(pod + 3));
-          for (char& c : uid)
+          r.pod_uid = body.substr(pod + 3);
+          for (char& c : r.pod_uid)
             if (c == '_') c = '-';
-          r.pod_uid = uid;
           r.level = "pod";
         }
-      } else if (std::string id = scope_container(s, &r.runtime); !id.empty()) {
-        r.container_id = id;
-        r.level = "container";
+      } else {
+        std::string_view rt;
+        if (std::string_view id = scope_container(s, &rt); !id.empty()) {
+          r.container_id = id;
+          r.runtime = rt;
+          r.level = "container";
+        }
       }
     } else {
       if (r.level == "kubepods" && (s == "burstable" || s == "besteffort")) {
         r.qos = qos_name(s);
         r.level = "qos";
       } else if (s.starts_with("pod") && s.size() > 3 && r.pod_uid.empty()) {
-        r.pod_uid = std::string(s.substr(3));
+        r.pod_uid = s.substr(3);
         r.level = "pod";
       } else if (!r.pod_uid.empty() && r.container_id.empty()) {
-        std::string rt;
-        std::string id = scope_container(s, &rt);
-        r.container_id = id.empty() ? std::string(s) : id;
+        std::string_view rt;
+        std::string_view id = scope_container(s, &rt);
+        r.container_id = id.empty() ? s : id;
         r.runtime = rt;
         r.level = "container";
       }
@@ -102,7 +112,11 @@ std::optional<K8sPath> parse_k8s_path(std::string_view path) {
 std::string container_id_from_cpuset(std::string_view cpuset, std::string* runtime) {
   size_t slash = cpuset.rfind('/');
   if (slash != std::string_view::npos) cpuset = cpuset.substr(slash + 1);
-  if (std::string id = scope_container(cpuset, runtime); !id.empty()) return id;
+  std::string_view rt;
+  if (std::string_view id = scope_container(cpuset, &rt); !id.empty()) {
+    if (runtime) *runtime = rt;
+    return std::string(id);
+  }
   if (cpuset.size() == 64 && all_hex(cpuset)) return std::string(cpuset);
   return "";
 }
