@@ -1,4 +1,5 @@
 // event_json_test.cc: the streaming JSON writer and the event JSON shape.
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -34,6 +35,55 @@ TEST(JsonWriterTest, EscapesAndReplacesInvalidUtf8) {
   EXPECT_EQ(s, "{\"a\":\"q\\\"b\\\\n\\n\\u0001\",\"bad\":\"x\xEF\xBF\xBD\xEF\xBF\xBD(y\",\"ok\":\"二 9月\",\"n\":null,"
                "\"d\":0.5,\"arr\":[-1,18446744073709551615]}");
   EXPECT_TRUE(nlohmann::json::accept(s));
+}
+
+// string_literal() checks 16 (or 8) bytes at a time and the tail of a string with an
+// overlapping load: every length, with special bytes at every position, escapes as byte by byte.
+TEST(JsonWriterTest, EscapesTheSameAtEveryLengthAndPosition) {
+  auto reference = [](std::string_view s) {  // ASCII specials only (the inputs below)
+    std::string out = "\"";
+    for (char c : s) {
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\t') out += "\\t";
+      else if (static_cast<unsigned char>(c) < 0x20) {
+        char b[8];
+        std::snprintf(b, sizeof b, "\\u%04x", static_cast<unsigned>(c));
+        out += b;
+      } else {
+        out += c;
+      }
+    }
+    return out + "\"";
+  };
+  auto written = [](std::string_view s) {
+    std::string out;
+    JsonWriter w(out);
+    w.value(s);
+    w.flush();
+    return out;
+  };
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string plain(n, 'a');
+    for (size_t i = 0; i < n; ++i) plain[i] = static_cast<char>('a' + i % 26);
+    ASSERT_EQ(written(plain), reference(plain)) << n;
+    for (size_t at = 0; at < n; ++at)
+      for (char special : {'"', '\\', '\n', '\x01', '\x1f'}) {
+        std::string s = plain;
+        s[at] = special;
+        ASSERT_EQ(written(s), reference(s)) << n << " " << at;
+        for (size_t at2 = at + 1; at2 < n; ++at2) {
+          std::string t = s;
+          t[at2] = '\t';
+          ASSERT_EQ(written(t), reference(t)) << n << " " << at << " " << at2;
+        }
+      }
+  }
+  // Multi-byte UTF-8 is copied, an invalid byte replaced, at the end of a long string too.
+  EXPECT_EQ(written(std::string(17, 'x') + "\xc3\xa9"), "\"" + std::string(17, 'x') + "\xc3\xa9\"");
+  EXPECT_EQ(written(std::string(17, 'x') + "\xff"), "\"" + std::string(17, 'x') + "\xEF\xBF\xBD\"");
+  EXPECT_EQ(written(std::string(5000, 'y')), "\"" + std::string(5000, 'y') + "\"");  // larger than the staging buffer
 }
 
 // Every corpus event serialises to valid JSON that names each documented top-level field.
