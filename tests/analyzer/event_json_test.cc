@@ -144,5 +144,59 @@ TEST(TextRendererTest, EscapeSequencesInLogTextCannotReachTheTerminal) {
   EXPECT_EQ(terminal_safe("\x1b[m\x1b[0;1mok\x1b[2J"), "\x1b[m\x1b[0;1mok?[2J");
 }
 
+// terminal_safe() scans 16 bytes at a time: every byte value at every position of strings
+// around that size gives what a byte-by-byte pass gives (bytes >= 0x80 are not control bytes).
+TEST(TextRendererTest, TerminalSafeAtEveryPosition) {
+  auto reference = [](std::string_view s) {
+    std::string out;
+    for (unsigned char c : s) out += (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? '?' : static_cast<char>(c);
+    return out;
+  };
+  for (size_t n : {1, 15, 16, 17, 31, 33})
+    for (size_t at = 0; at < n; ++at)
+      for (int c = 1; c < 256; ++c) {
+        if (c == 0x1b) continue;  // an SGR sequence may follow: the cases above
+        std::string s(n, 'a');
+        s[at] = static_cast<char>(c);
+        ASSERT_EQ(terminal_safe(s), reference(s)) << n << " " << at << " " << c;
+      }
+}
+
+// The largest-tasks table: columns as printf's %8s/%10s/%6s pad them, the largest 5 by rss,
+// and a row cut at 199 bytes as snprintf into char[200] cut it.
+TEST(TextRendererTest, LargestTasksTable) {
+  OomEvent ev;
+  ev.source.file = "t.log";
+  ev.page_size = 4096;
+  auto task = [](int64_t pid, uint64_t rss, std::optional<uint64_t> anon, int64_t adj, std::string name) {
+    Task t;
+    t.pid = pid;
+    t.rss_pages = rss;
+    t.rss_anon_pages = anon;
+    t.swapents = 0;
+    t.oom_score_adj = adj;
+    t.name = std::move(name);
+    return t;
+  };
+  ev.tasks.push_back(task(1, 10, 5, 0, "init"));
+  ev.tasks.push_back(task(123456789, 300000, std::nullopt, -998, std::string(250, 'n')));
+  ev.tasks.push_back(task(42, 2000, 1000, 1000, std::string("nul\0name", 8)));
+  std::ostringstream out;
+  TextRenderer r(out);
+  r.event(ev);
+  char b[200];
+  std::string want = "  largest tasks (3 in table):\n";
+  std::snprintf(b, sizeof b, "    %8s %10s %10s %10s %6s  %s\n", "pid", "rss", "anon", "swap", "adj", "name");
+  want += b;
+  std::snprintf(b, sizeof b, "    %8lld %10s %10s %10s %6lld  %s\n", 123456789LL, "1.14 GiB", "-", "0 B", -998LL,
+                std::string(250, 'n').c_str());
+  want += b;
+  std::snprintf(b, sizeof b, "    %8lld %10s %10s %10s %6lld  %s\n", 42LL, "7.8 MiB", "3.9 MiB", "0 B", 1000LL, "nul");
+  want += b;
+  std::snprintf(b, sizeof b, "    %8lld %10s %10s %10s %6lld  %s\n", 1LL, "40 KiB", "20 KiB", "0 B", 0LL, "init");
+  want += b;
+  EXPECT_NE(out.str().find(want), std::string::npos) << out.str() << "\nwant:\n" << want;
+}
+
 }  // namespace
 }  // namespace oomscope
