@@ -17,6 +17,7 @@
 #pragma once
 
 #include <charconv>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -75,6 +76,29 @@ class JsonWriter {
   void field(const char (&k)[N], const T& v) {
     key(k);
     value(v);
+  }
+  // field(literal, optional integer): the key and the number (or null) written with one
+  // reservation, the same bytes as key() then value(): events hold thousands of these (13 per
+  // task-table row).
+  template <size_t N, typename I>
+    requires(std::same_as<I, int64_t> || std::same_as<I, uint64_t>)
+  void field(const char (&k)[N], const std::optional<I>& v) {
+    static_assert(N + 28 <= kBuf);
+    char* p = reserve(N + 28);  // ,"key":-9223372036854775808
+    if (comma_) *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, k, N - 1);
+    p += N - 1;
+    *p++ = '"';
+    *p++ = ':';
+    if (v) {
+      p = std::to_chars(p, p + 24, *v).ptr;
+    } else {
+      std::memcpy(p, "null", 4);
+      p += 4;
+    }
+    len_ = static_cast<size_t>(p - buf_);
+    done();
   }
   template <typename T>
   void field(std::string_view k, const T& v) {
