@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <initializer_list>
 
 #include "common/parse_num.h"
@@ -19,37 +20,41 @@ PageSize page_size_of(const OomEvent& ev) {
 // b / 2^shift is rounded to `decimals` places half to even, exactly as printf("%.Nf") rounds
 // the (exact) double b / 2^shift, so the text is the same as before.
 std::string human_bytes(uint64_t b) {
-  char digits[48];
-  auto put = [&](char* end, unsigned __int128 v) {  // writes v right-aligned before `end`
-    char* p = end;
-    do {
-      *--p = static_cast<char>('0' + static_cast<unsigned>(v % 10));
-      v /= 10;
-    } while (v);
-    return p;
-  };
-  char* end = digits + sizeof digits;
-  if (b < 1024) return std::string(put(end, b), end) + " B";
-  int shift, decimals;
-  const char* unit;
-  if (b < (1ULL << 20)) shift = 10, decimals = 0, unit = " KiB";
+  int shift = 0, decimals = 0;
+  std::string_view unit = " B";
+  if (b < 1024) shift = 0;
+  else if (b < (1ULL << 20)) shift = 10, decimals = 0, unit = " KiB";
   else if (b < (1ULL << 30)) shift = 20, decimals = 1, unit = " MiB";
   else if (b < (1ULL << 40)) shift = 30, decimals = 2, unit = " GiB";
   else shift = 40, decimals = 2, unit = " TiB";
   const unsigned scale = decimals == 0 ? 1 : decimals == 1 ? 10 : 100;
-  const unsigned __int128 num = static_cast<unsigned __int128>(b) * scale;
-  const unsigned __int128 one = 1;
-  unsigned __int128 q = num >> shift;
-  const unsigned __int128 rem = num & ((one << shift) - 1), half = one << (shift - 1);
-  if (rem > half || (rem == half && (q & 1))) ++q;
-  char* p = end;
+  // q = b * scale / 2^shift, rounded; at most (2^64 - 1) * 100 / 2^40, so 64 bits hold it and
+  // its digits are taken without dividing an __int128 (a library call per digit).
+  uint64_t q = b;
+  if (shift) {
+    const unsigned __int128 num = static_cast<unsigned __int128>(b) * scale;
+    const unsigned __int128 one = 1;
+    unsigned __int128 q128 = num >> shift;
+    const unsigned __int128 rem = num & ((one << shift) - 1), half = one << (shift - 1);
+    if (rem > half || (rem == half && (q128 & 1))) ++q128;
+    q = static_cast<uint64_t>(q128);
+  }
+  // Written right to left: the unit, the decimals, the whole part; one string at the end.
+  char text[48];
+  char* const end = text + sizeof text;
+  char* p = end - unit.size();
+  std::memcpy(p, unit.data(), unit.size());
   if (decimals) {
     unsigned frac = static_cast<unsigned>(q % scale);
     for (int i = 0; i < decimals; ++i, frac /= 10) *--p = static_cast<char>('0' + frac % 10);
     *--p = '.';
   }
-  p = put(p, q / scale);
-  return std::string(p, end) + unit;
+  uint64_t whole = q / scale;
+  do {
+    *--p = static_cast<char>('0' + whole % 10);
+    whole /= 10;
+  } while (whole);
+  return std::string(p, end);
 }
 
 std::string percent(double x) {
