@@ -97,13 +97,8 @@ size_t JsonWriter::plain_prefix(std::string_view s, size_t i) {
 
 void JsonWriter::string_literal(std::string_view s) {
   size_t j = plain_prefix(s, 0);
-  if (j == s.size() && s.size() + 2 <= kBuf) {
-    // Nothing to escape (nearly every string): quotes and bytes in one reservation.
-    char* p = reserve(s.size() + 2);
-    *p = '"';
-    std::memcpy(p + 1, s.data(), s.size());
-    p[s.size() + 1] = '"';
-    len_ += s.size() + 2;
+  if (j == s.size()) {
+    quoted(s);  // nothing to escape (nearly every string): quotes and bytes in one reservation
     return;
   }
   put('"');

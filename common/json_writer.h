@@ -52,6 +52,10 @@ class JsonWriter {
     len_ += N + 2;
     comma_ = false;
   }
+  // plain_key(), plain_value(): a key or string value the caller found needs no escaping
+  // (needs_escape() is false), copied between quotes without checking it again.
+  void plain_key(std::string_view k) { sep(); quoted(k); put(':'); comma_ = false; }
+  void plain_value(std::string_view s) { sep(); quoted(s); done(); }
   // raw_key(): a key already serialised as a JSON string, quotes included.
   void raw_key(std::string_view quoted) { sep(); put(quoted); put(':'); comma_ = false; }
 
@@ -164,6 +168,20 @@ class JsonWriter {
   // checking), s.size() if none; 8 bytes at a time.
   static size_t plain_prefix(std::string_view s, size_t i);
   void string_literal(std::string_view s);
+  // quoted(): `s`, which needs no escaping, between quotes.
+  void quoted(std::string_view s) {
+    if (s.size() + 2 > kBuf) {
+      put('"');
+      put(s);
+      put('"');
+      return;
+    }
+    char* p = reserve(s.size() + 2);
+    *p = '"';
+    std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    len_ += s.size() + 2;
+  }
 
   std::string& out_;
   bool comma_ = false;  // the next key or value needs a ',' before it

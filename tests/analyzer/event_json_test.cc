@@ -84,6 +84,18 @@ TEST(JsonWriterTest, EscapesTheSameAtEveryLengthAndPosition) {
   EXPECT_EQ(written(std::string(17, 'x') + "\xc3\xa9"), "\"" + std::string(17, 'x') + "\xc3\xa9\"");
   EXPECT_EQ(written(std::string(17, 'x') + "\xff"), "\"" + std::string(17, 'x') + "\xEF\xBF\xBD\"");
   EXPECT_EQ(written(std::string(5000, 'y')), "\"" + std::string(5000, 'y') + "\"");  // larger than the staging buffer
+  // plain_key()/plain_value(): what key()/value() write for text that needs no escaping.
+  std::string plain;
+  {
+    JsonWriter w(plain);
+    w.begin_object();
+    w.plain_key("k");
+    w.plain_value("v w");
+    w.plain_key(std::string(5000, 'z'));
+    w.null();
+    w.end_object();
+  }
+  EXPECT_EQ(plain, "{\"k\":\"v w\",\"" + std::string(5000, 'z') + "\":null}");
 }
 
 // Every corpus event serialises to valid JSON that names each documented top-level field.
