@@ -96,7 +96,7 @@ class JsonWriter {
     *p++ = '"';
     *p++ = ':';
     if (v) {
-      p = std::to_chars(p, p + 24, *v).ptr;
+      p = digits(p, *v);
     } else {
       std::memcpy(p, "null", 4);
       p += 4;
@@ -162,7 +162,18 @@ class JsonWriter {
   template <typename I>
   void number(I v) {
     char* p = reserve(24);
-    len_ += static_cast<size_t>(std::to_chars(p, p + 24, v).ptr - p);
+    len_ += static_cast<size_t>(digits(p, v) - p);
+  }
+  // digits(): v in decimal at p (room for 24 bytes); returns the end. A single digit (the
+  // zeros of swapents, rss_shmem_pages, uid… in every task row) skips std::to_chars' length
+  // loop and digit-pair table.
+  template <typename I>
+  static char* digits(char* p, I v) {
+    if (v >= 0 && v < 10) {
+      *p = static_cast<char>('0' + v);
+      return p + 1;
+    }
+    return std::to_chars(p, p + 24, v).ptr;
   }
   // plain_prefix(): the index of the first byte at or after `i` that needs escaping (or
   // checking), s.size() if none; 8 bytes at a time.

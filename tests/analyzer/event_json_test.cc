@@ -1,4 +1,5 @@
 // event_json_test.cc: the streaming JSON writer and the event JSON shape.
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +36,25 @@ TEST(JsonWriterTest, EscapesAndReplacesInvalidUtf8) {
   EXPECT_EQ(s, "{\"a\":\"q\\\"b\\\\n\\n\\u0001\",\"bad\":\"x\xEF\xBF\xBD\xEF\xBF\xBD(y\",\"ok\":\"二 9月\",\"n\":null,"
                "\"d\":0.5,\"arr\":[-1,18446744073709551615]}");
   EXPECT_TRUE(nlohmann::json::accept(s));
+}
+
+// Integers: single digits take a short path, the rest std::to_chars; both forms of field().
+TEST(JsonWriterTest, IntegersAroundTheSingleDigitPath) {
+  std::string s;
+  {
+    JsonWriter w(s);
+    w.begin_array();
+    for (int64_t v : {int64_t{-10}, int64_t{-9}, int64_t{-1}, int64_t{0}, int64_t{9}, int64_t{10}, INT64_MIN}) w.value(v);
+    for (uint64_t v : {uint64_t{0}, uint64_t{9}, uint64_t{10}, UINT64_MAX}) w.value(v);
+    w.begin_object();
+    w.field("a", std::optional<uint64_t>(7));
+    w.field("b", std::optional<int64_t>(-7));
+    w.field("c", std::optional<uint64_t>(12));
+    w.field("d", std::optional<int64_t>());
+    w.end_object();
+    w.end_array();
+  }
+  EXPECT_EQ(s, "[-10,-9,-1,0,9,10,-9223372036854775808,0,9,10,18446744073709551615,{\"a\":7,\"b\":-7,\"c\":12,\"d\":null}]");
 }
 
 // string_literal() checks 16 (or 8) bytes at a time and the tail of a string with an
