@@ -14,7 +14,7 @@ constexpr double kMinCulpritShare = 0.2;  // below this share of the anon, no pr
 void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
   const ReportLineIndex& lines = facts_of(ctx).lines;
   const MemBreakdown& b = facts_of(ctx).breakdown;
-  if (b.basis.empty() || !b.anon || is_manual_oom(ev)) return;
+  if (b.basis.empty() || !b.anon || facts_of(ctx).manual_oom) return;
   auto share = b.share(b.anon);
   if (!share || *share < kMinShare) return;
   for (const auto& other : {b.page_cache, b.shmem, b.kernel})

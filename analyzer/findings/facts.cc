@@ -154,6 +154,12 @@ EventFacts event_facts(const OomEvent& ev) {
   f.culprit = rank_culprit(ev, f.composition);
   f.breakdown = breakdown(ev, f.composition);
   f.lines = ReportLineIndex(ev.lines);
+  f.manual_oom = is_manual_oom(ev);
+  if (ev.memcg) {
+    if (ev.memcg->task_memcg) f.task_k8s = parse_k8s_path(*ev.memcg->task_memcg);
+    if (ev.memcg->oom_memcg) f.oom_k8s = parse_k8s_path(*ev.memcg->oom_memcg);
+    if (ev.memcg->stats_path) f.stats_k8s = parse_k8s_path(*ev.memcg->stats_path);
+  }
   return f;
 }
 

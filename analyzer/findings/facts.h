@@ -21,6 +21,7 @@
 
 #include "analyzer/event.h"
 #include "analyzer/findings/finding.h"
+#include "analyzer/findings/kubernetes.h"
 #include "analyzer/findings/line_index.h"
 #include "analyzer/summary.h"
 #include "common/strings.h"
@@ -55,6 +56,10 @@ struct EventFacts {
   std::optional<Culprit> culprit;
   MemBreakdown breakdown;
   ReportLineIndex lines;  // the event's kept lines, for the quoting helpers below (points into ev.lines)
+  bool manual_oom = false;  // is_manual_oom(ev): most rules stand down for a sysrq-f kill
+  // parse_k8s_path() of the memcg's task_memcg, oom_memcg and stats_path (kubernetes and
+  // which_limit both read them); nullopt when absent or not a Kubernetes path.
+  std::optional<K8sPath> task_k8s, oom_k8s, stats_k8s;
 };
 EventFacts event_facts(const OomEvent& ev);
 // facts_of(): the context's facts; rules run through find_all(), which always sets them.

@@ -25,8 +25,10 @@ std::optional<uint64_t> free_bytes(const OomEvent& ev) {
   return it->second * page_size_of(ev).bytes;
 }
 
-void manual_oom(const OomEvent& ev, const MemBreakdown& b, const ReportLineIndex& lines, std::vector<Finding>& out) {
-  if (!is_manual_oom(ev)) return;
+void manual_oom(const OomEvent& ev, const EventFacts& facts, std::vector<Finding>& out) {
+  if (!facts.manual_oom) return;
+  const MemBreakdown& b = facts.breakdown;
+  const ReportLineIndex& lines = facts.lines;
   Finding f;
   f.id = "manual_oom";
   f.severity = Severity::kInfo;
@@ -271,7 +273,7 @@ void mempolicy_constraint(const OomEvent& ev, const ReportLineIndex& lines, std:
 
 void global_oom(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
   const ReportLineIndex& lines = facts_of(ctx).lines;
-  manual_oom(ev, facts_of(ctx).breakdown, lines, out);
+  manual_oom(ev, facts_of(ctx), out);
   fragmentation(ev, lines, out);
   hugepages(ev, lines, out);
   swap_exhausted(ev, lines, out);

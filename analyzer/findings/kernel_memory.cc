@@ -23,7 +23,7 @@ bool kernel_stack_charge(const OomEvent& ev) {
 void kernel_memory(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
   const ReportLineIndex& lines = facts_of(ctx).lines;
   const MemBreakdown& b = facts_of(ctx).breakdown;
-  if (b.basis.empty() || is_manual_oom(ev)) return;
+  if (b.basis.empty() || facts_of(ctx).manual_oom) return;
   const auto& slabs = ev.mem_info ? ev.mem_info->unreclaimable_slab_kb
                                   : std::vector<std::pair<std::string, uint64_t>>{};
   auto share = b.share(b.kernel);

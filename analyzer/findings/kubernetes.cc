@@ -228,11 +228,10 @@ namespace findings {
 void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
   const ReportLineIndex& lines = facts_of(ctx).lines;
   if (!ev.memcg) return;
-  const Memcg& m = *ev.memcg;
-  std::optional<K8sPath> task, oom, stats;
-  if (m.task_memcg) task = parse_k8s_path(*m.task_memcg);
-  if (m.oom_memcg) oom = parse_k8s_path(*m.oom_memcg);
-  if (m.stats_path) stats = parse_k8s_path(*m.stats_path);
+  // The memcg paths, parsed once per event (EventFacts).
+  const std::optional<K8sPath>& task = facts_of(ctx).task_k8s;
+  const std::optional<K8sPath>& oom = facts_of(ctx).oom_k8s;
+  const std::optional<K8sPath>& stats = facts_of(ctx).stats_k8s;
   const K8sPath* best = nullptr;
   for (const auto* p : {&task, &oom, &stats})
     if (*p && !(*p)->pod_uid.empty()) {

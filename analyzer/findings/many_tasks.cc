@@ -23,7 +23,7 @@ struct Group {
 
 void many_tasks(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
   const ReportLineIndex& lines = facts_of(ctx).lines;
-  if (ev.tasks.size() < kMinTasks || is_manual_oom(ev)) return;
+  if (ev.tasks.size() < kMinTasks || facts_of(ctx).manual_oom) return;
   // Anonymous pages when the table has the column (file pages shared by the group would be
   // counted once per process), else rss.
   bool use_anon = std::all_of(ev.tasks.begin(), ev.tasks.end(), [](const Task& t) { return t.rss_anon_pages.has_value(); });

@@ -14,7 +14,7 @@ constexpr double kMinShare = 0.4;
 void page_cache(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
   const ReportLineIndex& lines = facts_of(ctx).lines;
   const MemBreakdown& b = facts_of(ctx).breakdown;
-  if (b.basis.empty() || !b.page_cache || is_manual_oom(ev)) return;
+  if (b.basis.empty() || !b.page_cache || facts_of(ctx).manual_oom) return;
   auto share = b.share(b.page_cache);
   if (!share || *share < kMinShare) return;
   for (const auto& other : {b.anon, b.shmem, b.kernel})

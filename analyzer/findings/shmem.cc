@@ -14,7 +14,7 @@ constexpr double kMinShare = 0.3;
 void shmem(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
   const ReportLineIndex& lines = facts_of(ctx).lines;
   const MemBreakdown& b = facts_of(ctx).breakdown;
-  if (b.basis.empty() || !b.shmem || is_manual_oom(ev)) return;
+  if (b.basis.empty() || !b.shmem || facts_of(ctx).manual_oom) return;
   auto share = b.share(b.shmem);
   if (!share || *share < kMinShare) return;
   for (const auto& other : {b.anon, b.page_cache, b.kernel})

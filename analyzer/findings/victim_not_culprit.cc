@@ -28,7 +28,7 @@ int64_t badness(const OomEvent& ev, const Task& t, uint64_t totalpages) {
 void victim_not_culprit(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
   const ReportLineIndex& lines = facts_of(ctx).lines;
   const auto& cul = facts_of(ctx).culprit;
-  if (!cul || cul->is_victim || !ev.killed || !ev.killed->pid || is_manual_oom(ev)) return;
+  if (!cul || cul->is_victim || !ev.killed || !ev.killed->pid || facts_of(ctx).manual_oom) return;
   const Task& c = ev.tasks[cul->task_index];
   auto vrss = victim_rss_bytes(ev);
   if (!vrss) return;

@@ -11,8 +11,9 @@ namespace oomscope::findings {
 
 namespace {
 
-std::string cgroup_kind(const std::string& path, std::string* detail) {
-  if (auto k = parse_k8s_path(path)) {
+// `k8s` is parse_k8s_path(path) (EventFacts has it).
+std::string cgroup_kind(const std::string& path, const std::optional<K8sPath>& k8s, std::string* detail) {
+  if (const auto& k = k8s) {
     if (k->level == "container") { *detail = "the container's own limit"; return "container"; }
     if (k->level == "pod") { *detail = "the pod's limit (the sum of its containers' limits)"; return "pod"; }
     if (k->level == "qos") { *detail = "the " + k->qos + " QoS slice's limit"; return "qos"; }
@@ -37,7 +38,7 @@ std::string cgroup_kind(const std::string& path, std::string* detail) {
 
 void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
   const ReportLineIndex& lines = facts_of(ctx).lines;
-  if (is_manual_oom(ev)) return;  // manual_oom says it: no limit was hit
+  if (facts_of(ctx).manual_oom) return;  // manual_oom says it: no limit was hit
   Finding f;
   f.id = "which_limit";
   f.severity = Severity::kInfo;
@@ -48,7 +49,7 @@ void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
   if (memcg) {
     const Memcg& m = *ev.memcg;
     std::string detail;
-    std::string kind = m.oom_memcg ? cgroup_kind(*m.oom_memcg, &detail) : std::string("cgroup");
+    std::string kind = m.oom_memcg ? cgroup_kind(*m.oom_memcg, facts_of(ctx).oom_k8s, &detail) : std::string("cgroup");
     if (detail.empty()) detail = "the cgroup's limit";
     f.data["scope"] = kind;
     f.data["oom_memcg"] = m.oom_memcg.value_or("");
@@ -61,7 +62,7 @@ void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
     if (m.task_memcg && m.task_memcg != m.oom_memcg) {
       f.evidence.push_back("task_memcg (where the victim lived): " + *m.task_memcg);
       std::string vdetail;
-      std::string vkind = cgroup_kind(*m.task_memcg, &vdetail);
+      std::string vkind = cgroup_kind(*m.task_memcg, facts_of(ctx).task_k8s, &vdetail);
       if (kind == "pod" && vkind == "container")
         f.evidence.push_back("the pod slice hit its limit while the victim is in a container scope: the pod's cgroup "
                              "is charged for all its containers (and the pause container), so it reaches its limit "
