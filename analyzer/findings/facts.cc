@@ -168,6 +168,15 @@ const EventFacts& facts_of(const FindingContext& ctx) {
   return *ctx.facts;
 }
 
+std::string cat(std::initializer_list<std::string_view> pieces) {
+  size_t n = 0;
+  for (std::string_view p : pieces) n += p.size();
+  std::string s;
+  s.reserve(n);
+  for (std::string_view p : pieces) s.append(p);
+  return s;
+}
+
 std::string pct(double x) { return percent(x); }
 
 std::string bytes(const std::optional<uint64_t>& b) { return b ? human_bytes(*b) : std::string("?"); }
