@@ -19,6 +19,15 @@ PageSize page_size_of(const OomEvent& ev) {
 // Integer arithmetic, no printf: the renderers call this a dozen times per event. The value
 // b / 2^shift is rounded to `decimals` places half to even, exactly as printf("%.Nf") rounds
 // the (exact) double b / 2^shift, so the text is the same as before.
+std::string cat(std::initializer_list<std::string_view> pieces) {
+  size_t n = 0;
+  for (std::string_view p : pieces) n += p.size();
+  std::string s;
+  s.reserve(n);
+  for (std::string_view p : pieces) s.append(p);
+  return s;
+}
+
 std::string human_bytes(uint64_t b) {
   int shift = 0, decimals = 0;
   std::string_view unit = " B";
@@ -290,22 +299,29 @@ std::optional<Culprit> rank_culprit(const OomEvent& ev, const Composition& comp)
   c.task_index = best;
   c.rss_bytes = *t.rss_pages * ps.bytes;
   c.is_victim = ev.killed && ev.killed->pid && t.pid && *ev.killed->pid == *t.pid;
-  std::string r = t.name + " (pid " + (t.pid ? std::to_string(*t.pid) : "?") + "): rss " + human_bytes(c.rss_bytes);
+  // The reason is a dozen pieces, appended to one buffer sized for them.
+  std::string r;
+  r.reserve(256);
+  auto add = [&r](std::initializer_list<std::string_view> pieces) {
+    for (std::string_view p : pieces) r.append(p);
+  };
+  add({t.name, " (pid ", t.pid ? std::to_string(*t.pid) : "?", "): rss ", human_bytes(c.rss_bytes)});
   // RSS counts mapped file pages that may be charged elsewhere, so it can exceed a memcg
   // limit; the anonymous part is what the process itself allocated.
-  if (t.rss_anon_pages) r += " (anon " + human_bytes(*t.rss_anon_pages * ps.bytes) + ")";
-  else if (c.is_victim && ev.killed->anon_rss_kb) r += " (anon " + human_bytes(*ev.killed->anon_rss_kb * 1024) + ")";
-  if (t.swapents && *t.swapents > 0) r += " + swap " + human_bytes(*t.swapents * ps.bytes);
+  if (t.rss_anon_pages) add({" (anon ", human_bytes(*t.rss_anon_pages * ps.bytes), ")"});
+  else if (c.is_victim && ev.killed->anon_rss_kb) add({" (anon ", human_bytes(*ev.killed->anon_rss_kb * 1024), ")"});
+  if (t.swapents && *t.swapents > 0) add({" + swap ", human_bytes(*t.swapents * ps.bytes)});
   if (comp.limit_bytes && *comp.limit_bytes > 0) {
     c.share = static_cast<double>(c.rss_bytes) / static_cast<double>(*comp.limit_bytes);
-    r += " = " + percent(*c.share) + " of the " + human_bytes(*comp.limit_bytes) + " " + comp.limit_label;
+    add({" = ", percent(*c.share), " of the ", human_bytes(*comp.limit_bytes), " ", comp.limit_label});
     // Said where it happens, so nobody reads it as a broken limit (035: 300.4 MiB, 117%).
-    if (c.rss_bytes > *comp.limit_bytes) r += " (above the limit: rss counts mapped file pages charged elsewhere)";
+    if (c.rss_bytes > *comp.limit_bytes) add({" (above the limit: rss counts mapped file pages charged elsewhere)"});
   }
   if (ev.killed && ev.killed->pid) {
-    if (c.is_victim) r += "; victim = culprit";
+    if (c.is_victim) add({"; victim = culprit"});
     else {
-      r += "; victim was " + ev.killed->comm.value_or("?") + " (pid " + std::to_string(*ev.killed->pid) + ")";
+      add({"; victim was ", ev.killed->comm ? std::string_view(*ev.killed->comm) : "?", " (pid ",
+           std::to_string(*ev.killed->pid), ")"});
       // A victim bigger than every task listed: the table is cut or filtered (030, grep'ed to
       // systemd-oomd's row while tracker-miner-f was killed with 58 GiB of anon).
       const Killed& k = *ev.killed;
@@ -313,12 +329,12 @@ std::optional<Culprit> rank_culprit(const OomEvent& ev, const Composition& comp)
       if (!listed && (k.anon_rss_kb || k.file_rss_kb)) {
         const uint64_t victim = (k.anon_rss_kb.value_or(0) + k.file_rss_kb.value_or(0) + k.shmem_rss_kb.value_or(0)) * 1024;
         if (victim > c.rss_bytes)
-          r += ", whose kill line shows rss " + human_bytes(victim) + ": the task table here is incomplete";
+          add({", whose kill line shows rss ", human_bytes(victim), ": the task table here is incomplete"});
       }
     }
   }
-  if (ps.assumed) r += " [assuming 4 KiB pages]";
-  c.reason = r;
+  if (ps.assumed) add({" [assuming 4 KiB pages]"});
+  c.reason = std::move(r);
   return c;
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -88,6 +89,11 @@ struct Culprit {
 // form takes the event's composition() when the caller already has it.
 std::optional<Culprit> rank_culprit(const OomEvent& ev);
 std::optional<Culprit> rank_culprit(const OomEvent& ev, const Composition& comp);
+
+// cat(): the pieces joined in one string, sized once. A verdict, an evidence sentence or a
+// culprit's reason is a dozen pieces; `"a" + b + "c" + …` regrows (and reallocates) its string
+// several times.
+std::string cat(std::initializer_list<std::string_view> pieces);
 
 // human_bytes(): "69.9 MiB", "316 KiB", "1.2 GiB".
 std::string human_bytes(uint64_t bytes);

@@ -116,9 +116,9 @@ std::optional<uint64_t> MemBreakdown::denominator() const {
 }
 
 std::string MemBreakdown::denominator_label() const {
-  if (limit && *limit) return human_bytes(*limit) + " " + limit_label;
-  if (usage && *usage) return "usage of " + human_bytes(*usage);
-  if (auto d = denominator()) return human_bytes(*d) + " the report accounts for";  // callers say "of the …"
+  if (limit && *limit) return cat({human_bytes(*limit), " ", limit_label});
+  if (usage && *usage) return cat({"usage of ", human_bytes(*usage)});
+  if (auto d = denominator()) return cat({human_bytes(*d), " the report accounts for"});  // callers say "of the …"
   return "?";
 }
 
@@ -166,15 +166,6 @@ EventFacts event_facts(const OomEvent& ev) {
 const EventFacts& facts_of(const FindingContext& ctx) {
   assert(ctx.facts && "finding rules run through find_all(), which sets the event's facts");
   return *ctx.facts;
-}
-
-std::string cat(std::initializer_list<std::string_view> pieces) {
-  size_t n = 0;
-  for (std::string_view p : pieces) n += p.size();
-  std::string s;
-  s.reserve(n);
-  for (std::string_view p : pieces) s.append(p);
-  return s;
 }
 
 std::string pct(double x) { return percent(x); }

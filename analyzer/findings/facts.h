@@ -14,7 +14,6 @@
 #pragma once
 
 #include <cstdint>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,9 +69,8 @@ const EventFacts& facts_of(const FindingContext& ctx);
 using oomscope::HugetlbPools;
 using oomscope::hugetlb_pools;
 
-// cat(): the pieces joined in one string, sized once. A verdict or an evidence sentence is a
-// dozen pieces; `"a" + b + "c" + …` regrows (and reallocates) its string several times.
-std::string cat(std::initializer_list<std::string_view> pieces);
+// cat(): analyzer/summary.h (a sentence's pieces joined in one sized string).
+using oomscope::cat;
 // pct(): 0.987 -> "99%".
 std::string pct(double x);
 // bytes(): human_bytes() of an optional ("?" when unknown).

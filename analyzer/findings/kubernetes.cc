@@ -266,9 +266,11 @@ void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
   f.data["container_id"] = k.container_id;
   f.data["runtime"] = k.runtime;
   if (oom) f.data["oom_memcg_level"] = oom->level;
-  std::string pod = k.pod_uid.empty() ? std::string("(pod unknown)") : "pod uid " + k.pod_uid;
-  std::string container = k.container_id.empty() ? std::string()
-                                                 : k.container_id.substr(0, 12) + (k.runtime.empty() ? "" : " (" + k.runtime + ")");
+  std::string pod = k.pod_uid.empty() ? std::string("(pod unknown)") : cat({"pod uid ", k.pod_uid});
+  std::string container;
+  if (!k.container_id.empty())
+    container = k.runtime.empty() ? k.container_id.substr(0, 12)
+                                  : cat({std::string_view(k.container_id).substr(0, 12), " (", k.runtime, ")"});
   const PodRecord* rec = nullptr;
   std::optional<size_t> ci;
   if (ctx.pods) {
@@ -286,7 +288,7 @@ void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
     if (!rec->node.empty()) f.data["node"] = rec->node;
     if (!rec->qos_class.empty()) k.qos = rec->qos_class;
   }
-  f.verdict = "Kubernetes " + pod + (k.qos.empty() ? "" : " (QoS " + k.qos + ")");
+  f.verdict = k.qos.empty() ? cat({"Kubernetes ", pod}) : cat({"Kubernetes ", pod, " (QoS ", k.qos, ")"});
   if (ci) {
     const PodRecord::Container& c = rec->containers[*ci];
     f.verdict += ", container " + c.name;
@@ -301,18 +303,20 @@ void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
   } else if (!container.empty()) {
     f.verdict += ", container " + container;
   }
-  if (!k.pod_uid.empty()) f.evidence.push_back("pod UID " + k.pod_uid + " from the " + k.driver + "-driver cgroup path");
-  if (!k.container_id.empty()) f.evidence.push_back("container ID " + k.container_id + " from " + container_source);
-  if (!k.qos.empty()) f.evidence.push_back("QoS class " + k.qos + (rec && !rec->qos_class.empty() ? " (kubectl)" : " (from the path)"));
+  if (!k.pod_uid.empty()) f.evidence.push_back(cat({"pod UID ", k.pod_uid, " from the ", k.driver, "-driver cgroup path"}));
+  if (!k.container_id.empty()) f.evidence.push_back(cat({"container ID ", k.container_id, " from ", container_source}));
+  if (!k.qos.empty())
+    f.evidence.push_back(cat({"QoS class ", k.qos, rec && !rec->qos_class.empty() ? " (kubectl)" : " (from the path)"}));
   if (ctx.pods && !rec) f.evidence.push_back("this pod is not in the --pods list (deleted since, or another cluster)");
   if (rec)
     f.next_step = "kubectl -n " + rec->ns + " describe pod " + rec->name + " (Last State, limits) and kubectl -n " +
                   rec->ns + " logs " + rec->name + (ci ? " -c " + rec->containers[*ci].name : std::string()) +
                   " --previous; then act on the root-cause finding above.";
   else
-    f.next_step = "Name the pod: `kubectl get pods -A -o json > pods.json` and rerun with --pods pods.json "
-                  "(or `kubectl get pods -A -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,UID:.metadata.uid "
-                  "| grep " + (k.pod_uid.empty() ? std::string("<uid>") : k.pod_uid) + "`).";
+    f.next_step = cat({"Name the pod: `kubectl get pods -A -o json > pods.json` and rerun with --pods pods.json "
+                       "(or `kubectl get pods -A -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,UID:.metadata.uid "
+                       "| grep ",
+                       k.pod_uid.empty() ? std::string_view("<uid>") : std::string_view(k.pod_uid), "`)."});
   quote_prefix(f, lines, "oom-kill:");
   quote_contains(f, lines, "Task in ");
   quote_prefix(f, lines, "Memory cgroup stats for");

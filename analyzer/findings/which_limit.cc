@@ -56,11 +56,12 @@ void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
     if (m.task_memcg) f.data["task_memcg"] = *m.task_memcg;
     if (c.limit_bytes) f.data["limit_bytes"] = *c.limit_bytes;
     f.data["limit_label"] = c.limit_label;
-    f.verdict = "A memory cgroup limit, not the machine: " + detail;
-    if (c.limit_bytes) f.verdict += ", " + human_bytes(*c.limit_bytes) + (c.limit_label == "memory+swap limit" ? " memory+swap" : "");
-    if (m.oom_memcg) f.evidence.push_back("oom_memcg (whose limit was hit): " + *m.oom_memcg);
+    const bool memsw = c.limit_label == "memory+swap limit";
+    f.verdict = cat({"A memory cgroup limit, not the machine: ", detail, c.limit_bytes ? ", " : "",
+                     c.limit_bytes ? human_bytes(*c.limit_bytes) : std::string(), c.limit_bytes && memsw ? " memory+swap" : ""});
+    if (m.oom_memcg) f.evidence.push_back(cat({"oom_memcg (whose limit was hit): ", *m.oom_memcg}));
     if (m.task_memcg && m.task_memcg != m.oom_memcg) {
-      f.evidence.push_back("task_memcg (where the victim lived): " + *m.task_memcg);
+      f.evidence.push_back(cat({"task_memcg (where the victim lived): ", *m.task_memcg}));
       std::string vdetail;
       std::string vkind = cgroup_kind(*m.task_memcg, facts_of(ctx).task_k8s, &vdetail);
       if (kind == "pod" && vkind == "container")
@@ -69,9 +70,9 @@ void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
                              "first when a container's own limit is as high or higher, or there is none");
     }
     if (m.usage_kb && m.limit_kb)
-      f.evidence.push_back("memory usage " + human_bytes(*m.usage_kb * 1024) + " of " + human_bytes(*m.limit_kb * 1024) +
-                           (m.failcnt ? ", failcnt " + std::to_string(*m.failcnt) : std::string()));
-    if (c.limit_label == "memory+swap limit") f.evidence.push_back("memory itself was below its limit; memory+swap was not");
+      f.evidence.push_back(cat({"memory usage ", human_bytes(*m.usage_kb * 1024), " of ", human_bytes(*m.limit_kb * 1024),
+                                m.failcnt ? ", failcnt " : "", m.failcnt ? std::to_string(*m.failcnt) : std::string()}));
+    if (memsw) f.evidence.push_back("memory itself was below its limit; memory+swap was not");
     // v1 charges memory+swap before memory: with the two limits equal (no swap headroom) the
     // memory+swap counter refuses the charges and counts them (016: failcnt 2339 against 0).
     if (m.memsw_usage_kb && m.memsw_limit_kb && m.memsw_failcnt && *m.memsw_failcnt > m.failcnt.value_or(0))
