@@ -1,11 +1,30 @@
 #include "analyzer/findings/line_index.h"
 
 #include <algorithm>
+#include <charconv>
+#include <system_error>
 
-#include "common/parse_num.h"
 #include "common/strings.h"
 
 namespace oomscope::findings {
+
+namespace {
+
+// row_pid(): the number between the brackets of a task-table row, `[  1023]   0  1023 …`,
+// blanks around it allowed; nullopt when they hold anything else (the header row `[ pid ]`).
+std::optional<uint64_t> row_pid(std::string_view t) {
+  size_t i = 1;  // after '['
+  while (i < t.size() && is_space(t[i])) ++i;
+  uint64_t pid = 0;
+  const auto [end, ec] = std::from_chars(t.data() + i, t.data() + t.size(), pid);
+  if (ec != std::errc() || end == t.data() + i) return std::nullopt;
+  i = static_cast<size_t>(end - t.data());
+  while (i < t.size() && is_space(t[i])) ++i;
+  if (i == t.size() || t[i] != ']') return std::nullopt;
+  return pid;
+}
+
+}  // namespace
 
 ReportLineIndex::ReportLineIndex(const KeptLines& lines) : lines_(&lines) {
   const size_t n = lines.size();
@@ -29,13 +48,7 @@ ReportLineIndex::ReportLineIndex(const KeptLines& lines) : lines_(&lines) {
     if (last_by_byte[b] == kNone) first_by_byte_[b] = static_cast<uint32_t>(i);
     else next_same_byte_[last_by_byte[b]] = static_cast<uint32_t>(i);
     last_by_byte[b] = static_cast<uint32_t>(i);
-    if (b == '[') {
-      // A task-table row: `[  pid  ]   uid  tgid …` (the header row `[ pid ]` has no number).
-      std::string_view r = ltrim(t.substr(1));
-      const size_t close = r.find(']');
-      task_rows_.push_back({static_cast<uint32_t>(i),
-                            close == std::string_view::npos ? std::nullopt : parse_u64(trim(r.substr(0, close)))});
-    }
+    if (b == '[') task_rows_.push_back({static_cast<uint32_t>(i), row_pid(t)});
   }
   if (back_to_back && n) all_text_ = std::string_view(text_begin, static_cast<size_t>(text_end - text_begin));
 }

@@ -55,6 +55,17 @@ TEST(JsonWriterTest, IntegersAroundTheSingleDigitPath) {
     w.end_array();
   }
   EXPECT_EQ(s, "[-10,-9,-1,0,9,10,-9223372036854775808,0,9,10,18446744073709551615,{\"a\":7,\"b\":-7,\"c\":12,\"d\":null}]");
+  // field(key, count) with a key from the log: copied as is, or escaped.
+  std::string c;
+  {
+    JsonWriter w(c);
+    w.begin_object();
+    w.field(std::string("total_rss"), uint64_t{0});
+    w.field(std::string("we\"ird\x01"), uint64_t{12345});
+    w.field(std::string(3000, 'k'), uint64_t{1});
+    w.end_object();
+  }
+  EXPECT_EQ(c, "{\"total_rss\":0,\"we\\\"ird\\u0001\":12345,\"" + std::string(3000, 'k') + "\":1}");
 }
 
 // string_literal() checks 16 (or 8) bytes at a time and the tail of a string with an

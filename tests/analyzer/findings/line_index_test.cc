@@ -185,5 +185,21 @@ TEST(ReportLineIndex, TrimmedTextAndLineBoundaries) {
   EXPECT_EQ(idx.line(3).line, 13u);
 }
 
+// Task-table rows: the number between the brackets, blanks around it allowed, nothing else.
+TEST(ReportLineIndex, TaskRowPids) {
+  KeptLines kl;
+  kl.push_back(1, "[ 1 2]  0 1 x");   // two numbers: not a row's pid
+  kl.push_back(2, "[]");
+  kl.push_back(3, "[\t7 ]  0 7 y");
+  kl.push_back(4, "[12]x] 0 12 z");   // the first ']' closes it
+  kl.push_back(5, "[99999999999999999999] 0 1 big");
+  kl.push_back(6, "[ -3] 0 1 neg");
+  kl.push_back(7, "[ 2");
+  const ReportLineIndex idx(kl);
+  EXPECT_EQ(idx.first_task_row(7), 2u);
+  EXPECT_EQ(idx.first_task_row(12), 3u);
+  for (int64_t pid : {1, 2, 3, -3, 0}) EXPECT_EQ(idx.first_task_row(pid), npos) << pid;
+}
+
 }  // namespace
 }  // namespace oomscope::findings
