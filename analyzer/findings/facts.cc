@@ -102,6 +102,7 @@ bool same_line(const EvidenceLine& a, const ReportLine& b) { return a.line == b.
 void add_line(Finding& f, const ReportLine& l) {
   for (const auto& e : f.evidence_lines)
     if (same_line(e, l)) return;
+  if (f.evidence_lines.empty()) f.evidence_lines.reserve(8);  // a finding quotes 2-7 lines: one allocation
   f.evidence_lines.push_back({l.line, std::string(l.text)});
 }
 
