@@ -74,7 +74,9 @@ size_t JsonWriter::plain_prefix(std::string_view s, size_t i) {
     if (const unsigned m = special16(at) & (~0u << (i - at))) return at + static_cast<size_t>(std::countr_zero(m));
     return s.size();
   }
-#endif
+  // Shorter strings (most keys, names and kernel symbols): a byte at a time is cheaper than
+  // setting up the word-at-a-time constants below.
+#else
   // SWAR, 8 bytes at a time: the high bit of a byte of special_bytes(x) is set where x has a
   // byte below 0x20, '"' or '\\', or a byte >= 0x80. The "zero byte" and "byte below n" tests
   // can flag a byte after a real match (a borrow), never one before it: the lowest flag is exact.
@@ -90,6 +92,7 @@ size_t JsonWriter::plain_prefix(std::string_view s, size_t i) {
     std::memcpy(&x, s.data() + i, 8);
     if (uint64_t m = special_bytes(x)) return i + static_cast<size_t>(std::countr_zero(m)) / 8;
   }
+#endif
   for (; i < s.size(); ++i)
     if (kSpecial[static_cast<unsigned char>(s[i])]) return i;
   return s.size();
