@@ -6,7 +6,6 @@
 #include <initializer_list>
 
 #include "analyzer/summary.h"
-#include "common/parse_num.h"
 #include "common/strings.h"
 
 namespace oomscope::findings {
@@ -260,9 +259,11 @@ void quote_task(Finding& f, const ReportLineIndex& lines, int64_t pid) { quote_a
 
 void quote_victim(Finding& f, const OomEvent& ev, const ReportLineIndex& lines) {
   if (ev.killed && ev.killed->pid) {
-    char needle[48] = "Killed process ";
-    const size_t n = 15;
-    const char* end = std::to_chars(needle + n, needle + sizeof needle, *ev.killed->pid).ptr;
+    // "Killed process <pid>", in a stack buffer.
+    constexpr std::string_view kKilled = "Killed process ";
+    char needle[48];
+    kKilled.copy(needle, kKilled.size());
+    const char* end = std::to_chars(needle + kKilled.size(), needle + sizeof needle, *ev.killed->pid).ptr;
     const size_t at = lines.first_containing(std::string_view(needle, static_cast<size_t>(end - needle)));
     if (at != ReportLineIndex::npos) {
       const size_t before = f.evidence_lines.size();

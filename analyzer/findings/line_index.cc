@@ -31,9 +31,7 @@ ReportLineIndex::ReportLineIndex(const KeptLines& lines) : lines_(&lines) {
   trimmed_.reserve(n);
   next_same_byte_.assign(n, kNone);
   task_rows_.reserve(32);
-  first_by_byte_.fill(kNone);
-  std::array<uint32_t, 256> last_by_byte;  // the chains' tails while they are built
-  last_by_byte.fill(kNone);
+  std::array<uint32_t, 256> last_by_byte = kNoLines;  // the chains' tails while they are built
   const char* text_begin = n ? lines[0].text.data() : nullptr;
   const char* text_end = text_begin;  // where the next line starts if they are back to back
   bool back_to_back = true;

@@ -51,10 +51,15 @@ class ReportLineIndex {
 
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
+  static constexpr std::array<uint32_t, 256> kNoLines = [] {
+    std::array<uint32_t, 256> a{};
+    a.fill(kNone);
+    return a;
+  }();
 
   const KeptLines* lines_ = nullptr;
-  std::vector<std::string_view> trimmed_;    // per line: its text without leading blanks
-  std::array<uint32_t, 256> first_by_byte_;  // first line whose trimmed text starts with a byte
+  std::vector<std::string_view> trimmed_;  // per line: its text without leading blanks
+  std::array<uint32_t, 256> first_by_byte_ = kNoLines;  // first line whose trimmed text starts with a byte
   std::vector<uint32_t> next_same_byte_;     // per line: the next line starting with its byte
   // All the lines' text as one string when KeptLines holds them back to back (it does: one
   // buffer per event); empty otherwise, and first_containing() then searches line by line.
