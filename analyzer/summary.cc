@@ -143,7 +143,10 @@ std::optional<HugetlbPools> hugetlb_pools(const OomEvent& ev) {
   return h;
 }
 
-std::optional<uint64_t> memcg_stat(const Memcg& m, std::string_view k) {
+namespace {
+
+// stat(): memcg_stat(); `try_total` is false when the stats hold no total_ key at all.
+std::optional<uint64_t> stat(const Memcg& m, std::string_view k, bool try_total) {
   if (m.stats_format == "v1-kb-line" && !m.subtree_stats.empty()) {
     std::optional<uint64_t> s;
     for (const auto& [path, kv] : m.subtree_stats) {
@@ -152,17 +155,33 @@ std::optional<uint64_t> memcg_stat(const Memcg& m, std::string_view k) {
     }
     return s;
   }
-  char total[64] = "total_";  // the keys are ours, all short
-  std::string_view total_k(total, 6 + k.copy(total + 6, sizeof total - 6));
-  auto it = m.stats.find(total_k);
-  if (it == m.stats.end()) it = m.stats.find(k);
+  if (try_total) {
+    char total[64] = "total_";  // the keys are ours, all short
+    std::string_view total_k(total, 6 + k.copy(total + 6, sizeof total - 6));
+    if (auto it = m.stats.find(total_k); it != m.stats.end()) return it->second;
+  }
+  auto it = m.stats.find(k);
   if (it == m.stats.end()) return std::nullopt;
   return it->second;
 }
 
+}  // namespace
+
+std::optional<uint64_t> memcg_stat(const Memcg& m, std::string_view k) { return stat(m, k, true); }
+
+MemcgStats::MemcgStats(const Memcg& m) : m_(m) {
+  for (const auto& kv : m.stats)
+    if (kv.first.starts_with("total_")) {
+      has_totals_ = true;
+      break;
+    }
+}
+
+std::optional<uint64_t> MemcgStats::operator()(std::string_view key) const { return stat(m_, key, has_totals_); }
+
 MemParts memcg_parts(const Memcg& m) {
   MemParts p;
-  auto g = [&](std::string_view k) { return memcg_stat(m, k); };
+  const MemcgStats g(m);
   p.shmem = g("shmem");
   if (m.stats.count("anon")) {
     // cgroup v2 memory.stat (also printed on v1 by 5.3-6.4): `file` includes shmem.

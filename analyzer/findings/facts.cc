@@ -22,8 +22,8 @@ std::optional<uint64_t> sum(std::initializer_list<std::optional<uint64_t>> parts
 // same block, else from the functions it uses (memcg_parts(), meminfo_parts()): one formula.
 void memcg_breakdown(const OomEvent& ev, const Composition& c, MemBreakdown& b) {
   const Memcg& m = *ev.memcg;
-  auto g = [&](std::string_view k) { return memcg_stat(m, k); };
   if (m.stats.empty() && m.subtree_stats.empty()) return;
+  const MemcgStats g(m);
   b.basis = "memcg stats";
   MemParts p;
   if (c.basis == b.basis) p = {c.anon_bytes, c.file_bytes, c.shmem_bytes, c.kernel_bytes, c.swap_bytes};
