@@ -54,7 +54,7 @@ void write_data(const ojson& j, JsonWriter& w) {
       w.begin_object();
       for (const auto& [k, v] : j.get_ref<const ojson::object_t&>()) {
         if (JsonWriter::needs_escape(k)) w.raw_key(nlohmann_string(k));
-        else w.key(std::string_view(k));
+        else w.plain_key(k);
         write_data(v, w);
       }
       w.end_object();
@@ -67,7 +67,7 @@ void write_data(const ojson& j, JsonWriter& w) {
     case ojson::value_t::string: {
       const std::string& s = j.get_ref<const std::string&>();
       if (JsonWriter::needs_escape(s)) w.raw(nlohmann_string(s));
-      else w.value(std::string_view(s));
+      else w.plain_value(s);
       return;
     }
     case ojson::value_t::number_unsigned: w.value(j.get<uint64_t>()); return;

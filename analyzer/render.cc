@@ -1,9 +1,14 @@
 #include "analyzer/render.h"
 
 #include <algorithm>
+#include <bit>
+#include <charconv>
 #include <cstdio>
-#include <sstream>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "analyzer/findings/facts.h"
 #include "analyzer/findings/text.h"
@@ -67,35 +72,110 @@ void JsonRenderer::end(uint64_t lines_read, uint64_t bytes_read) {
 // every control byte but newline and tab becomes '?', except the SGR colour sequences
 // (ESC [ digits ; … m) the renderer itself may emit, which cannot move the cursor or retitle
 // the terminal.
-std::string terminal_safe(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == 0x1b && i + 1 < s.size() && s[i + 1] == '[') {
-      size_t j = i + 2;
-      while (j < s.size() && ((s[j] >= '0' && s[j] <= '9') || s[j] == ';')) ++j;
-      if (j < s.size() && s[j] == 'm') {
-        out.append(s.data() + i, j - i + 1);
-        i = j;
+namespace {
+
+// needs_look(): a byte terminal_safe() does not copy as is: a control byte (newline and tab
+// aside) or DEL.
+bool needs_look(unsigned char c) { return (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f; }
+
+// next_needing_look(): the index of the first byte at or after `i` that needs_look(), s.size()
+// if none; 16 bytes at a time where SSE2 is there (the report is nearly all printable text).
+size_t next_needing_look(std::string_view s, size_t i) {
+#if defined(__SSE2__)
+  const __m128i below_space = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f), nl = _mm_set1_epi8('\n'),
+                tab = _mm_set1_epi8('\t');
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(x, below_space), x);  // x <= 0x1f, unsigned
+    const __m128i kept = _mm_or_si128(_mm_cmpeq_epi8(x, nl), _mm_cmpeq_epi8(x, tab));
+    const __m128i look = _mm_or_si128(_mm_andnot_si128(kept, control), _mm_cmpeq_epi8(x, del));
+    if (const int m = _mm_movemask_epi8(look)) return i + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(m)));
+  }
+#endif
+  for (; i < s.size(); ++i)
+    if (needs_look(static_cast<unsigned char>(s[i]))) return i;
+  return s.size();
+}
+
+// append_terminal_safe(): terminal_safe(s), appended to `out`.
+void append_terminal_safe(std::string& out, std::string_view s) {
+  out.reserve(out.size() + s.size());
+  size_t i = 0;
+  for (;;) {
+    // Everything up to the next byte that needs a look is copied in one append.
+    const size_t j = next_needing_look(s, i);
+    out.append(s.data() + i, j - i);
+    if (j == s.size()) return;
+    i = j + 1;
+    if (s[j] == 0x1b && j + 1 < s.size() && s[j + 1] == '[') {
+      size_t k = j + 2;
+      while (k < s.size() && ((s[k] >= '0' && s[k] <= '9') || s[k] == ';')) ++k;
+      if (k < s.size() && s[k] == 'm') {
+        out.append(s.data() + j, k - j + 1);
+        i = k + 1;
         continue;
       }
     }
-    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) out += '?';
-    else out += static_cast<char>(c);
+    out += '?';
   }
+}
+
+}  // namespace
+
+std::string terminal_safe(std::string_view s) {
+  std::string out;
+  append_terminal_safe(out, s);
   return out;
 }
 
 void TextRenderer::event(const OomEvent& ev) {
   ++n_;
   if (!ev.complete) ++incomplete_;
-  std::ostringstream buffered;
-  render_event(ev, buffered);
-  os_ << terminal_safe(buffered.str());
+  text_.clear();
+  TextOut o(text_);
+  render_event(ev, o);
+  safe_text_.clear();
+  append_terminal_safe(safe_text_, text_);
+  os_ << safe_text_;
 }
 
-void TextRenderer::render_event(const OomEvent& ev, std::ostream& o) {
+namespace {
+
+// right_aligned(): `s` right-aligned in `width` columns, as printf's %<width>s writes it.
+void right_aligned(std::string& out, std::string_view s, size_t width) {
+  if (s.size() < width) out.append(width - s.size(), ' ');
+  out.append(s);
+}
+
+// task_row(): one row of the largest-tasks table, as printf("    %8s %10s %10s %10s %6s  %s\n")
+// into a char[200] wrote it: a row longer than 199 bytes is cut there (its newline with it),
+// and the name stops at a NUL byte as %s stops.
+std::string task_row(std::string_view pid, std::string_view rss, std::string_view anon, std::string_view swap,
+                     std::string_view adj, std::string_view name) {
+  std::string row = "    ";
+  right_aligned(row, pid, 8);
+  row += ' ';
+  right_aligned(row, rss, 10);
+  row += ' ';
+  right_aligned(row, anon, 10);
+  row += ' ';
+  right_aligned(row, swap, 10);
+  row += ' ';
+  right_aligned(row, adj, 6);
+  row += "  ";
+  row.append(name.substr(0, name.find('\0')));
+  row += '\n';
+  if (row.size() > 199) row.resize(199);
+  return row;
+}
+
+std::string_view decimal(char (&buf)[24], int64_t v) {
+  return std::string_view(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
+}
+
+}  // namespace
+
+void TextRenderer::render_event(const OomEvent& ev, TextOut& o) {
   const findings::EventFacts facts = findings::event_facts(ev);
   FindingContext ctx = opts_.findings;
   ctx.facts = &facts;
@@ -177,16 +257,12 @@ void TextRenderer::render_event(const OomEvent& ev, std::ostream& o) {
     std::sort(top.begin(), top.end(), [](const Task* a, const Task* b) { return a->rss_pages.value_or(0) > b->rss_pages.value_or(0); });
     if (top.size() > 5) top.resize(5);
     o << "  largest tasks (" << ev.tasks.size() << " in table):\n";
-    char b[200];
-    std::snprintf(b, sizeof b, "    %8s %10s %10s %10s %6s  %s\n", "pid", "rss", "anon", "swap", "adj", "name");
-    o << b;
+    o << task_row("pid", "rss", "anon", "swap", "adj", "name");
     for (const Task* t : top) {
-      std::string anon = t->rss_anon_pages ? human_bytes(*t->rss_anon_pages * ps.bytes) : "-";
-      std::snprintf(b, sizeof b, "    %8lld %10s %10s %10s %6lld  %s\n", static_cast<long long>(t->pid.value_or(0)),
-                    human_bytes(t->rss_pages.value_or(0) * ps.bytes).c_str(), anon.c_str(),
-                    human_bytes(t->swapents.value_or(0) * ps.bytes).c_str(),
-                    static_cast<long long>(t->oom_score_adj.value_or(0)), t->name.c_str());
-      o << b;
+      char pid[24], adj[24];
+      o << task_row(decimal(pid, t->pid.value_or(0)), human_bytes(t->rss_pages.value_or(0) * ps.bytes),
+                    t->rss_anon_pages ? human_bytes(*t->rss_anon_pages * ps.bytes) : "-",
+                    human_bytes(t->swapents.value_or(0) * ps.bytes), decimal(adj, t->oom_score_adj.value_or(0)), t->name);
     }
   }
   for (const auto& n : ev.notes) o << "  note: " << n << "\n";

@@ -13,6 +13,7 @@
 
 #include "analyzer/event.h"
 #include "analyzer/findings/finding.h"
+#include "analyzer/findings/text.h"
 
 namespace oomscope {
 
@@ -67,9 +68,10 @@ class TextRenderer : public Renderer {
   void end(uint64_t lines_read, uint64_t bytes_read) override;
 
  private:
-  void render_event(const OomEvent& ev, std::ostream& o);
+  void render_event(const OomEvent& ev, TextOut& o);
   std::ostream& os_;
   RenderOptions opts_;
+  std::string text_, safe_text_;  // one event's text, before and after terminal_safe(); reused
   uint64_t n_ = 0;
   uint64_t incomplete_ = 0;
 };

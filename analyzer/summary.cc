@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <initializer_list>
 
 #include "common/parse_num.h"
@@ -18,38 +19,51 @@ PageSize page_size_of(const OomEvent& ev) {
 // Integer arithmetic, no printf: the renderers call this a dozen times per event. The value
 // b / 2^shift is rounded to `decimals` places half to even, exactly as printf("%.Nf") rounds
 // the (exact) double b / 2^shift, so the text is the same as before.
+std::string cat(std::initializer_list<std::string_view> pieces) {
+  size_t n = 0;
+  for (std::string_view p : pieces) n += p.size();
+  std::string s;
+  s.reserve(n);
+  for (std::string_view p : pieces) s.append(p);
+  return s;
+}
+
 std::string human_bytes(uint64_t b) {
-  char digits[48];
-  auto put = [&](char* end, unsigned __int128 v) {  // writes v right-aligned before `end`
-    char* p = end;
-    do {
-      *--p = static_cast<char>('0' + static_cast<unsigned>(v % 10));
-      v /= 10;
-    } while (v);
-    return p;
-  };
-  char* end = digits + sizeof digits;
-  if (b < 1024) return std::string(put(end, b), end) + " B";
-  int shift, decimals;
-  const char* unit;
-  if (b < (1ULL << 20)) shift = 10, decimals = 0, unit = " KiB";
+  int shift = 0, decimals = 0;
+  std::string_view unit = " B";
+  if (b < 1024) shift = 0;
+  else if (b < (1ULL << 20)) shift = 10, decimals = 0, unit = " KiB";
   else if (b < (1ULL << 30)) shift = 20, decimals = 1, unit = " MiB";
   else if (b < (1ULL << 40)) shift = 30, decimals = 2, unit = " GiB";
   else shift = 40, decimals = 2, unit = " TiB";
   const unsigned scale = decimals == 0 ? 1 : decimals == 1 ? 10 : 100;
-  const unsigned __int128 num = static_cast<unsigned __int128>(b) * scale;
-  const unsigned __int128 one = 1;
-  unsigned __int128 q = num >> shift;
-  const unsigned __int128 rem = num & ((one << shift) - 1), half = one << (shift - 1);
-  if (rem > half || (rem == half && (q & 1))) ++q;
-  char* p = end;
+  // q = b * scale / 2^shift, rounded; at most (2^64 - 1) * 100 / 2^40, so 64 bits hold it and
+  // its digits are taken without dividing an __int128 (a library call per digit).
+  uint64_t q = b;
+  if (shift) {
+    const unsigned __int128 num = static_cast<unsigned __int128>(b) * scale;
+    const unsigned __int128 one = 1;
+    unsigned __int128 q128 = num >> shift;
+    const unsigned __int128 rem = num & ((one << shift) - 1), half = one << (shift - 1);
+    if (rem > half || (rem == half && (q128 & 1))) ++q128;
+    q = static_cast<uint64_t>(q128);
+  }
+  // Written right to left: the unit, the decimals, the whole part; one string at the end.
+  char text[48];
+  char* const end = text + sizeof text;
+  char* p = end - unit.size();
+  std::memcpy(p, unit.data(), unit.size());
   if (decimals) {
     unsigned frac = static_cast<unsigned>(q % scale);
     for (int i = 0; i < decimals; ++i, frac /= 10) *--p = static_cast<char>('0' + frac % 10);
     *--p = '.';
   }
-  p = put(p, q / scale);
-  return std::string(p, end) + unit;
+  uint64_t whole = q / scale;
+  do {
+    *--p = static_cast<char>('0' + whole % 10);
+    whole /= 10;
+  } while (whole);
+  return std::string(p, end);
 }
 
 std::string percent(double x) {
@@ -129,7 +143,10 @@ std::optional<HugetlbPools> hugetlb_pools(const OomEvent& ev) {
   return h;
 }
 
-std::optional<uint64_t> memcg_stat(const Memcg& m, std::string_view k) {
+namespace {
+
+// stat(): memcg_stat(); `try_total` is false when the stats hold no total_ key at all.
+std::optional<uint64_t> stat(const Memcg& m, std::string_view k, bool try_total) {
   if (m.stats_format == "v1-kb-line" && !m.subtree_stats.empty()) {
     std::optional<uint64_t> s;
     for (const auto& [path, kv] : m.subtree_stats) {
@@ -138,17 +155,33 @@ std::optional<uint64_t> memcg_stat(const Memcg& m, std::string_view k) {
     }
     return s;
   }
-  char total[64] = "total_";  // the keys are ours, all short
-  std::string_view total_k(total, 6 + k.copy(total + 6, sizeof total - 6));
-  auto it = m.stats.find(total_k);
-  if (it == m.stats.end()) it = m.stats.find(k);
+  if (try_total) {
+    char total[64] = "total_";  // the keys are ours, all short
+    std::string_view total_k(total, 6 + k.copy(total + 6, sizeof total - 6));
+    if (auto it = m.stats.find(total_k); it != m.stats.end()) return it->second;
+  }
+  auto it = m.stats.find(k);
   if (it == m.stats.end()) return std::nullopt;
   return it->second;
 }
 
+}  // namespace
+
+std::optional<uint64_t> memcg_stat(const Memcg& m, std::string_view k) { return stat(m, k, true); }
+
+MemcgStats::MemcgStats(const Memcg& m) : m_(m) {
+  for (const auto& kv : m.stats)
+    if (kv.first.starts_with("total_")) {
+      has_totals_ = true;
+      break;
+    }
+}
+
+std::optional<uint64_t> MemcgStats::operator()(std::string_view key) const { return stat(m_, key, has_totals_); }
+
 MemParts memcg_parts(const Memcg& m) {
   MemParts p;
-  auto g = [&](std::string_view k) { return memcg_stat(m, k); };
+  const MemcgStats g(m);
   p.shmem = g("shmem");
   if (m.stats.count("anon")) {
     // cgroup v2 memory.stat (also printed on v1 by 5.3-6.4): `file` includes shmem.
@@ -285,22 +318,29 @@ std::optional<Culprit> rank_culprit(const OomEvent& ev, const Composition& comp)
   c.task_index = best;
   c.rss_bytes = *t.rss_pages * ps.bytes;
   c.is_victim = ev.killed && ev.killed->pid && t.pid && *ev.killed->pid == *t.pid;
-  std::string r = t.name + " (pid " + (t.pid ? std::to_string(*t.pid) : "?") + "): rss " + human_bytes(c.rss_bytes);
+  // The reason is a dozen pieces, appended to one buffer sized for them.
+  std::string r;
+  r.reserve(256);
+  auto add = [&r](std::initializer_list<std::string_view> pieces) {
+    for (std::string_view p : pieces) r.append(p);
+  };
+  add({t.name, " (pid ", t.pid ? std::to_string(*t.pid) : "?", "): rss ", human_bytes(c.rss_bytes)});
   // RSS counts mapped file pages that may be charged elsewhere, so it can exceed a memcg
   // limit; the anonymous part is what the process itself allocated.
-  if (t.rss_anon_pages) r += " (anon " + human_bytes(*t.rss_anon_pages * ps.bytes) + ")";
-  else if (c.is_victim && ev.killed->anon_rss_kb) r += " (anon " + human_bytes(*ev.killed->anon_rss_kb * 1024) + ")";
-  if (t.swapents && *t.swapents > 0) r += " + swap " + human_bytes(*t.swapents * ps.bytes);
+  if (t.rss_anon_pages) add({" (anon ", human_bytes(*t.rss_anon_pages * ps.bytes), ")"});
+  else if (c.is_victim && ev.killed->anon_rss_kb) add({" (anon ", human_bytes(*ev.killed->anon_rss_kb * 1024), ")"});
+  if (t.swapents && *t.swapents > 0) add({" + swap ", human_bytes(*t.swapents * ps.bytes)});
   if (comp.limit_bytes && *comp.limit_bytes > 0) {
     c.share = static_cast<double>(c.rss_bytes) / static_cast<double>(*comp.limit_bytes);
-    r += " = " + percent(*c.share) + " of the " + human_bytes(*comp.limit_bytes) + " " + comp.limit_label;
+    add({" = ", percent(*c.share), " of the ", human_bytes(*comp.limit_bytes), " ", comp.limit_label});
     // Said where it happens, so nobody reads it as a broken limit (035: 300.4 MiB, 117%).
-    if (c.rss_bytes > *comp.limit_bytes) r += " (above the limit: rss counts mapped file pages charged elsewhere)";
+    if (c.rss_bytes > *comp.limit_bytes) add({" (above the limit: rss counts mapped file pages charged elsewhere)"});
   }
   if (ev.killed && ev.killed->pid) {
-    if (c.is_victim) r += "; victim = culprit";
+    if (c.is_victim) add({"; victim = culprit"});
     else {
-      r += "; victim was " + ev.killed->comm.value_or("?") + " (pid " + std::to_string(*ev.killed->pid) + ")";
+      add({"; victim was ", ev.killed->comm ? std::string_view(*ev.killed->comm) : "?", " (pid ",
+           std::to_string(*ev.killed->pid), ")"});
       // A victim bigger than every task listed: the table is cut or filtered (030, grep'ed to
       // systemd-oomd's row while tracker-miner-f was killed with 58 GiB of anon).
       const Killed& k = *ev.killed;
@@ -308,12 +348,12 @@ std::optional<Culprit> rank_culprit(const OomEvent& ev, const Composition& comp)
       if (!listed && (k.anon_rss_kb || k.file_rss_kb)) {
         const uint64_t victim = (k.anon_rss_kb.value_or(0) + k.file_rss_kb.value_or(0) + k.shmem_rss_kb.value_or(0)) * 1024;
         if (victim > c.rss_bytes)
-          r += ", whose kill line shows rss " + human_bytes(victim) + ": the task table here is incomplete";
+          add({", whose kill line shows rss ", human_bytes(victim), ": the task table here is incomplete"});
       }
     }
   }
-  if (ps.assumed) r += " [assuming 4 KiB pages]";
-  c.reason = r;
+  if (ps.assumed) add({" [assuming 4 KiB pages]"});
+  c.reason = std::move(r);
   return c;
 }
 

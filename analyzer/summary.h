@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,18 @@ std::optional<HugetlbPools> hugetlb_pools(const OomEvent& ev);
 // when the kernel printed one (v1), the sum over the subtree's lines for the <= 5.2
 // one-line-per-memcg format (each line is one memcg's local counters), else the key itself.
 std::optional<uint64_t> memcg_stat(const Memcg& m, std::string_view key);
+// MemcgStats: memcg_stat() for the many keys that composition() and the findings read of one
+// memcg. Whether its stats hold any `total_` key (v1's hierarchical counters; v2 has none) is
+// found once, so a v2 block is not searched twice per key for a total_ that cannot be there.
+class MemcgStats {
+ public:
+  explicit MemcgStats(const Memcg& m);
+  std::optional<uint64_t> operator()(std::string_view key) const;
+
+ private:
+  const Memcg& m_;
+  bool has_totals_ = false;
+};
 
 struct Composition {
   // file_bytes is page cache WITHOUT shmem (memory.stat counts tmpfs in both file and shmem).
@@ -88,6 +101,11 @@ struct Culprit {
 // form takes the event's composition() when the caller already has it.
 std::optional<Culprit> rank_culprit(const OomEvent& ev);
 std::optional<Culprit> rank_culprit(const OomEvent& ev, const Composition& comp);
+
+// cat(): the pieces joined in one string, sized once. A verdict, an evidence sentence or a
+// culprit's reason is a dozen pieces; `"a" + b + "c" + …` regrows (and reallocates) its string
+// several times.
+std::string cat(std::initializer_list<std::string_view> pieces);
 
 // human_bytes(): "69.9 MiB", "316 KiB", "1.2 GiB".
 std::string human_bytes(uint64_t bytes);

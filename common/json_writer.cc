@@ -59,13 +59,24 @@ size_t JsonWriter::plain_prefix(std::string_view s, size_t i) {
   // 16 bytes at a time: a signed compare with 0x20 flags the control bytes and, as negative
   // numbers, the bytes >= 0x80.
   const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
-  for (; i + 16 <= s.size(); i += 16) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
-                                         _mm_cmplt_epi8(x, space));
-    if (const int m = _mm_movemask_epi8(special)) return i + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(m)));
+  auto special16 = [&](size_t at) {  // a bit per byte of s[at, at + 16) that is special
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at));
+    return static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)), _mm_cmplt_epi8(x, space))));
+  };
+  if (s.size() >= 16) {
+    for (; i + 16 <= s.size(); i += 16)
+      if (const unsigned m = special16(i)) return i + static_cast<size_t>(std::countr_zero(m));
+    if (i == s.size()) return i;
+    // The last 1-15 bytes: the last 16 of the string, less the flags of the bytes before i
+    // (checked already, or escaped by the caller).
+    const size_t at = s.size() - 16;
+    if (const unsigned m = special16(at) & (~0u << (i - at))) return at + static_cast<size_t>(std::countr_zero(m));
+    return s.size();
   }
-#endif
+  // Shorter strings (most keys, names and kernel symbols): a byte at a time is cheaper than
+  // setting up the word-at-a-time constants below.
+#else
   // SWAR, 8 bytes at a time: the high bit of a byte of special_bytes(x) is set where x has a
   // byte below 0x20, '"' or '\\', or a byte >= 0x80. The "zero byte" and "byte below n" tests
   // can flag a byte after a real match (a borrow), never one before it: the lowest flag is exact.
@@ -81,17 +92,23 @@ size_t JsonWriter::plain_prefix(std::string_view s, size_t i) {
     std::memcpy(&x, s.data() + i, 8);
     if (uint64_t m = special_bytes(x)) return i + static_cast<size_t>(std::countr_zero(m)) / 8;
   }
+#endif
   for (; i < s.size(); ++i)
     if (kSpecial[static_cast<unsigned char>(s[i])]) return i;
   return s.size();
 }
 
 void JsonWriter::string_literal(std::string_view s) {
+  size_t j = plain_prefix(s, 0);
+  if (j == s.size()) {
+    quoted(s);  // nothing to escape (nearly every string): quotes and bytes in one reservation
+    return;
+  }
   put('"');
   size_t i = 0;
   while (i < s.size()) {
     // Copy the longest run that needs no escaping in one go.
-    const size_t j = plain_prefix(s, i);
+    if (i > 0) j = plain_prefix(s, i);
     put(s.substr(i, j - i));
     i = j;
     if (i >= s.size()) break;

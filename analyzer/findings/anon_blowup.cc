@@ -12,8 +12,9 @@ constexpr double kMinCulpritShare = 0.2;  // below this share of the anon, no pr
 }
 
 void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const ReportLineIndex& lines = facts_of(ctx).lines;
   const MemBreakdown& b = facts_of(ctx).breakdown;
-  if (b.basis.empty() || !b.anon || is_manual_oom(ev)) return;
+  if (b.basis.empty() || !b.anon || facts_of(ctx).manual_oom) return;
   auto share = b.share(b.anon);
   if (!share || *share < kMinShare) return;
   for (const auto& other : {b.page_cache, b.shmem, b.kernel})
@@ -23,11 +24,11 @@ void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
   f.id = "anon_blowup";
   f.severity = Severity::kCritical;
   f.title = "Anonymous memory blowup";
-  f.verdict = "Anonymous memory filled the " + b.denominator_label() + ": anon " + bytes(b.anon) + " (" + pct(*share) + ")";
-  f.evidence.push_back("anon " + bytes(b.anon) + " = " + pct(*share) + " of the " + b.denominator_label() + " (" + b.basis + ")");
-  std::string rest = "page cache " + bytes(b.page_cache) + ", shmem " + bytes(b.shmem) + ", kernel " + bytes(b.kernel);
-  if (b.swap && *b.swap) rest += ", swap " + bytes(b.swap);
-  f.evidence.push_back("the rest: " + rest);
+  const std::string limit = b.denominator_label(), anon_total = bytes(b.anon), anon_share = pct(*share);
+  f.verdict = cat({"Anonymous memory filled the ", limit, ": anon ", anon_total, " (", anon_share, ")"});
+  f.evidence.push_back(cat({"anon ", anon_total, " = ", anon_share, " of the ", limit, " (", b.basis, ")"}));
+  f.evidence.push_back(cat({"the rest: page cache ", bytes(b.page_cache), ", shmem ", bytes(b.shmem), ", kernel ", bytes(b.kernel),
+                            b.swap && *b.swap ? ", swap " + bytes(b.swap) : std::string()}));
   f.data["basis"] = b.basis;
   f.data["anon_bytes"] = *b.anon;
   if (b.limit) f.data["limit_bytes"] = *b.limit;
@@ -38,7 +39,7 @@ void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
     const Task& t = ev.tasks[cul->task_index];
     std::optional<uint64_t> anon = task_anon_bytes(ev, t);
     if (!anon && cul->is_victim && ev.killed && ev.killed->anon_rss_kb) anon = *ev.killed->anon_rss_kb * 1024;
-    std::string who = t.name + " (pid " + (t.pid ? std::to_string(*t.pid) : "?") + ")";
+    const std::string who = cat({t.name, " (pid ", t.pid ? std::to_string(*t.pid) : "?", ")"});
     // Spread over many processes: no single one is worth naming as the culprit.
     const uint64_t held = anon ? *anon : cul->rss_bytes;
     if (static_cast<double>(held) < kMinCulpritShare * static_cast<double>(*b.anon)) {
@@ -61,51 +62,53 @@ void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
         // 039: the largest-RSS worker holds no anon; the verdict's figure is another worker's.
         f.evidence.push_back("largest anon holder " + most_who + ": anon " + human_bytes(most) + " = " +
                              pct(static_cast<double>(most) / static_cast<double>(*b.anon)) + " of the anon");
-        quote_task(f, ev, most_task->pid.value_or(-1));
+        quote_task(f, lines, most_task->pid.value_or(-1));
       }
       f.data["spread"] = true;
       f.data["largest_task_bytes"] = most;
       f.next_step = "The anonymous memory is spread over many processes: count them (see many_tasks when present) "
                     "and cap their number or their per-process size; profiling one of them shows little.";
-      quote_task(f, ev, t.pid.value_or(-1));
-      quote_prefix(f, ev, "memory: usage");
-      quote_stat(f, ev, ev.memcg && ev.memcg->stats.count("anon") ? "anon" : "rss");
-      quote_prefix(f, ev, "active_anon:");
+      quote_task(f, lines, t.pid.value_or(-1));
+      quote_prefix(f, lines, "memory: usage");
+      quote_stat(f, lines, ev.memcg && ev.memcg->stats.count("anon") ? "anon" : "rss");
+      quote_prefix(f, lines, "active_anon:");
       out.push_back(std::move(f));
       return;
     }
     f.data["spread"] = false;
-    f.verdict += "; " + who + " is the largest process (rss " + human_bytes(cul->rss_bytes);
-    std::string ev_line = "culprit " + who + ": rss " + human_bytes(cul->rss_bytes);
+    const std::string rss = human_bytes(cul->rss_bytes);
+    std::string culprit_anon, verdict_anon;  // ", anon X = Y of …" when the table shows the culprit's anon
     if (anon) {
       double of_anon = std::min(1.0, static_cast<double>(*anon) / static_cast<double>(*b.anon));
-      f.verdict += ", anon " + human_bytes(*anon) + " = " + pct(of_anon) + " of the anon";
+      const std::string a = human_bytes(*anon), of = pct(of_anon);
+      verdict_anon = cat({", anon ", a, " = ", of, " of the anon"});
       // A memcg OOM counts the cgroup's anon, a global one all of it (the rule's basis says which).
-      ev_line += ", anon " + human_bytes(*anon) + " = " + pct(of_anon) + (memcg_oom(ev) ? " of the cgroup's anon" : " of all anon");
+      culprit_anon = cat({", anon ", a, " = ", of, memcg_oom(ev) ? " of the cgroup's anon" : " of all anon"});
       f.data["culprit_anon_bytes"] = *anon;
       f.data["culprit_share_of_anon"] = of_anon;
     }
-    f.verdict += ")";
-    if (ev.killed) ev_line += cul->is_victim ? "; it is the process that was killed" : "; it is NOT the process that was killed";
-    f.evidence.push_back(ev_line);
+    f.verdict = cat({f.verdict, "; ", who, " is the largest process (rss ", rss, verdict_anon, ")"});
+    std::string_view killed;
+    if (ev.killed) killed = cul->is_victim ? "; it is the process that was killed" : "; it is NOT the process that was killed";
+    f.evidence.push_back(cat({"culprit ", who, ": rss ", rss, culprit_anon, killed}));
     if (t.pid) f.data["culprit_pid"] = *t.pid;
     f.data["culprit_comm"] = t.name;
     f.data["culprit_rss_bytes"] = cul->rss_bytes;
     f.data["culprit_is_victim"] = cul->is_victim;
-    f.next_step = "Find what grows in " + t.name +
+    f.next_step = cat({"Find what grows in ", t.name,
                   ": take a heap profile (heaptrack, jemalloc/tcmalloc heap profiling, pprof, a JVM heap dump) "
                   "or compare two `oomscope collect` packs taken minutes apart; if this size is expected, raise the "
                   "limit above its peak. Dropping caches does not help: anonymous memory can only be freed by the "
-                  "process (or swapped).";
-    if (t.pid) quote_task(f, ev, *t.pid);
+                  "process (or swapped)."});
+    if (t.pid) quote_task(f, lines, *t.pid);
   } else {
     f.next_step = "Find the process that grows (the task table is missing: enable vm.oom_dump_tasks, or run "
                   "`oomscope collect` on the node) and profile its heap; if the size is expected, raise the limit.";
   }
-  quote_prefix(f, ev, "memory: usage");
-  quote_stat(f, ev, ev.memcg && ev.memcg->stats.count("anon") ? "anon" : "rss");
-  quote_prefix(f, ev, "active_anon:");
-  quote_victim(f, ev);
+  quote_prefix(f, lines, "memory: usage");
+  quote_stat(f, lines, ev.memcg && ev.memcg->stats.count("anon") ? "anon" : "rss");
+  quote_prefix(f, lines, "active_anon:");
+  quote_victim(f, ev, lines);
   out.push_back(std::move(f));
 }
 

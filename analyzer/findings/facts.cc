@@ -1,11 +1,11 @@
 #include "analyzer/findings/facts.h"
 
 #include <cassert>
+#include <charconv>
 #include <cstdio>
 #include <initializer_list>
 
 #include "analyzer/summary.h"
-#include "common/parse_num.h"
 #include "common/strings.h"
 
 namespace oomscope::findings {
@@ -22,8 +22,8 @@ std::optional<uint64_t> sum(std::initializer_list<std::optional<uint64_t>> parts
 // same block, else from the functions it uses (memcg_parts(), meminfo_parts()): one formula.
 void memcg_breakdown(const OomEvent& ev, const Composition& c, MemBreakdown& b) {
   const Memcg& m = *ev.memcg;
-  auto g = [&](std::string_view k) { return memcg_stat(m, k); };
   if (m.stats.empty() && m.subtree_stats.empty()) return;
+  const MemcgStats g(m);
   b.basis = "memcg stats";
   MemParts p;
   if (c.basis == b.basis) p = {c.anon_bytes, c.file_bytes, c.shmem_bytes, c.kernel_bytes, c.swap_bytes};
@@ -101,6 +101,7 @@ bool same_line(const EvidenceLine& a, const ReportLine& b) { return a.line == b.
 void add_line(Finding& f, const ReportLine& l) {
   for (const auto& e : f.evidence_lines)
     if (same_line(e, l)) return;
+  if (f.evidence_lines.empty()) f.evidence_lines.reserve(8);  // a finding quotes 2-7 lines: one allocation
   f.evidence_lines.push_back({l.line, std::string(l.text)});
 }
 
@@ -115,9 +116,9 @@ std::optional<uint64_t> MemBreakdown::denominator() const {
 }
 
 std::string MemBreakdown::denominator_label() const {
-  if (limit && *limit) return human_bytes(*limit) + " " + limit_label;
-  if (usage && *usage) return "usage of " + human_bytes(*usage);
-  if (auto d = denominator()) return human_bytes(*d) + " the report accounts for";  // callers say "of the …"
+  if (limit && *limit) return cat({human_bytes(*limit), " ", limit_label});
+  if (usage && *usage) return cat({"usage of ", human_bytes(*usage)});
+  if (auto d = denominator()) return cat({human_bytes(*d), " the report accounts for"});  // callers say "of the …"
   return "?";
 }
 
@@ -152,6 +153,13 @@ EventFacts event_facts(const OomEvent& ev) {
   f.composition = composition(ev);
   f.culprit = rank_culprit(ev, f.composition);
   f.breakdown = breakdown(ev, f.composition);
+  f.lines = ReportLineIndex(ev.lines);
+  f.manual_oom = is_manual_oom(ev);
+  if (ev.memcg) {
+    if (ev.memcg->task_memcg) f.task_k8s = parse_k8s_path(*ev.memcg->task_memcg);
+    if (ev.memcg->oom_memcg) f.oom_k8s = parse_k8s_path(*ev.memcg->oom_memcg);
+    if (ev.memcg->stats_path) f.stats_k8s = parse_k8s_path(*ev.memcg->stats_path);
+  }
   return f;
 }
 
@@ -206,45 +214,64 @@ std::optional<uint64_t> victim_rss_bytes(const OomEvent& ev) {
 
 void quote_line(Finding& f, const ReportLine& l) { add_line(f, l); }
 
-void quote_prefix(Finding& f, const OomEvent& ev, std::string_view prefix) {
-  if (prefix.empty()) return quote_if(f, ev, [](std::string_view) { return true; });
-  // The first byte alone rules out nearly every line.
-  quote_if(f, ev, [&](std::string_view t) { return !t.empty() && t[0] == prefix[0] && t.starts_with(prefix); });
+namespace {
+void quote_at(Finding& f, const ReportLineIndex& lines, size_t i) {
+  if (i != ReportLineIndex::npos) quote_line(f, lines.line(i));
+}
+}  // namespace
+
+void quote_prefix(Finding& f, const ReportLineIndex& lines, std::string_view prefix) {
+  quote_at(f, lines, lines.first_with_prefix(prefix));
 }
 
-void quote_contains(Finding& f, const OomEvent& ev, std::string_view needle) {
-  quote_if(f, ev, [&](std::string_view t) { return t.find(needle) != std::string_view::npos; });
+void quote_contains(Finding& f, const ReportLineIndex& lines, std::string_view needle) {
+  quote_at(f, lines, lines.first_containing(needle));
 }
 
-void quote_stat(Finding& f, const OomEvent& ev, std::string_view key) {
-  std::string kv = std::string(key) + " ";
-  std::string kb = " " + std::string(key) + ":";
-  quote_if(f, ev, [&](std::string_view t) {
-    if (t.starts_with(kv) && t.size() > kv.size() && is_digit(t[kv.size()])) return true;
-    return t.starts_with("Memory cgroup stats for") && t.find(kb) != std::string_view::npos;
-  });
-}
-
-void quote_task(Finding& f, const OomEvent& ev, int64_t pid) {
-  quote_if(f, ev, [&](std::string_view t) {
-    if (!t.starts_with("[")) return false;
-    t.remove_prefix(1);
-    t = ltrim(t);
-    size_t close = t.find(']');
-    if (close == std::string_view::npos) return false;
-    auto v = parse_u64(trim(t.substr(0, close)));
-    return v && static_cast<int64_t>(*v) == pid;
-  });
-}
-
-void quote_victim(Finding& f, const OomEvent& ev) {
-  if (ev.killed && ev.killed->pid) {
-    std::string needle = "Killed process " + std::to_string(*ev.killed->pid);
-    size_t before = f.evidence_lines.size();
-    quote_contains(f, ev, needle);
-    if (f.evidence_lines.size() > before) return;
+void quote_stat(Finding& f, const ReportLineIndex& lines, std::string_view key) {
+  // `key N` (one counter per line: v1, v2), else the <=5.2 one-line block holding ` key:`;
+  // whichever comes first in the report.
+  size_t at = ReportLineIndex::npos;
+  for (size_t i = lines.first_with_prefix(key); i != ReportLineIndex::npos; i = lines.first_with_prefix(key, i + 1)) {
+    const std::string_view t = lines.trimmed(i);
+    if (t.size() > key.size() + 1 && t[key.size()] == ' ' && is_digit(t[key.size() + 1])) {
+      at = i;
+      break;
+    }
   }
-  quote_prefix(f, ev, "oom-kill:");
+  // ` key:` anywhere in the line.
+  auto holds_key = [&](std::string_view t) {
+    for (size_t p = t.find(key); p != std::string_view::npos; p = t.find(key, p + 1))
+      if (p > 0 && t[p - 1] == ' ' && p + key.size() < t.size() && t[p + key.size()] == ':') return true;
+    return false;
+  };
+  constexpr std::string_view kBlock = "Memory cgroup stats for";
+  for (size_t i = lines.first_with_prefix(kBlock); i != ReportLineIndex::npos && i < at;
+       i = lines.first_with_prefix(kBlock, i + 1))
+    if (holds_key(lines.trimmed(i))) {
+      at = i;
+      break;
+    }
+  quote_at(f, lines, at);
+}
+
+void quote_task(Finding& f, const ReportLineIndex& lines, int64_t pid) { quote_at(f, lines, lines.first_task_row(pid)); }
+
+void quote_victim(Finding& f, const OomEvent& ev, const ReportLineIndex& lines) {
+  if (ev.killed && ev.killed->pid) {
+    // "Killed process <pid>", in a stack buffer.
+    constexpr std::string_view kKilled = "Killed process ";
+    char needle[48];
+    kKilled.copy(needle, kKilled.size());
+    const char* end = std::to_chars(needle + kKilled.size(), needle + sizeof needle, *ev.killed->pid).ptr;
+    const size_t at = lines.first_containing(std::string_view(needle, static_cast<size_t>(end - needle)));
+    if (at != ReportLineIndex::npos) {
+      const size_t before = f.evidence_lines.size();
+      quote_line(f, lines.line(at));
+      if (f.evidence_lines.size() > before) return;
+    }
+  }
+  quote_prefix(f, lines, "oom-kill:");
 }
 
 }  // namespace oomscope::findings

@@ -21,6 +21,8 @@
 
 #include "analyzer/event.h"
 #include "analyzer/findings/finding.h"
+#include "analyzer/findings/kubernetes.h"
+#include "analyzer/findings/line_index.h"
 #include "analyzer/summary.h"
 #include "common/strings.h"
 
@@ -53,6 +55,11 @@ struct EventFacts {
   Composition composition;
   std::optional<Culprit> culprit;
   MemBreakdown breakdown;
+  ReportLineIndex lines;  // the event's kept lines, for the quoting helpers below (points into ev.lines)
+  bool manual_oom = false;  // is_manual_oom(ev): most rules stand down for a sysrq-f kill
+  // parse_k8s_path() of the memcg's task_memcg, oom_memcg and stats_path (kubernetes and
+  // which_limit both read them); nullopt when absent or not a Kubernetes path.
+  std::optional<K8sPath> task_k8s, oom_k8s, stats_k8s;
 };
 EventFacts event_facts(const OomEvent& ev);
 // facts_of(): the context's facts; rules run through find_all(), which always sets them.
@@ -62,6 +69,8 @@ const EventFacts& facts_of(const FindingContext& ctx);
 using oomscope::HugetlbPools;
 using oomscope::hugetlb_pools;
 
+// cat(): analyzer/summary.h (a sentence's pieces joined in one sized string).
+using oomscope::cat;
 // pct(): 0.987 -> "99%".
 std::string pct(double x);
 // bytes(): human_bytes() of an optional ("?" when unknown).
@@ -87,28 +96,29 @@ const Task* victim_task(const OomEvent& ev);
 // victim_rss_bytes(): the victim's rss from its table row, else from the Killed line.
 std::optional<uint64_t> victim_rss_bytes(const OomEvent& ev);
 
-// Quoting report lines (OomEvent::lines) into a finding; each adds at most one line per call
-// and never the same line twice.
+// Quoting report lines (OomEvent::lines, through the event's ReportLineIndex) into a finding;
+// each adds at most one line per call and never the same line twice.
 // quote_line(): `l` into f.evidence_lines unless it is there already.
 void quote_line(Finding& f, const ReportLine& l);
 // quote_if(): the first line whose text (leading blanks trimmed) satisfies `pred`. A template,
-// not a std::function: rules quote a dozen times per event, each a walk over the report.
+// not a std::function: rules quote a dozen times per event. For the questions the index answers
+// without a walk, use the helpers below.
 template <typename Pred>
-void quote_if(Finding& f, const OomEvent& ev, Pred&& pred) {
-  for (const ReportLine& l : ev.lines)
-    if (pred(ltrim(l.text))) {
-      quote_line(f, l);
+void quote_if(Finding& f, const ReportLineIndex& lines, Pred&& pred) {
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (pred(lines.trimmed(i))) {
+      quote_line(f, lines.line(i));
       return;
     }
 }
-void quote_prefix(Finding& f, const OomEvent& ev, std::string_view prefix);
-void quote_contains(Finding& f, const OomEvent& ev, std::string_view needle);
+void quote_prefix(Finding& f, const ReportLineIndex& lines, std::string_view prefix);
+void quote_contains(Finding& f, const ReportLineIndex& lines, std::string_view needle);
 // quote_stat(): the memory.stat line of `key` ("anon 266821632", or the <=5.2 one-line block
 // holding " key:").
-void quote_stat(Finding& f, const OomEvent& ev, std::string_view key);
+void quote_stat(Finding& f, const ReportLineIndex& lines, std::string_view key);
 // quote_task(): the task-table row of `pid`.
-void quote_task(Finding& f, const OomEvent& ev, int64_t pid);
-// quote_victim(): the `Killed process` line, else the summary line naming the victim.
-void quote_victim(Finding& f, const OomEvent& ev);
+void quote_task(Finding& f, const ReportLineIndex& lines, int64_t pid);
+// quote_victim(): the `Killed process` line, else the `oom-kill:` line naming the victim.
+void quote_victim(Finding& f, const OomEvent& ev, const ReportLineIndex& lines);
 
 }  // namespace oomscope::findings

@@ -25,8 +25,10 @@ std::optional<uint64_t> free_bytes(const OomEvent& ev) {
   return it->second * page_size_of(ev).bytes;
 }
 
-void manual_oom(const OomEvent& ev, const MemBreakdown& b, std::vector<Finding>& out) {
-  if (!is_manual_oom(ev)) return;
+void manual_oom(const OomEvent& ev, const EventFacts& facts, std::vector<Finding>& out) {
+  if (!facts.manual_oom) return;
+  const MemBreakdown& b = facts.breakdown;
+  const ReportLineIndex& lines = facts.lines;
   Finding f;
   f.id = "manual_oom";
   f.severity = Severity::kInfo;
@@ -43,14 +45,14 @@ void manual_oom(const OomEvent& ev, const MemBreakdown& b, std::vector<Finding>&
   if (fr) f.evidence.push_back("free memory " + human_bytes(*fr));
   f.next_step = "Find who wrote 'f' to /proc/sysrq-trigger (or pressed Alt+SysRq+F): automation, a watchdog, an "
                 "operator; the audit log and shell histories say. The victim was simply the highest-scoring task.";
-  quote_contains(f, ev, "Manual OOM");
-  quote_contains(f, ev, "invoked oom-killer");
-  quote_prefix(f, ev, "free:");
-  quote_victim(f, ev);
+  quote_contains(f, lines, "Manual OOM");
+  quote_contains(f, lines, "invoked oom-killer");
+  quote_prefix(f, lines, "free:");
+  quote_victim(f, ev, lines);
   out.push_back(std::move(f));
 }
 
-void fragmentation(const OomEvent& ev, std::vector<Finding>& out) {
+void fragmentation(const OomEvent& ev, const ReportLineIndex& lines, std::vector<Finding>& out) {
   if (memcg_oom(ev) || !ev.mem_info || !ev.trigger.order || *ev.trigger.order < 1 || is_manual_oom(ev)) return;
   const uint64_t order = static_cast<uint64_t>(*ev.trigger.order);
   uint64_t free_kb = 0, min_kb = 0, big_kb = 0;
@@ -87,13 +89,13 @@ void fragmentation(const OomEvent& ev, std::vector<Finding>& out) {
   f.next_step = "Memory is fragmented, not exhausted: find the high-order allocator in the call trace (network "
                 "jumbo frames, a driver, THP, a kernel module), compact (echo 1 > /proc/sys/vm/compact_memory), raise "
                 "vm.min_free_kbytes, or make that allocation order-0/vmalloc.";
-  quote_contains(f, ev, "invoked oom-killer");
+  quote_contains(f, lines, "invoked oom-killer");
   for (const ZoneInfo& z : ev.mem_info->zones)
-    if (!z.free_by_order_kb.empty()) quote_if(f, ev, [&](std::string_view t) { return t.starts_with(z.node_zone + ":"); });
+    if (!z.free_by_order_kb.empty()) quote_if(f, lines, [&](std::string_view t) { return t.starts_with(z.node_zone + ":"); });
   out.push_back(std::move(f));
 }
 
-void hugepages(const OomEvent& ev, std::vector<Finding>& out) {
+void hugepages(const OomEvent& ev, const ReportLineIndex& lines, std::vector<Finding>& out) {
   if (!ev.mem_info || !ev.mem_info->ram_pages) return;
   auto h = hugetlb_pools(ev);
   if (!h) return;
@@ -121,7 +123,7 @@ void hugepages(const OomEvent& ev, std::vector<Finding>& out) {
   for (const auto& p : h->pools) {
     if (p.total == 0) continue;
     const std::string size = "hugepages_size=" + std::to_string(p.size_kb) + "kB";
-    quote_if(f, ev, [&](std::string_view t) {
+    quote_if(f, lines, [&](std::string_view t) {
       return t.find("hugepages_total=") != std::string_view::npos && t.find("hugepages_total=0 ") == std::string_view::npos &&
              t.find(size) != std::string_view::npos;
     });
@@ -129,7 +131,7 @@ void hugepages(const OomEvent& ev, std::vector<Finding>& out) {
   out.push_back(std::move(f));
 }
 
-void swap_exhausted(const OomEvent& ev, std::vector<Finding>& out) {
+void swap_exhausted(const OomEvent& ev, const ReportLineIndex& lines, std::vector<Finding>& out) {
   Finding f;
   f.id = "swap_exhausted";
   f.severity = Severity::kWarning;
@@ -149,9 +151,9 @@ void swap_exhausted(const OomEvent& ev, std::vector<Finding>& out) {
       f.data["memsw_usage_bytes"] = *m.memsw_usage_kb * 1024;
       f.data["memsw_limit_bytes"] = *m.memsw_limit_kb * 1024;
       f.data["swap_bytes"] = swapped;
-      quote_prefix(f, ev, "memory+swap:");
-      quote_prefix(f, ev, "memory: usage");
-      quote_stat(f, ev, "swap");
+      quote_prefix(f, lines, "memory+swap:");
+      quote_prefix(f, lines, "memory: usage");
+      quote_stat(f, lines, "swap");
     } else if (m.swap_limit_kb && m.swap_usage_kb && *m.swap_limit_kb > 0 && *m.swap_limit_kb < (1ULL << 50) &&
                *m.swap_usage_kb + 1024 >= *m.swap_limit_kb) {
       f.title = "Swap limit hit";
@@ -159,7 +161,7 @@ void swap_exhausted(const OomEvent& ev, std::vector<Finding>& out) {
       f.evidence.push_back("swap usage " + human_bytes(*m.swap_usage_kb * 1024) + " of " + human_bytes(*m.swap_limit_kb * 1024));
       f.data["swap_usage_bytes"] = *m.swap_usage_kb * 1024;
       f.data["swap_limit_bytes"] = *m.swap_limit_kb * 1024;
-      quote_prefix(f, ev, "swap: usage");
+      quote_prefix(f, lines, "swap: usage");
     } else {
       return;
     }
@@ -172,8 +174,8 @@ void swap_exhausted(const OomEvent& ev, std::vector<Finding>& out) {
                          human_bytes(*ev.mem_info->total_swap_kb * 1024));
     f.data["free_swap_bytes"] = *ev.mem_info->free_swap_kb * 1024;
     f.data["total_swap_bytes"] = *ev.mem_info->total_swap_kb * 1024;
-    quote_prefix(f, ev, "Free swap");
-    quote_prefix(f, ev, "Total swap");
+    quote_prefix(f, lines, "Free swap");
+    quote_prefix(f, lines, "Total swap");
   } else {
     return;
   }
@@ -198,7 +200,7 @@ std::set<int> parse_nodes(std::string_view s) {
   return nodes;
 }
 
-void cpuset_constraint(const OomEvent& ev, std::vector<Finding>& out) {
+void cpuset_constraint(const OomEvent& ev, const ReportLineIndex& lines, std::vector<Finding>& out) {
   if (!ev.constraint || *ev.constraint != "CONSTRAINT_CPUSET") return;
   Finding f;
   f.id = "cpuset_constraint";
@@ -236,18 +238,18 @@ void cpuset_constraint(const OomEvent& ev, std::vector<Finding>& out) {
                          "; in other zones: " + human_bytes(other_free));
     f.data["movable_free_bytes"] = movable_free;
     f.data["other_free_bytes"] = other_free;
-    quote_if(f, ev, [](std::string_view t) { return t.find("Movable free:") != std::string_view::npos; });
-    quote_if(f, ev, [](std::string_view t) { return t.starts_with("Node ") && t.find("Movable: ") != std::string_view::npos; });
+    quote_if(f, lines, [](std::string_view t) { return t.find("Movable free:") != std::string_view::npos; });
+    quote_if(f, lines, [](std::string_view t) { return t.starts_with("Node ") && t.find("Movable: ") != std::string_view::npos; });
   }
   f.next_step = "Check the cpuset's cpuset.mems (docker --cpuset-mems, a NUMA-pinned pod) and whether those nodes have "
                 "normal-zone memory (movable_node / kernelcore= / movablecore= boot options make whole nodes movable); "
                 "allow more nodes or move the workload.";
-  quote_prefix(f, ev, "oom-kill:");
-  quote_contains(f, ev, "invoked oom-killer");
+  quote_prefix(f, lines, "oom-kill:");
+  quote_contains(f, lines, "invoked oom-killer");
   out.push_back(std::move(f));
 }
 
-void mempolicy_constraint(const OomEvent& ev, std::vector<Finding>& out) {
+void mempolicy_constraint(const OomEvent& ev, const ReportLineIndex& lines, std::vector<Finding>& out) {
   bool by_constraint = ev.constraint && *ev.constraint == "CONSTRAINT_MEMORY_POLICY";
   bool by_nodemask = ev.trigger.nodemask && *ev.trigger.nodemask != "(null)" && !ev.trigger.nodemask->empty();
   if (!by_constraint && !by_nodemask) return;
@@ -263,24 +265,25 @@ void mempolicy_constraint(const OomEvent& ev, std::vector<Finding>& out) {
   f.evidence.push_back(by_constraint ? "constraint=CONSTRAINT_MEMORY_POLICY" : "nodemask=" + nm + " in the trigger line");
   f.next_step = "Check the process's policy (numactl --show, /proc/PID/numa_maps, mbind() calls, libnuma settings) "
                 "and the free memory per node; widen the node set or rebalance.";
-  quote_contains(f, ev, "nodemask=");
+  quote_contains(f, lines, "nodemask=");
   out.push_back(std::move(f));
 }
 
 }  // namespace
 
 void global_oom(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
-  manual_oom(ev, facts_of(ctx).breakdown, out);
-  fragmentation(ev, out);
-  hugepages(ev, out);
-  swap_exhausted(ev, out);
-  cpuset_constraint(ev, out);
-  mempolicy_constraint(ev, out);
+  const ReportLineIndex& lines = facts_of(ctx).lines;
+  manual_oom(ev, facts_of(ctx), out);
+  fragmentation(ev, lines, out);
+  hugepages(ev, lines, out);
+  swap_exhausted(ev, lines, out);
+  cpuset_constraint(ev, lines, out);
+  mempolicy_constraint(ev, lines, out);
 }
 
 bool fragmentation_fires(const OomEvent& ev) {
   std::vector<Finding> out;
-  fragmentation(ev, out);
+  fragmentation(ev, ReportLineIndex(ev.lines), out);
   return !out.empty();
 }
 

@@ -21,8 +21,9 @@ bool kernel_stack_charge(const OomEvent& ev) {
 }  // namespace
 
 void kernel_memory(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const ReportLineIndex& lines = facts_of(ctx).lines;
   const MemBreakdown& b = facts_of(ctx).breakdown;
-  if (b.basis.empty() || is_manual_oom(ev)) return;
+  if (b.basis.empty() || facts_of(ctx).manual_oom) return;
   const auto& slabs = ev.mem_info ? ev.mem_info->unreclaimable_slab_kb
                                   : std::vector<std::pair<std::string, uint64_t>>{};
   auto share = b.share(b.kernel);
@@ -81,8 +82,8 @@ void kernel_memory(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
     f.evidence.push_back(s);
     f.data["top_slab_caches"] = tj;
     f.verdict += "; largest slab cache " + top[0].first + " " + human_bytes(top[0].second * 1024);
-    quote_prefix(f, ev, "Unreclaimable slab info");
-    for (size_t i = 0; i < top.size() && i < 3; ++i) quote_prefix(f, ev, top[i].first + " ");
+    quote_prefix(f, lines, "Unreclaimable slab info");
+    for (size_t i = 0; i < top.size() && i < 3; ++i) quote_prefix(f, lines, top[i].first + " ");
   }
   bool stack = kernel_stack_charge(ev);
   f.data["failed_charge_was_kernel_stack"] = stack;
@@ -90,7 +91,7 @@ void kernel_memory(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
     f.evidence.push_back("the charge that failed was a kernel stack for a new thread or process (the call trace "
                          "goes through the kernel-stack charge in clone/fork)");
     f.verdict += "; the failing charge was a new thread's kernel stack";
-    quote_if(f, ev, [](std::string_view t) { return t.find("charge_kernel_stack") != std::string_view::npos; });
+    quote_if(f, lines, [](std::string_view t) { return t.find("charge_kernel_stack") != std::string_view::npos; });
   }
   f.next_step = stack || (b.kernel_stack && parts.size() && parts[0].first == "kernel_stack")
                     ? "Count the threads and processes in the cgroup (each costs a kernel stack, 16 KiB on x86-64, plus "
@@ -99,10 +100,10 @@ void kernel_memory(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
                     : "Find the growing kernel object: /proc/slabinfo or slabtop on the node (oomscope collect keeps "
                       "them), socket counts (ss -s) for sock, page tables for huge sparse mappings. A kernel-memory "
                       "leak is a kernel or driver bug; a growing dentry/inode cache follows file churn.";
-  quote_prefix(f, ev, "memory: usage");
-  quote_prefix(f, ev, "kmem: usage");
-  for (const char* k : {"kernel", "kernel_stack", "slab_unreclaimable", "sock", "pagetables", "percpu"}) quote_stat(f, ev, k);
-  quote_contains(f, ev, "slab_unreclaimable:");
+  quote_prefix(f, lines, "memory: usage");
+  quote_prefix(f, lines, "kmem: usage");
+  for (const char* k : {"kernel", "kernel_stack", "slab_unreclaimable", "sock", "pagetables", "percpu"}) quote_stat(f, lines, k);
+  quote_contains(f, lines, "slab_unreclaimable:");
   out.push_back(std::move(f));
 }
 

@@ -25,42 +25,49 @@ std::string qos_name(std::string_view s) {
   return "";
 }
 
-// scope_container(): "cri-containerd-<id>.scope" -> id (runtime "containerd").
-std::string scope_container(std::string_view seg, std::string* runtime) {
-  if (!seg.ends_with(".scope")) return "";
+// scope_container(): "cri-containerd-<id>.scope" -> id (runtime "containerd"); "" when `seg`
+// is not a container's scope. Views into `seg`: the callers copy only what they keep.
+std::string_view scope_container(std::string_view seg, std::string_view* runtime) {
+  if (!seg.ends_with(".scope")) return {};
   seg.remove_suffix(6);
   for (auto [prefix, rt] : {std::pair{"cri-containerd-", "containerd"}, {"crio-conmon-", "cri-o"}, {"crio-", "cri-o"},
                             {"docker-", "docker"}, {"containerd-", "containerd"}}) {
     std::string_view p = prefix;
     if (seg.starts_with(p) && all_hex(seg.substr(p.size()))) {
       if (runtime) *runtime = rt;
-      return std::string(seg.substr(p.size()));
+      return seg.substr(p.size());
     }
   }
-  return "";
+  return {};
 }
 
 }  // namespace
 
 std::optional<K8sPath> parse_k8s_path(std::string_view path) {
   if (path.find("kubepods") == std::string_view::npos) return std::nullopt;  // the usual case off Kubernetes
-  std::vector<std::string_view> segs;
-  for (size_t i = 0; i <= path.size();) {
-    size_t j = path.find('/', i);
-    std::string_view s = path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
-    if (!s.empty()) segs.push_back(s);
-    if (j == std::string_view::npos) break;
-    i = j + 1;
-  }
-  size_t k = 0;
-  while (k < segs.size() && segs[k] != "kubepods" && segs[k] != "kubepods.slice") ++k;
-  if (k == segs.size()) return std::nullopt;
+  // The path's components one by one (empty ones skipped), without building a list of them:
+  // the renderers parse every event's memcg paths.
+  size_t at = 0;
+  std::string_view s;
+  auto next_component = [&] {
+    while (at <= path.size()) {
+      size_t slash = path.find('/', at);
+      if (slash == std::string_view::npos) slash = path.size();
+      s = path.substr(at, slash - at);
+      at = slash + 1;
+      if (!s.empty()) return true;
+    }
+    return false;
+  };
+  bool found = false;
+  while (!found && next_component()) found = s == "kubepods" || s == "kubepods.slice";
+  if (!found) return std::nullopt;
   K8sPath r;
-  r.driver = segs[k] == "kubepods.slice" ? "systemd" : "cgroupfs";
+  const bool systemd = s == "kubepods.slice";
+  r.driver = systemd ? "systemd" : "cgroupfs";
   r.level = "kubepods";
-  for (size_t i = k + 1; i < segs.size(); ++i) {
-    std::string_view s = segs[i];
-    if (r.driver == "systemd") {
+  while (next_component()) {
+    if (systemd) {
       if (s.ends_with(".slice") && s.starts_with("kubepods-")) {
         std::string_view body = s.substr(9, s.size() - 9 - 6);  // between "kubepods-" and ".slice"
         size_t pod = body.find("pod");
@@ -69,27 +76,30 @@ std::optional<K8sPath> parse_k8s_path(std::string_view path) {
           r.level = "qos";
         } else {
           if (pod > 0) r.qos = qos_name(body.substr(0, pod - 1));
-          std::string uid(body.substr(pod + 3));
-          for (char& c : uid)
+          r.pod_uid = body.substr(pod + 3);
+          for (char& c : r.pod_uid)
             if (c == '_') c = '-';
-          r.pod_uid = uid;
           r.level = "pod";
         }
-      } else if (std::string id = scope_container(s, &r.runtime); !id.empty()) {
-        r.container_id = id;
-        r.level = "container";
+      } else {
+        std::string_view rt;
+        if (std::string_view id = scope_container(s, &rt); !id.empty()) {
+          r.container_id = id;
+          r.runtime = rt;
+          r.level = "container";
+        }
       }
     } else {
       if (r.level == "kubepods" && (s == "burstable" || s == "besteffort")) {
         r.qos = qos_name(s);
         r.level = "qos";
       } else if (s.starts_with("pod") && s.size() > 3 && r.pod_uid.empty()) {
-        r.pod_uid = std::string(s.substr(3));
+        r.pod_uid = s.substr(3);
         r.level = "pod";
       } else if (!r.pod_uid.empty() && r.container_id.empty()) {
-        std::string rt;
-        std::string id = scope_container(s, &rt);
-        r.container_id = id.empty() ? std::string(s) : id;
+        std::string_view rt;
+        std::string_view id = scope_container(s, &rt);
+        r.container_id = id.empty() ? s : id;
         r.runtime = rt;
         r.level = "container";
       }
@@ -102,7 +112,11 @@ std::optional<K8sPath> parse_k8s_path(std::string_view path) {
 std::string container_id_from_cpuset(std::string_view cpuset, std::string* runtime) {
   size_t slash = cpuset.rfind('/');
   if (slash != std::string_view::npos) cpuset = cpuset.substr(slash + 1);
-  if (std::string id = scope_container(cpuset, runtime); !id.empty()) return id;
+  std::string_view rt;
+  if (std::string_view id = scope_container(cpuset, &rt); !id.empty()) {
+    if (runtime) *runtime = rt;
+    return std::string(id);
+  }
   if (cpuset.size() == 64 && all_hex(cpuset)) return std::string(cpuset);
   return "";
 }
@@ -212,12 +226,12 @@ std::optional<std::pair<const PodRecord*, size_t>> PodIndex::by_container(std::s
 namespace findings {
 
 void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const ReportLineIndex& lines = facts_of(ctx).lines;
   if (!ev.memcg) return;
-  const Memcg& m = *ev.memcg;
-  std::optional<K8sPath> task, oom, stats;
-  if (m.task_memcg) task = parse_k8s_path(*m.task_memcg);
-  if (m.oom_memcg) oom = parse_k8s_path(*m.oom_memcg);
-  if (m.stats_path) stats = parse_k8s_path(*m.stats_path);
+  // The memcg paths, parsed once per event (EventFacts).
+  const std::optional<K8sPath>& task = facts_of(ctx).task_k8s;
+  const std::optional<K8sPath>& oom = facts_of(ctx).oom_k8s;
+  const std::optional<K8sPath>& stats = facts_of(ctx).stats_k8s;
   const K8sPath* best = nullptr;
   for (const auto* p : {&task, &oom, &stats})
     if (*p && !(*p)->pod_uid.empty()) {
@@ -252,9 +266,11 @@ void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
   f.data["container_id"] = k.container_id;
   f.data["runtime"] = k.runtime;
   if (oom) f.data["oom_memcg_level"] = oom->level;
-  std::string pod = k.pod_uid.empty() ? std::string("(pod unknown)") : "pod uid " + k.pod_uid;
-  std::string container = k.container_id.empty() ? std::string()
-                                                 : k.container_id.substr(0, 12) + (k.runtime.empty() ? "" : " (" + k.runtime + ")");
+  std::string pod = k.pod_uid.empty() ? std::string("(pod unknown)") : cat({"pod uid ", k.pod_uid});
+  std::string container;
+  if (!k.container_id.empty())
+    container = k.runtime.empty() ? k.container_id.substr(0, 12)
+                                  : cat({std::string_view(k.container_id).substr(0, 12), " (", k.runtime, ")"});
   const PodRecord* rec = nullptr;
   std::optional<size_t> ci;
   if (ctx.pods) {
@@ -272,7 +288,7 @@ void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
     if (!rec->node.empty()) f.data["node"] = rec->node;
     if (!rec->qos_class.empty()) k.qos = rec->qos_class;
   }
-  f.verdict = "Kubernetes " + pod + (k.qos.empty() ? "" : " (QoS " + k.qos + ")");
+  f.verdict = k.qos.empty() ? cat({"Kubernetes ", pod}) : cat({"Kubernetes ", pod, " (QoS ", k.qos, ")"});
   if (ci) {
     const PodRecord::Container& c = rec->containers[*ci];
     f.verdict += ", container " + c.name;
@@ -287,21 +303,23 @@ void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
   } else if (!container.empty()) {
     f.verdict += ", container " + container;
   }
-  if (!k.pod_uid.empty()) f.evidence.push_back("pod UID " + k.pod_uid + " from the " + k.driver + "-driver cgroup path");
-  if (!k.container_id.empty()) f.evidence.push_back("container ID " + k.container_id + " from " + container_source);
-  if (!k.qos.empty()) f.evidence.push_back("QoS class " + k.qos + (rec && !rec->qos_class.empty() ? " (kubectl)" : " (from the path)"));
+  if (!k.pod_uid.empty()) f.evidence.push_back(cat({"pod UID ", k.pod_uid, " from the ", k.driver, "-driver cgroup path"}));
+  if (!k.container_id.empty()) f.evidence.push_back(cat({"container ID ", k.container_id, " from ", container_source}));
+  if (!k.qos.empty())
+    f.evidence.push_back(cat({"QoS class ", k.qos, rec && !rec->qos_class.empty() ? " (kubectl)" : " (from the path)"}));
   if (ctx.pods && !rec) f.evidence.push_back("this pod is not in the --pods list (deleted since, or another cluster)");
   if (rec)
     f.next_step = "kubectl -n " + rec->ns + " describe pod " + rec->name + " (Last State, limits) and kubectl -n " +
                   rec->ns + " logs " + rec->name + (ci ? " -c " + rec->containers[*ci].name : std::string()) +
                   " --previous; then act on the root-cause finding above.";
   else
-    f.next_step = "Name the pod: `kubectl get pods -A -o json > pods.json` and rerun with --pods pods.json "
-                  "(or `kubectl get pods -A -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,UID:.metadata.uid "
-                  "| grep " + (k.pod_uid.empty() ? std::string("<uid>") : k.pod_uid) + "`).";
-  quote_prefix(f, ev, "oom-kill:");
-  quote_contains(f, ev, "Task in ");
-  quote_prefix(f, ev, "Memory cgroup stats for");
+    f.next_step = cat({"Name the pod: `kubectl get pods -A -o json > pods.json` and rerun with --pods pods.json "
+                       "(or `kubectl get pods -A -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,UID:.metadata.uid "
+                       "| grep ",
+                       k.pod_uid.empty() ? std::string_view("<uid>") : std::string_view(k.pod_uid), "`)."});
+  quote_prefix(f, lines, "oom-kill:");
+  quote_contains(f, lines, "Task in ");
+  quote_prefix(f, lines, "Memory cgroup stats for");
   out.push_back(std::move(f));
 }
 

@@ -1,7 +1,7 @@
 // many_tasks: the memory is spread over many processes of one name (a worker pool or a fork
 // storm) rather than held by one process: killing one frees little and the OOM repeats.
 #include <algorithm>
-#include <map>
+#include <optional>
 
 #include "analyzer/findings/facts.h"
 #include "analyzer/findings/rules.h"
@@ -22,39 +22,57 @@ struct Group {
 }  // namespace
 
 void many_tasks(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
-  if (ev.tasks.size() < kMinTasks || is_manual_oom(ev)) return;
+  const ReportLineIndex& lines = facts_of(ctx).lines;
+  if (ev.tasks.size() < kMinTasks || facts_of(ctx).manual_oom) return;
   // Anonymous pages when the table has the column (file pages shared by the group would be
   // counted once per process), else rss.
   bool use_anon = std::all_of(ev.tasks.begin(), ev.tasks.end(), [](const Task& t) { return t.rss_anon_pages.has_value(); });
-  std::map<std::string, Group> groups;
+  auto held = [&](const Task& t) {
+    auto v = use_anon ? task_anon_bytes(ev, t) : task_rss_bytes(ev, t);
+    return v.value_or(0) + t.swapents.value_or(0) * page_size_of(ev).bytes;
+  };
+  // The rows by name (a stable sort: each name's rows stay in table order), so that each
+  // group is one run: no map of strings per event.
+  std::vector<const Task*> by_name;
+  by_name.reserve(ev.tasks.size());
   uint64_t table_total = 0;
   for (const Task& t : ev.tasks) {
-    auto v = use_anon ? task_anon_bytes(ev, t) : task_rss_bytes(ev, t);
-    uint64_t x = v.value_or(0) + t.swapents.value_or(0) * page_size_of(ev).bytes;
-    Group& g = groups[t.name];
-    ++g.n;
-    g.sum += x;
-    g.largest = std::max(g.largest, x);
-    if (t.pid && g.pids.size() < 3) g.pids.push_back(*t.pid);
-    table_total += x;
+    by_name.push_back(&t);
+    table_total += held(t);
   }
+  std::stable_sort(by_name.begin(), by_name.end(), [](const Task* a, const Task* b) { return a->name < b->name; });
   const MemBreakdown& b = facts_of(ctx).breakdown;
   std::optional<uint64_t> denom = b.denominator();
-  std::string denom_label = b.denominator_label();
-  if (!denom) {
-    denom = table_total;
-    denom_label = human_bytes(table_total) + " held by all listed processes";
-  }
-  const std::string* best = nullptr;
-  for (const auto& [name, g] : groups) {
-    if (g.n < kMinTasks || *denom == 0) continue;
+  if (!denom) denom = table_total;
+  // The largest qualifying group; groups are visited in name order and a tie keeps the first.
+  std::optional<Group> best_group;
+  const std::string* best = nullptr;  // its name
+  for (size_t i = 0, end; i < by_name.size(); i = end) {
+    const std::string& name = by_name[i]->name;
+    end = i + 1;
+    while (end < by_name.size() && by_name[end]->name == name) ++end;
+    if (end - i < kMinTasks || *denom == 0) continue;
+    Group g;
+    for (size_t k = i; k < end; ++k) {
+      const Task& t = *by_name[k];
+      const uint64_t x = held(t);
+      ++g.n;
+      g.sum += x;
+      g.largest = std::max(g.largest, x);
+      if (t.pid && g.pids.size() < 3) g.pids.push_back(*t.pid);
+    }
     double share = static_cast<double>(g.sum) / static_cast<double>(*denom);
     if (share < kMinShare || g.sum == 0) continue;
     if (static_cast<double>(g.largest) > kMaxLargestShare * static_cast<double>(g.sum)) continue;
-    if (!best || g.sum > groups[*best].sum) best = &name;
+    if (!best_group || g.sum > best_group->sum) {
+      best_group = std::move(g);
+      best = &name;
+    }
   }
-  if (!best) return;
-  const Group& g = groups[*best];
+  if (!best_group) return;
+  const Group& g = *best_group;
+  const std::string denom_label = b.denominator() ? b.denominator_label()
+                                                  : human_bytes(table_total) + " held by all listed processes";
   double share = static_cast<double>(g.sum) / static_cast<double>(*denom);
   const std::string what = use_anon ? "anon" : "rss";
   Finding f;
@@ -82,9 +100,9 @@ void many_tasks(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
                 " processes (worker/pool size, pm.max_children, gunicorn --workers, a fork-bomb guard: pids.max on the "
                 "cgroup) or budget the limit as workers x per-worker peak; look for what spawns them if the count was "
                 "not intended.";
-  quote_contains(f, ev, "Tasks state");
-  for (int64_t pid : g.pids) quote_task(f, ev, pid);
-  quote_victim(f, ev);
+  quote_contains(f, lines, "Tasks state");
+  for (int64_t pid : g.pids) quote_task(f, lines, pid);
+  quote_victim(f, ev, lines);
   out.push_back(std::move(f));
 }
 

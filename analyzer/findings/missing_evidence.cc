@@ -20,7 +20,8 @@ bool has(const OomEvent& ev, std::string_view what) {
 }
 }  // namespace
 
-void missing_evidence(const OomEvent& ev, const FindingContext&, std::vector<Finding>& out) {
+void missing_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const ReportLineIndex& lines = facts_of(ctx).lines;
   const bool trigger = !has(ev, "trigger");
   const bool bare_kill = !trigger && !ev.victims.empty() && !ev.memcg && !ev.mem_info && !ev.has_task_table &&
                          !ev.constraint && !ev.global_oom;
@@ -40,7 +41,7 @@ void missing_evidence(const OomEvent& ev, const FindingContext&, std::vector<Fin
     f.next_step = "Read the first complete report of the burst (it describes the same cgroup most of the time); count "
                   "the kills with memory.events oom_kill or /proc/vmstat oom_kill. A burst of OOMs means a restart "
                   "loop or a fork storm.";
-    quote_victim(f, ev);
+    quote_victim(f, ev, lines);
     out.push_back(std::move(f));
   }
   if (!ev.has_task_table && trigger && (ev.memcg || ev.mem_info) && !ev.victims.empty()) {
@@ -53,8 +54,8 @@ void missing_evidence(const OomEvent& ev, const FindingContext&, std::vector<Fin
     f.evidence.push_back("trigger, memory state and kill are present; no `[ pid ]` rows between them");
     f.next_step = "sysctl -w vm.oom_dump_tasks=1 and persist it in /etc/sysctl.d; until the next OOM, only the "
                   "victim's own figures (the Killed process line) are known.";
-    quote_contains(f, ev, "invoked oom-killer");
-    quote_victim(f, ev);
+    quote_contains(f, lines, "invoked oom-killer");
+    quote_victim(f, ev, lines);
     out.push_back(std::move(f));
   }
   if (ev.panic) {
@@ -73,8 +74,8 @@ void missing_evidence(const OomEvent& ev, const FindingContext&, std::vector<Fin
                   "What followed the panic is not in this log: read pstore (/sys/fs/pstore), kdump's vmcore-dmesg, or "
                   "the serial/netconsole log" +
                   (on_oom ? "." : "; `no killable processes` means every remaining task had oom_score_adj -1000 or was exiting.");
-    quote_prefix(f, ev, "Kernel panic");
-    quote_contains(f, ev, "no killable processes");
+    quote_prefix(f, lines, "Kernel panic");
+    quote_contains(f, lines, "no killable processes");
     out.push_back(std::move(f));
   }
   if (!trigger || ev.truncated) {
@@ -106,7 +107,7 @@ void missing_evidence(const OomEvent& ev, const FindingContext&, std::vector<Fin
     f.data["pid"] = r.pid;
     f.data["comm"] = r.comm;
     f.next_step = "The victim line was lost or filtered; the reaper line is the evidence of the kill.";
-    quote_prefix(f, ev, "oom_reaper:");
+    quote_prefix(f, lines, "oom_reaper:");
     out.push_back(std::move(f));
   }
   if (ev.end_reason && ev.end_reason->find("already exiting") != std::string::npos) {
@@ -145,7 +146,7 @@ void missing_evidence(const OomEvent& ev, const FindingContext&, std::vector<Fin
     f.next_step = "The exit frees the memory; find what made the process exit (its own exit, an earlier OOM kill of "
                   "its group, a SIGKILL from elsewhere). If the cgroup stays full, the next report in the log is the "
                   "one to read.";
-    quote_contains(f, ev, "already exiting");
+    quote_contains(f, lines, "already exiting");
     out.push_back(std::move(f));
   }
 }

@@ -12,8 +12,9 @@ constexpr double kMinShare = 0.4;
 }
 
 void page_cache(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const ReportLineIndex& lines = facts_of(ctx).lines;
   const MemBreakdown& b = facts_of(ctx).breakdown;
-  if (b.basis.empty() || !b.page_cache || is_manual_oom(ev)) return;
+  if (b.basis.empty() || !b.page_cache || facts_of(ctx).manual_oom) return;
   auto share = b.share(b.page_cache);
   if (!share || *share < kMinShare) return;
   for (const auto& other : {b.anon, b.shmem, b.kernel})
@@ -85,19 +86,19 @@ void page_cache(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
     f.evidence.push_back("anon " + bytes(b.anon) + "; the listed processes' rss adds up to " + human_bytes(rss_sum) +
                          " (rss counts only the file pages a process maps)");
   }
-  quote_prefix(f, ev, "memory: usage");
-  quote_stat(f, ev, ev.memcg && ev.memcg->stats.count("file") ? "file" : "cache");
-  quote_stat(f, ev, "active_file");
-  quote_stat(f, ev, "inactive_file");
-  if (f.data["cause"] == "unevictable") quote_stat(f, ev, "unevictable");
+  quote_prefix(f, lines, "memory: usage");
+  quote_stat(f, lines, ev.memcg && ev.memcg->stats.count("file") ? "file" : "cache");
+  quote_stat(f, lines, "active_file");
+  quote_stat(f, lines, "inactive_file");
+  if (f.data["cause"] == "unevictable") quote_stat(f, lines, "unevictable");
   if (f.data["cause"] == "dirty") {
     // The counters that prove it: v2 file_dirty/file_writeback, v1 dirty/writeback; the ones
     // that are not zero (045: dirty 0, writeback 50102272).
     const bool v2 = ev.memcg && (ev.memcg->stats.count("file_dirty") || ev.memcg->stats.count("file_writeback"));
-    if (b.dirty.value_or(0) > 0) quote_stat(f, ev, v2 ? "file_dirty" : "dirty");
-    if (b.writeback.value_or(0) > 0) quote_stat(f, ev, v2 ? "file_writeback" : "writeback");
+    if (b.dirty.value_or(0) > 0) quote_stat(f, lines, v2 ? "file_dirty" : "dirty");
+    if (b.writeback.value_or(0) > 0) quote_stat(f, lines, v2 ? "file_writeback" : "writeback");
   }
-  quote_prefix(f, ev, "active_file:");
+  quote_prefix(f, lines, "active_file:");
   out.push_back(std::move(f));
 }
 

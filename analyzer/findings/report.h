@@ -63,6 +63,7 @@ class ReportFacts {
   std::vector<EventDigest> events_;
   std::map<std::string, size_t, std::less<>> index_;  // key -> position in events_
   bool overflowed_ = false;
+  std::string key_;  // add()'s key of the current event (a buffer kept across events)
 };
 
 // ReportRecorder: an EventSink that digests each event into `facts` and passes it on.

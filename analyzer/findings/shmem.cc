@@ -12,8 +12,9 @@ constexpr double kMinShare = 0.3;
 }
 
 void shmem(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const ReportLineIndex& lines = facts_of(ctx).lines;
   const MemBreakdown& b = facts_of(ctx).breakdown;
-  if (b.basis.empty() || !b.shmem || is_manual_oom(ev)) return;
+  if (b.basis.empty() || !b.shmem || facts_of(ctx).manual_oom) return;
   auto share = b.share(b.shmem);
   if (!share || *share < kMinShare) return;
   for (const auto& other : {b.anon, b.page_cache, b.kernel})
@@ -50,10 +51,10 @@ void shmem(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& 
   f.next_step = "List the tmpfs mounts charged to this cgroup (df -h /dev/shm and every emptyDir with medium: Memory; "
                 "du -sh on them; ipcs -m for SysV segments) and delete what is stale, or cap them (emptyDir sizeLimit, "
                 "docker --shm-size). The files stay charged after the kill and the next process will hit the limit again.";
-  quote_prefix(f, ev, "memory: usage");
-  quote_stat(f, ev, "shmem");
-  quote_contains(f, ev, " shmem:");
-  quote_victim(f, ev);
+  quote_prefix(f, lines, "memory: usage");
+  quote_stat(f, lines, "shmem");
+  quote_contains(f, lines, " shmem:");
+  quote_victim(f, ev, lines);
   out.push_back(std::move(f));
 }
 

@@ -26,8 +26,9 @@ int64_t badness(const OomEvent& ev, const Task& t, uint64_t totalpages) {
 }  // namespace
 
 void victim_not_culprit(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
+  const ReportLineIndex& lines = facts_of(ctx).lines;
   const auto& cul = facts_of(ctx).culprit;
-  if (!cul || cul->is_victim || !ev.killed || !ev.killed->pid || is_manual_oom(ev)) return;
+  if (!cul || cul->is_victim || !ev.killed || !ev.killed->pid || facts_of(ctx).manual_oom) return;
   const Task& c = ev.tasks[cul->task_index];
   auto vrss = victim_rss_bytes(ev);
   if (!vrss) return;
@@ -97,9 +98,9 @@ void victim_not_culprit(const OomEvent& ev, const FindingContext& ctx, std::vect
   f.next_step = "Treat " + c.name + " as the cause: fix its growth or give it its own container and limit. Then fix "
                 "the oom_score_adj so the kernel kills the grower (in Kubernetes every container of a Guaranteed pod "
                 "gets -997/-998, which can push every task's score to the floor of 1).";
-  if (c.pid) quote_task(f, ev, *c.pid);
-  quote_task(f, ev, *k.pid);
-  quote_victim(f, ev);
+  if (c.pid) quote_task(f, lines, *c.pid);
+  quote_task(f, lines, *k.pid);
+  quote_victim(f, ev, lines);
   out.push_back(std::move(f));
 }
 

@@ -11,8 +11,9 @@ namespace oomscope::findings {
 
 namespace {
 
-std::string cgroup_kind(const std::string& path, std::string* detail) {
-  if (auto k = parse_k8s_path(path)) {
+// `k8s` is parse_k8s_path(path) (EventFacts has it).
+std::string cgroup_kind(const std::string& path, const std::optional<K8sPath>& k8s, std::string* detail) {
+  if (const auto& k = k8s) {
     if (k->level == "container") { *detail = "the container's own limit"; return "container"; }
     if (k->level == "pod") { *detail = "the pod's limit (the sum of its containers' limits)"; return "pod"; }
     if (k->level == "qos") { *detail = "the " + k->qos + " QoS slice's limit"; return "qos"; }
@@ -36,7 +37,8 @@ std::string cgroup_kind(const std::string& path, std::string* detail) {
 }  // namespace
 
 void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
-  if (is_manual_oom(ev)) return;  // manual_oom says it: no limit was hit
+  const ReportLineIndex& lines = facts_of(ctx).lines;
+  if (facts_of(ctx).manual_oom) return;  // manual_oom says it: no limit was hit
   Finding f;
   f.id = "which_limit";
   f.severity = Severity::kInfo;
@@ -47,29 +49,30 @@ void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
   if (memcg) {
     const Memcg& m = *ev.memcg;
     std::string detail;
-    std::string kind = m.oom_memcg ? cgroup_kind(*m.oom_memcg, &detail) : std::string("cgroup");
+    std::string kind = m.oom_memcg ? cgroup_kind(*m.oom_memcg, facts_of(ctx).oom_k8s, &detail) : std::string("cgroup");
     if (detail.empty()) detail = "the cgroup's limit";
     f.data["scope"] = kind;
     f.data["oom_memcg"] = m.oom_memcg.value_or("");
     if (m.task_memcg) f.data["task_memcg"] = *m.task_memcg;
     if (c.limit_bytes) f.data["limit_bytes"] = *c.limit_bytes;
     f.data["limit_label"] = c.limit_label;
-    f.verdict = "A memory cgroup limit, not the machine: " + detail;
-    if (c.limit_bytes) f.verdict += ", " + human_bytes(*c.limit_bytes) + (c.limit_label == "memory+swap limit" ? " memory+swap" : "");
-    if (m.oom_memcg) f.evidence.push_back("oom_memcg (whose limit was hit): " + *m.oom_memcg);
+    const bool memsw = c.limit_label == "memory+swap limit";
+    f.verdict = cat({"A memory cgroup limit, not the machine: ", detail, c.limit_bytes ? ", " : "",
+                     c.limit_bytes ? human_bytes(*c.limit_bytes) : std::string(), c.limit_bytes && memsw ? " memory+swap" : ""});
+    if (m.oom_memcg) f.evidence.push_back(cat({"oom_memcg (whose limit was hit): ", *m.oom_memcg}));
     if (m.task_memcg && m.task_memcg != m.oom_memcg) {
-      f.evidence.push_back("task_memcg (where the victim lived): " + *m.task_memcg);
+      f.evidence.push_back(cat({"task_memcg (where the victim lived): ", *m.task_memcg}));
       std::string vdetail;
-      std::string vkind = cgroup_kind(*m.task_memcg, &vdetail);
+      std::string vkind = cgroup_kind(*m.task_memcg, facts_of(ctx).task_k8s, &vdetail);
       if (kind == "pod" && vkind == "container")
         f.evidence.push_back("the pod slice hit its limit while the victim is in a container scope: the pod's cgroup "
                              "is charged for all its containers (and the pause container), so it reaches its limit "
                              "first when a container's own limit is as high or higher, or there is none");
     }
     if (m.usage_kb && m.limit_kb)
-      f.evidence.push_back("memory usage " + human_bytes(*m.usage_kb * 1024) + " of " + human_bytes(*m.limit_kb * 1024) +
-                           (m.failcnt ? ", failcnt " + std::to_string(*m.failcnt) : std::string()));
-    if (c.limit_label == "memory+swap limit") f.evidence.push_back("memory itself was below its limit; memory+swap was not");
+      f.evidence.push_back(cat({"memory usage ", human_bytes(*m.usage_kb * 1024), " of ", human_bytes(*m.limit_kb * 1024),
+                                m.failcnt ? ", failcnt " : "", m.failcnt ? std::to_string(*m.failcnt) : std::string()}));
+    if (memsw) f.evidence.push_back("memory itself was below its limit; memory+swap was not");
     // v1 charges memory+swap before memory: with the two limits equal (no swap headroom) the
     // memory+swap counter refuses the charges and counts them (016: failcnt 2339 against 0).
     if (m.memsw_usage_kb && m.memsw_limit_kb && m.memsw_failcnt && *m.memsw_failcnt > m.failcnt.value_or(0))
@@ -96,23 +99,23 @@ void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
     else
       f.next_step = "Raise or keep the cgroup's limit according to the root-cause finding; the machine itself "
                     "was not out of memory.";
-    quote_prefix(f, ev, "memory: usage");
-    quote_prefix(f, ev, "memory+swap:");
-    quote_prefix(f, ev, "oom-kill:");
-    quote_contains(f, ev, "Task in ");
+    quote_prefix(f, lines, "memory: usage");
+    quote_prefix(f, lines, "memory+swap:");
+    quote_prefix(f, lines, "oom-kill:");
+    quote_contains(f, lines, "Task in ");
   } else if (ev.constraint && *ev.constraint == "CONSTRAINT_CPUSET") {
     f.data["scope"] = "cpuset";
     f.verdict = "A cpuset's memory nodes (mems_allowed=" + ev.mems_allowed.value_or("?") + "), not the whole machine";
     f.evidence.push_back("constraint=CONSTRAINT_CPUSET, cpuset " + ev.cpuset.value_or("?"));
     f.next_step = "See cpuset_constraint.";
-    quote_prefix(f, ev, "oom-kill:");
+    quote_prefix(f, lines, "oom-kill:");
   } else if ((ev.constraint && *ev.constraint == "CONSTRAINT_MEMORY_POLICY") ||
              (ev.trigger.nodemask && *ev.trigger.nodemask != "(null)")) {
     f.data["scope"] = "mempolicy";
     f.verdict = "A NUMA memory policy's nodes (nodemask=" + ev.trigger.nodemask.value_or("?") + "), not the whole machine";
     f.evidence.push_back(ev.constraint ? "constraint=" + *ev.constraint : "nodemask= in the trigger line");
     f.next_step = "See mempolicy_constraint.";
-    quote_contains(f, ev, "nodemask=");
+    quote_contains(f, lines, "nodemask=");
   } else if (ev.global_oom || (ev.constraint && *ev.constraint == "CONSTRAINT_NONE") || ev.mem_info) {
     f.data["scope"] = "node";
     f.verdict = "The whole machine ran out (global OOM): no cgroup limit was hit";
@@ -129,8 +132,8 @@ void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
     f.evidence.push_back(ev.constraint ? "constraint=" + *ev.constraint : "a Mem-Info block and no memcg lines");
     f.next_step = "On a node with containers, find which cgroups grew (usage without limits, or limits that overcommit "
                   "the node); set limits, add RAM, or move work.";
-    quote_prefix(f, ev, "oom-kill:");
-    quote_prefix(f, ev, "Mem-Info");
+    quote_prefix(f, lines, "oom-kill:");
+    quote_prefix(f, lines, "Mem-Info");
   } else {
     return;
   }

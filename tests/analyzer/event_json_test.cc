@@ -1,4 +1,6 @@
 // event_json_test.cc: the streaming JSON writer and the event JSON shape.
+#include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -34,6 +36,97 @@ TEST(JsonWriterTest, EscapesAndReplacesInvalidUtf8) {
   EXPECT_EQ(s, "{\"a\":\"q\\\"b\\\\n\\n\\u0001\",\"bad\":\"x\xEF\xBF\xBD\xEF\xBF\xBD(y\",\"ok\":\"二 9月\",\"n\":null,"
                "\"d\":0.5,\"arr\":[-1,18446744073709551615]}");
   EXPECT_TRUE(nlohmann::json::accept(s));
+}
+
+// Integers: single digits take a short path, the rest std::to_chars; both forms of field().
+TEST(JsonWriterTest, IntegersAroundTheSingleDigitPath) {
+  std::string s;
+  {
+    JsonWriter w(s);
+    w.begin_array();
+    for (int64_t v : {int64_t{-10}, int64_t{-9}, int64_t{-1}, int64_t{0}, int64_t{9}, int64_t{10}, INT64_MIN}) w.value(v);
+    for (uint64_t v : {uint64_t{0}, uint64_t{9}, uint64_t{10}, UINT64_MAX}) w.value(v);
+    w.begin_object();
+    w.field("a", std::optional<uint64_t>(7));
+    w.field("b", std::optional<int64_t>(-7));
+    w.field("c", std::optional<uint64_t>(12));
+    w.field("d", std::optional<int64_t>());
+    w.end_object();
+    w.end_array();
+  }
+  EXPECT_EQ(s, "[-10,-9,-1,0,9,10,-9223372036854775808,0,9,10,18446744073709551615,{\"a\":7,\"b\":-7,\"c\":12,\"d\":null}]");
+  // field(key, count) with a key from the log: copied as is, or escaped.
+  std::string c;
+  {
+    JsonWriter w(c);
+    w.begin_object();
+    w.field(std::string("total_rss"), uint64_t{0});
+    w.field(std::string("we\"ird\x01"), uint64_t{12345});
+    w.field(std::string(3000, 'k'), uint64_t{1});
+    w.end_object();
+  }
+  EXPECT_EQ(c, "{\"total_rss\":0,\"we\\\"ird\\u0001\":12345,\"" + std::string(3000, 'k') + "\":1}");
+}
+
+// string_literal() checks 16 (or 8) bytes at a time and the tail of a string with an
+// overlapping load: every length, with special bytes at every position, escapes as byte by byte.
+TEST(JsonWriterTest, EscapesTheSameAtEveryLengthAndPosition) {
+  auto reference = [](std::string_view s) {  // ASCII specials only (the inputs below)
+    std::string out = "\"";
+    for (char c : s) {
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\t') out += "\\t";
+      else if (static_cast<unsigned char>(c) < 0x20) {
+        char b[8];
+        std::snprintf(b, sizeof b, "\\u%04x", static_cast<unsigned>(c));
+        out += b;
+      } else {
+        out += c;
+      }
+    }
+    return out + "\"";
+  };
+  auto written = [](std::string_view s) {
+    std::string out;
+    JsonWriter w(out);
+    w.value(s);
+    w.flush();
+    return out;
+  };
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string plain(n, 'a');
+    for (size_t i = 0; i < n; ++i) plain[i] = static_cast<char>('a' + i % 26);
+    ASSERT_EQ(written(plain), reference(plain)) << n;
+    for (size_t at = 0; at < n; ++at)
+      for (char special : {'"', '\\', '\n', '\x01', '\x1f'}) {
+        std::string s = plain;
+        s[at] = special;
+        ASSERT_EQ(written(s), reference(s)) << n << " " << at;
+        for (size_t at2 = at + 1; at2 < n; ++at2) {
+          std::string t = s;
+          t[at2] = '\t';
+          ASSERT_EQ(written(t), reference(t)) << n << " " << at << " " << at2;
+        }
+      }
+  }
+  // Multi-byte UTF-8 is copied, an invalid byte replaced, at the end of a long string too.
+  EXPECT_EQ(written(std::string(17, 'x') + "\xc3\xa9"), "\"" + std::string(17, 'x') + "\xc3\xa9\"");
+  EXPECT_EQ(written(std::string(17, 'x') + "\xff"), "\"" + std::string(17, 'x') + "\xEF\xBF\xBD\"");
+  EXPECT_EQ(written(std::string(5000, 'y')), "\"" + std::string(5000, 'y') + "\"");  // larger than the staging buffer
+  // plain_key()/plain_value(): what key()/value() write for text that needs no escaping.
+  std::string plain;
+  {
+    JsonWriter w(plain);
+    w.begin_object();
+    w.plain_key("k");
+    w.plain_value("v w");
+    w.plain_key(std::string(5000, 'z'));
+    w.null();
+    w.end_object();
+  }
+  EXPECT_EQ(plain, "{\"k\":\"v w\",\"" + std::string(5000, 'z') + "\":null}");
 }
 
 // Every corpus event serialises to valid JSON that names each documented top-level field.
@@ -86,6 +179,66 @@ TEST(TextRendererTest, EscapeSequencesInLogTextCannotReachTheTerminal) {
   EXPECT_NE(out.str().find("?]0;pwned??[2J"), std::string::npos) << out.str();
   // The renderer's own colours survive.
   EXPECT_EQ(terminal_safe("\x1b[1;31mred\x1b[0m\x1b]0;t\x07"), "\x1b[1;31mred\x1b[0m?]0;t?");
+  // Runs of plain text are copied whole: every boundary of a run keeps its bytes.
+  EXPECT_EQ(terminal_safe(""), "");
+  EXPECT_EQ(terminal_safe("plain\ttext\n"), "plain\ttext\n");
+  EXPECT_EQ(terminal_safe("\x7f" "a\x01\x02" "b\x1b"), "?a??b?");
+  EXPECT_EQ(terminal_safe("x\x1b[" "12;3"), "x?[12;3");  // an SGR sequence cut short is not one
+  EXPECT_EQ(terminal_safe("\x1b[m\x1b[0;1mok\x1b[2J"), "\x1b[m\x1b[0;1mok?[2J");
+}
+
+// terminal_safe() scans 16 bytes at a time: every byte value at every position of strings
+// around that size gives what a byte-by-byte pass gives (bytes >= 0x80 are not control bytes).
+TEST(TextRendererTest, TerminalSafeAtEveryPosition) {
+  auto reference = [](std::string_view s) {
+    std::string out;
+    for (unsigned char c : s) out += (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? '?' : static_cast<char>(c);
+    return out;
+  };
+  for (size_t n : {1, 15, 16, 17, 31, 33})
+    for (size_t at = 0; at < n; ++at)
+      for (int c = 1; c < 256; ++c) {
+        if (c == 0x1b) continue;  // an SGR sequence may follow: the cases above
+        std::string s(n, 'a');
+        s[at] = static_cast<char>(c);
+        ASSERT_EQ(terminal_safe(s), reference(s)) << n << " " << at << " " << c;
+      }
+}
+
+// The largest-tasks table: columns as printf's %8s/%10s/%6s pad them, the largest 5 by rss,
+// and a row cut at 199 bytes as snprintf into char[200] cut it.
+TEST(TextRendererTest, LargestTasksTable) {
+  OomEvent ev;
+  ev.source.file = "t.log";
+  ev.page_size = 4096;
+  auto task = [](int64_t pid, uint64_t rss, std::optional<uint64_t> anon, int64_t adj, std::string name) {
+    Task t;
+    t.pid = pid;
+    t.rss_pages = rss;
+    t.rss_anon_pages = anon;
+    t.swapents = 0;
+    t.oom_score_adj = adj;
+    t.name = std::move(name);
+    return t;
+  };
+  ev.tasks.push_back(task(1, 10, 5, 0, "init"));
+  ev.tasks.push_back(task(123456789, 300000, std::nullopt, -998, std::string(250, 'n')));
+  ev.tasks.push_back(task(42, 2000, 1000, 1000, std::string("nul\0name", 8)));
+  std::ostringstream out;
+  TextRenderer r(out);
+  r.event(ev);
+  char b[200];
+  std::string want = "  largest tasks (3 in table):\n";
+  std::snprintf(b, sizeof b, "    %8s %10s %10s %10s %6s  %s\n", "pid", "rss", "anon", "swap", "adj", "name");
+  want += b;
+  std::snprintf(b, sizeof b, "    %8lld %10s %10s %10s %6lld  %s\n", 123456789LL, "1.14 GiB", "-", "0 B", -998LL,
+                std::string(250, 'n').c_str());
+  want += b;
+  std::snprintf(b, sizeof b, "    %8lld %10s %10s %10s %6lld  %s\n", 42LL, "7.8 MiB", "3.9 MiB", "0 B", 1000LL, "nul");
+  want += b;
+  std::snprintf(b, sizeof b, "    %8lld %10s %10s %10s %6lld  %s\n", 1LL, "40 KiB", "20 KiB", "0 B", 0LL, "init");
+  want += b;
+  EXPECT_NE(out.str().find(want), std::string::npos) << out.str() << "\nwant:\n" << want;
 }
 
 }  // namespace

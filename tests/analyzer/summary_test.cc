@@ -1,5 +1,6 @@
 // summary_test.cc: composition() and rank_culprit() on real reports.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -92,6 +93,46 @@ TEST(CompositionTest, GlobalOomLimitIsRamOutsideTheHugepagePools) {
   auto cul = rank_culprit(sink.events[0], c);
   ASSERT_TRUE(cul.has_value());
   EXPECT_THAT(cul->reason, ::testing::HasSubstr("= 72% of the 255.5 MiB RAM outside hugepages"));
+}
+
+// MemcgStats reads every key as memcg_stat() does, on every memcg of the real logs (v1 with
+// total_ keys, v2 without, the <=5.2 one-line format) and on hand-made blocks.
+TEST(MemcgStatsTest, SameAsMemcgStat) {
+  size_t memcgs = 0;
+  for (const char* dir : {OOMSCOPE_TEST_DATA "/kernel-logs", OOMSCOPE_TEST_DATA "/captured"})
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      if (e.path().extension() != ".log") continue;
+      std::ifstream f(e.path(), std::ios::binary);
+      std::stringstream ss;
+      ss << f.rdbuf();
+      CollectingSink sink;
+      analyze_string(ss.str(), e.path().string(), {}, sink);
+      for (const OomEvent& ev : sink.events) {
+        if (!ev.memcg) continue;
+        ++memcgs;
+        const Memcg& m = *ev.memcg;
+        const MemcgStats stats(m);
+        std::vector<std::string> keys = {"anon", "file", "shmem", "kernel", "rss", "cache", "swap", "absent", ""};
+        for (const auto& [k, v] : m.stats) {
+          keys.push_back(k);
+          if (k.starts_with("total_")) keys.push_back(k.substr(6));
+        }
+        for (const auto& [path, kv] : m.subtree_stats)
+          for (const auto& [k, v] : kv) keys.push_back(k);
+        for (const std::string& k : keys) ASSERT_EQ(stats(k), memcg_stat(m, k)) << e.path().filename() << " " << k;
+      }
+    }
+  EXPECT_GE(memcgs, 20u);
+  Memcg v1;
+  v1.stats["rss"] = 1;
+  v1.stats["total_rss"] = 2;
+  v1.stats["cache"] = 3;
+  EXPECT_EQ(MemcgStats(v1)("rss"), 2u);
+  EXPECT_EQ(MemcgStats(v1)("cache"), 3u);
+  Memcg v2;
+  v2.stats["anon"] = 5;
+  EXPECT_EQ(MemcgStats(v2)("anon"), 5u);
+  EXPECT_EQ(MemcgStats(v2)("file"), std::nullopt);
 }
 
 TEST(CulpritTest, VictimIsNotTheLargestTask) {
