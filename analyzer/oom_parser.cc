@@ -28,6 +28,7 @@ constexpr size_t kMaxCounterKeys = 1024;
 constexpr size_t kMaxKeptLineBytes = 4096;
 constexpr size_t kMaxZones = 4096;
 constexpr size_t kHostSweep = 4096;
+constexpr uint64_t kWarnAllocLines = 20000;  // a warn_alloc header's Mem-Info comes within this many lines
 
 // keep_line(): the line as evidence for findings, within ParserOptions::max_kept_lines.
 void keep_line(OomEvent& ev, size_t max_kept, uint64_t line_no, std::string_view text) {
@@ -130,7 +131,10 @@ struct OomParser::HostFields {
   std::optional<uint64_t> pending_suppressed;
   uint64_t tasks_dropped = 0;
   bool saw_cpu_line = false;
-  bool warn_alloc = false;    // inside a page-allocation-failure report (not an OOM)
+  // Line of the last page-allocation-failure header (warn_alloc, not an OOM; 0: none). The
+  // Mem-Info that follows belongs to it, within kWarnAllocLines; after that the flag is stale,
+  // so that an idle state can be dropped without changing what later lines do.
+  uint64_t warn_alloc_line = 0;
   bool active = false;        // a report is being printed: every line must be looked at
   uint64_t last_join = 0;     // line number of the last line that joined the event
   uint64_t kept_bytes = 0;       // approximate bytes of facts kept for the open event
@@ -144,8 +148,11 @@ struct OomParser::HostFields {
   bool victim_without_pid = false;
 
   bool operator==(const HostFields&) const = default;
-  // idle(): nothing here can affect a later line: as good as no state at all.
-  bool idle() const { return !ev && !pending_suppressed && !warn_alloc; }
+  bool in_warn_alloc(uint64_t line_no) const {
+    return warn_alloc_line != 0 && line_no - warn_alloc_line <= kWarnAllocLines;
+  }
+  // idle(): nothing here can affect line `line_no` or a later one: as good as no state at all.
+  bool idle(uint64_t line_no) const { return !ev && !pending_suppressed && !in_warn_alloc(line_no); }
 };
 
 struct OomParser::HostState : HostFields {
@@ -223,13 +230,13 @@ OomParser::~OomParser() = default;
 
 void OomParser::begin_file(std::string name) { file_ = std::move(name); }
 
-OomParser::HostState& OomParser::host(std::string_view key) {
+OomParser::HostState& OomParser::host(std::string_view key, uint64_t line_no) {
   if (last_host_ && last_host_->key == key) return *last_host_;
   auto it = hosts_.find(key);
   if (it != hosts_.end()) return *(last_host_ = it->second.get());
   if (hosts_.size() >= kHostSweep + 2 * open_events_) {
     // No caller holds a HostState& here; only idle states go (dropping one changes nothing).
-    std::erase_if(hosts_, [](const auto& kv) { return kv.second->idle(); });
+    std::erase_if(hosts_, [line_no](const auto& kv) { return kv.second->idle(line_no); });
   }
   auto hs = std::make_unique<HostState>();
   hs->key = std::string(key);
@@ -293,7 +300,7 @@ void OomParser::feed(std::string_view raw, uint64_t line_no, bool cut) {
 }
 
 void OomParser::process(std::string_view host_key, const LogLine& ll, std::string_view text, uint64_t line_no) {
-  HostState& hs = host(host_key);
+  HostState& hs = host(host_key, line_no);
   using Sub = HostState::Sub;
 
   // Continuations of a block that the open event is in.
@@ -510,7 +517,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
   }
   if (kind == LineKind::kWarnAlloc) {
     if (hs.ev && hs.tentative) close(hs);
-    hs.warn_alloc = true;
+    hs.warn_alloc_line = line_no;
     return;
   }
 
@@ -536,7 +543,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
       return;
     }
     if (!opens_event(kind)) return;  // reaper, trace, panic… with nothing to attach to
-    if (kind == LineKind::kMemInfo && hs.warn_alloc) return;
+    if (kind == LineKind::kMemInfo && hs.in_warn_alloc(line_no)) return;
     fresh = true;
   } else {
     OomEvent& ev = *hs.ev;
@@ -587,7 +594,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     hs.victim_pids.clear();
     hs.victim_without_pid = false;
     hs.saw_cpu_line = false;
-    hs.warn_alloc = false;
+    hs.warn_alloc_line = 0;
     hs.huge_pools.clear();
     OomEvent& ev = *hs.ev;
     ev.source.file = file_;
@@ -801,7 +808,7 @@ void OomParser::expire(uint64_t line_no) {
   // so idle states are dropped once there are many.
   if (hosts_.size() > kMaxIdleStates) {
     for (auto it = hosts_.begin(); it != hosts_.end();) {
-      if (it->second->idle()) {
+      if (it->second->idle(line_no)) {
         if (it->second.get() == last_host_) last_host_ = nullptr;
         it = hosts_.erase(it);
       } else {
@@ -898,7 +905,7 @@ OomParser::Checkpoint OomParser::checkpoint(uint64_t line_no) const {
   cp.open.assign(open_seqs_.begin(), open_seqs_.end());
   auto st = std::make_shared<Checkpoint::State>();
   for (const auto& [key, hs] : hosts_) {
-    if (hs->idle()) continue;
+    if (hs->idle(line_no)) continue;
     st->hosts.emplace_back(key, static_cast<const HostFields&>(*hs));
     st->open_rank.push_back(hs->ev ? static_cast<int>(std::distance(open_seqs_.begin(), open_seqs_.find(hs->seq))) : -1);
   }
@@ -913,7 +920,7 @@ bool OomParser::continues_as(const Checkpoint& cp) const {
   if (st.expired_in_block != (expire_block_ == cp.line_no / kExpireLines)) return false;
   size_t i = 0;
   for (const auto& [key, hs] : hosts_) {
-    if (hs->idle()) continue;
+    if (hs->idle(cp.line_no)) continue;
     if (i == st.hosts.size() || st.hosts[i].first != key) return false;
     if (!(static_cast<const HostFields&>(*hs) == st.hosts[i].second)) return false;
     const int rank = hs->ev ? static_cast<int>(std::distance(open_seqs_.begin(), open_seqs_.find(hs->seq))) : -1;

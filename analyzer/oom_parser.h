@@ -139,7 +139,7 @@ class OomParser {
   static constexpr uint64_t kQuietLines = 1000;   // no report line for this long: not active
   static constexpr uint64_t kLingerLines = 20000; // a finished event waits this long for its reaper
   static constexpr size_t kMaxIdleStates = 256;   // idle per-host/caller states kept at most
-  HostState& host(std::string_view key);
+  HostState& host(std::string_view key, uint64_t line_no);
 
   EventSink& sink_;
   ParserOptions opts_;

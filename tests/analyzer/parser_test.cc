@@ -126,6 +126,37 @@ TEST(ParserTest, WarnAllocMemInfoIsNotAnEvent) {
   EXPECT_TRUE(ev.empty());
 }
 
+// A page-allocation-failure header only claims the Mem-Info of its own report: one printed
+// 20 000 lines later (a report whose trigger line was lost) starts an event again. The flag
+// going stale is also what lets an idle host state be forgotten without changing the result.
+TEST(ParserTest, WarnAllocClaimsOnlyTheMemInfoOfItsOwnReport) {
+  const std::string warn =
+      "[ 1.0] kworker/0:2: page allocation failure: order:9, mode:0x4cc0(GFP_KERNEL), nodemask=(null),cpuset=/,mems_allowed=0\n";
+  const std::string report =
+      "[ 9.0] Mem-Info:\n"
+      "[ 9.0] active_anon:1 inactive_anon:2 isolated_anon:0\n"
+      "[ 9.1] Out of memory: Killed process 77 (app) total-vm:4096kB, anon-rss:2048kB, file-rss:0kB, shmem-rss:0kB\n";
+  std::string noise;
+  for (int i = 0; i < 20001; ++i) noise += "[ 2.0] eth0: link up\n";
+  // Every line looked at: the header has no anchor word, so with the prefilter it is only seen
+  // while another report is being printed.
+  auto parse_all = [](const std::string& log) {
+    ParserOptions o;
+    o.no_prefilter = true;
+    CollectingSink sink;
+    analyze_string(log, "t.log", o, sink);
+    return std::move(sink.events);
+  };
+  auto soon = parse_all(warn + report);
+  ASSERT_EQ(soon.size(), 1u);
+  EXPECT_FALSE(soon[0].mem_info);  // the Mem-Info went with the allocation failure
+  auto later = parse_all(warn + noise + report);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_TRUE(later[0].mem_info);
+  EXPECT_EQ(later[0].source.first_line, 20003u);
+  EXPECT_EQ(later[0].killed->pid, 77);
+}
+
 TEST(ParserTest, ReverseChronologicalExportIsReordered) {
   auto ev = parse(
       "19:51:01 kernel: oom_reaper: reaped process 6439 (t), now anon-rss:0kB, file-rss:0kB, shmem-rss:4kB\n"
