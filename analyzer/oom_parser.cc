@@ -258,7 +258,6 @@ void OomParser::feed(std::string_view raw, uint64_t line_no, bool cut) {
   ++stats_.parsed_lines;
   LogLine ll = parse_prefix(raw);
   if (ll.banner || ll.kmsg_meta || ll.foreign) return;
-  if (ll.style == PrefixStyle::kKmsg) kmsg_seen_ = true;
   std::string_view host_key = ll.host;
   if (!ll.caller.empty()) {
     // CONFIG_PRINTK_CALLER: a report is printed by one task ([T1234]); lines of other

@@ -160,7 +160,6 @@ class OomParser {
   std::map<uint64_t, OomEvent> ready_;  // closed events waiting for earlier open ones
   std::set<uint64_t> open_seqs_;        // seq of every open event: the first one holds ready_ back
   uint64_t emitted_ = 0;
-  bool kmsg_seen_ = false;
   std::string caller_key_;  // host + '\x1f' + printk caller id, reused
 };
 
