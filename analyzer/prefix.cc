@@ -115,19 +115,25 @@ size_t take_dmesg_stamp(std::string_view s, double& secs) {
   if (s.empty() || s[0] != '[') return 0;
   size_t i = 1;
   while (i < s.size() && s[i] == ' ') ++i;
-  size_t d0 = i;
-  while (i < s.size() && is_digit(s[i])) ++i;
-  if (i == d0 || i >= s.size() || s[i] != '.') return 0;
-  size_t f0 = ++i;
-  while (i < s.size() && is_digit(s[i])) ++i;
-  if (i == f0 || i >= s.size() || s[i] != ']') return 0;
+  // Both numbers are accumulated as they are scanned (every report line of a dmesg log has
+  // one: two std::from_chars calls cost 5% of the parser thread on the dense benchmark log).
+  // Up to 19 digits cannot overflow 64 bits; longer runs are checked.
+  bool overflow = false;
+  auto digits = [&](uint64_t& v) {
+    const size_t d0 = i;
+    for (; i < s.size() && is_digit(s[i]); ++i) v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+    if (i - d0 > 19) overflow |= std::from_chars(s.data() + d0, s.data() + i, v).ec != std::errc();
+    return i - d0;
+  };
   uint64_t whole = 0, frac = 0;
-  auto w = std::from_chars(s.data() + d0, s.data() + f0 - 1, whole);
-  auto f = std::from_chars(s.data() + f0, s.data() + i, frac);
+  if (digits(whole) == 0 || i >= s.size() || s[i] != '.') return 0;
+  ++i;
+  const size_t nfrac = digits(frac);
+  if (nfrac == 0 || i >= s.size() || s[i] != ']') return 0;
   double scale = 1.0;
-  for (size_t k = f0; k < i; ++k) scale *= 10.0;
+  for (size_t k = 0; k < nfrac; ++k) scale *= 10.0;
   // A stamp too large for 64 bits is still a dmesg prefix, but its time is unknown (NaN).
-  if (w.ec != std::errc() || f.ec != std::errc()) secs = std::numeric_limits<double>::quiet_NaN();
+  if (overflow) secs = std::numeric_limits<double>::quiet_NaN();
   else secs = static_cast<double>(whole) + static_cast<double>(frac) / scale;
   return i + 1;
 }

@@ -1,4 +1,6 @@
 // prefix_test.cc: one row per prefix style, as in re2/testing/parse_test.cc.
+#include <charconv>
+
 #include <gtest/gtest.h>
 
 #include "analyzer/prefix.h"
@@ -67,6 +69,27 @@ TEST(PrefixTest, DmesgStampOverflowingSixtyFourBitsHasNoTime) {
   EXPECT_EQ(l.style, PrefixStyle::kDmesg);
   EXPECT_EQ(l.text, "Out of memory");
   EXPECT_FALSE(l.mono_s.has_value());
+}
+
+// The stamp's digits are read as they are scanned: the same seconds, to the bit, as two
+// std::from_chars of the parts, and the same 64-bit limit on each part.
+TEST(PrefixTest, DmesgStampSecondsAtTheSixtyFourBitEdges) {
+  auto seconds = [](std::string_view raw) { return parse_prefix(raw).mono_s; };
+  for (const char* raw : {"[    0.000000] x", "[  170.745161] x", "[1603651.498580] x", "[5.5] x",
+                          "[18446744073709551615.999999] x", "[1.18446744073709551615] x"}) {
+    const std::string_view r(raw);
+    const size_t dot = r.find('.'), close = r.find(']');
+    uint64_t whole = 0, frac = 0;
+    std::from_chars(r.data() + r.find_first_not_of(" [", 0), r.data() + dot, whole);
+    std::from_chars(r.data() + dot + 1, r.data() + close, frac);
+    double scale = 1.0;
+    for (size_t k = dot + 1; k < close; ++k) scale *= 10.0;
+    ASSERT_TRUE(seconds(raw).has_value()) << raw;
+    EXPECT_EQ(*seconds(raw), static_cast<double>(whole) + static_cast<double>(frac) / scale) << raw;
+  }
+  EXPECT_FALSE(seconds("[18446744073709551616.0] x").has_value());
+  EXPECT_FALSE(seconds("[1.18446744073709551616] x").has_value());
+  EXPECT_EQ(parse_prefix("[1.18446744073709551616] x").style, PrefixStyle::kDmesg);
 }
 
 TEST(PrefixTest, YearFromOption) {
