@@ -298,7 +298,7 @@ bool parse_cpu_line(std::string_view t, std::optional<int64_t>& pid, std::option
   std::string_view after = comm_start.substr(end);
   after = nt < tt ? after.substr(12) : after.substr(10);
   // The release is the first token that starts with a digit and holds a dot.
-  for (std::string_view tok : split_ws(after)) {
+  for (std::string_view tok : ws_tokens(after)) {
     if (is_digit(tok[0]) && tok.find('.') != npos) {
       kernel = std::string(tok);
       break;
@@ -333,7 +333,7 @@ bool parse_stats_header(std::string_view t, std::string& path, std::vector<std::
   }
   path = std::string(r.substr(0, sep));
   // <=5.2: "cache:176KB rss:3384KB …" (KB) on the same line.
-  for (std::string_view tok : split_ws(r.substr(sep + 2))) {
+  for (std::string_view tok : ws_tokens(r.substr(sep + 2))) {
     size_t c = tok.find(':');
     if (c == npos) continue;
     std::string_view val = tok.substr(c + 1);

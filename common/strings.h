@@ -47,6 +47,38 @@ inline std::string_view next_token(std::string_view& s) {
   return tok;
 }
 
+// ws_tokens(): the whitespace-separated tokens of `s` for a range-for, with no vector: the
+// parser walks every Mem-Info counter line and stats line this way (split_ws() allocated one
+// vector per line: ~16 per OOM report).
+//   for (std::string_view tok : ws_tokens("a  b c")) …   // "a", "b", "c"
+class WsTokens {
+ public:
+  explicit WsTokens(std::string_view s) : s_(s) {}
+  class iterator {
+   public:
+    iterator() = default;
+    explicit iterator(std::string_view rest) : rest_(rest) { ++*this; }
+    std::string_view operator*() const { return tok_; }
+    iterator& operator++() {
+      tok_ = next_token(rest_);
+      return *this;
+    }
+    // Tokens are never empty: an empty one is the end.
+    bool operator==(const iterator& o) const {
+      return tok_.empty() ? o.tok_.empty() : !o.tok_.empty() && tok_.data() == o.tok_.data();
+    }
+
+   private:
+    std::string_view rest_, tok_;
+  };
+  iterator begin() const { return iterator(s_); }
+  iterator end() const { return iterator(); }
+
+ private:
+  std::string_view s_;
+};
+inline WsTokens ws_tokens(std::string_view s) { return WsTokens(s); }
+
 // split_ws(): whitespace-separated tokens.
 inline std::vector<std::string_view> split_ws(std::string_view s) {
   std::vector<std::string_view> out;
