@@ -270,16 +270,11 @@ class Run {
         // events before are then the single parser's), into a segment nobody took, or up to
         // a hand-over to the job that took it.
         std::unique_lock lk(mu_);
-        cv_.wait(lk, [&] { return error_ || job.abandoned || job.settled(); });
-        if (error_ || job.abandoned) return;
+        if (!wait_settled(lk, job)) return;
         if (next_seg_ == region_end) {
-          ++next_seg_;
-          absorbed_[region_end] = true;
-          ++stats_.absorbed;
-          job.region_end = ++region_end;
-          cv_.notify_all();
+          const size_t taken = absorb_locked(job, region_end);
           lk.unlock();
-          count(region_end - 1);
+          count(taken);
         } else if (absorbed_[region_end]) {
           job.region_end = ++region_end;
         } else {
@@ -302,11 +297,7 @@ class Run {
             if (next->cps[next_cp].line_no == ln) cp = next->cps[next_cp];
           } else {
             // None of its checkpoints matched: its segment is this job's too.
-            next->abandoned = true;
-            ++stats_.abandoned;
-            absorbed_[region_end] = true;
-            job.region_end = ++region_end;
-            cv_.notify_all();
+            take_over_locked(job, *next, region_end);
             next = nullptr;
           }
         }
@@ -332,29 +323,50 @@ class Run {
       std::unique_lock lk(mu_);
       job.cps_done = true;  // the job before may be waiting for more
       cv_.notify_all();
-      cv_.wait(lk, [&] { return error_ || job.abandoned || job.settled(); });
-      if (error_ || job.abandoned) return;
-      for (; region_end < nseg_; job.region_end = ++region_end) {
+      if (!wait_settled(lk, job)) return;
+      while (region_end < nseg_) {
         if (next_seg_ == region_end) {
-          ++next_seg_;
-          absorbed_[region_end] = true;
-          ++stats_.absorbed;
+          const size_t taken = absorb_locked(job, region_end);
           lk.unlock();
-          count(region_end);
+          count(taken);
           lk.lock();
-        } else if (!absorbed_[region_end]) {
-          jobs_[region_end]->abandoned = true;
-          absorbed_[region_end] = true;
-          ++stats_.abandoned;
+        } else if (absorbed_[region_end]) {
+          job.region_end = ++region_end;
+        } else {
+          take_over_locked(job, *jobs_[region_end], region_end);
         }
       }
-      cv_.notify_all();
       lk.unlock();
       p.end_file();
     }
     std::lock_guard lk(mu_);
     job.cps_done = true;
     job.done = true;
+    cv_.notify_all();
+  }
+
+  // wait_settled(): waits (mu_ held) until the job's own start is settled; false when it was
+  // taken over or another thread failed (the job then stops).
+  bool wait_settled(std::unique_lock<std::mutex>& lk, Job& job) {
+    cv_.wait(lk, [&] { return error_ || job.abandoned || job.settled(); });
+    return !error_ && !job.abandoned;
+  }
+  // absorb_locked(): `job` takes the segment at region_end, which no job has started (mu_
+  // held); returns its index, whose newlines the caller counts once the lock is released.
+  size_t absorb_locked(Job& job, size_t& region_end) {
+    ++next_seg_;
+    absorbed_[region_end] = true;
+    ++stats_.absorbed;
+    job.region_end = ++region_end;
+    cv_.notify_all();
+    return region_end - 1;
+  }
+  // take_over_locked(): `job` takes the segment of `next`, which stops (mu_ held).
+  void take_over_locked(Job& job, Job& next, size_t& region_end) {
+    next.abandoned = true;
+    ++stats_.abandoned;
+    absorbed_[region_end] = true;
+    job.region_end = ++region_end;
     cv_.notify_all();
   }
 
@@ -505,9 +517,10 @@ class Run {
   uint64_t released_ = 0;  // bytes of the mapping dropped (merge thread only)
   std::exception_ptr error_;
   std::atomic<bool> failed_{false};  // error_ is set
+  ParallelStats stats_;
 
  public:
-  ParallelStats stats_;
+  const ParallelStats& stats() const { return stats_; }
 };
 
 }  // namespace
@@ -525,7 +538,7 @@ std::optional<AnalyzeStats> analyze_parallel(int fd, uint64_t size, const std::s
   if (!map.data()) return std::nullopt;
   Run run(fd, map.data(), size, name, opts, sink, popts, parallel_threads(popts));
   AnalyzeStats st = run.go();
-  if (stats) *stats = run.stats_;
+  if (stats) *stats = run.stats();
   return st;
 }
 
