@@ -443,6 +443,20 @@ TEST(GlobalOom, TaskMemcgOfAGlobalOomIsNotAMemcgLimit) {
   EXPECT_FALSE(find(find_all(parse(fixture("003"))[0]), "anon_blowup").has_value());
 }
 
+// qemu_memcg_v2_events(): the events of a qemu-oom capture (a Debian 6.1 guest, cgroup v2),
+// with what every memcg capture of that guest shows checked on each: a complete report of a
+// memcg limit on 6.1.0-57-cloud-amd64.
+std::vector<OomEvent> qemu_memcg_v2_events(const std::string& name) {
+  std::vector<OomEvent> evs = parse(fixture(name));
+  for (const OomEvent& ev : evs) {
+    EXPECT_TRUE(ev.complete) << name;
+    EXPECT_FALSE(ev.global_oom) << name;
+    EXPECT_EQ(ev.constraint, "CONSTRAINT_MEMCG") << name;
+    EXPECT_EQ(ev.kernel, "6.1.0-57-cloud-amd64") << name;
+  }
+  return evs;
+}
+
 // The memcg-v2-k8s capture (tests/data/captured/README.md): a real cgroup v2 report of a
 // Kubernetes-shaped pod. The pod slice's memory.max (64 MiB) was hit while the victim lived in
 // the container scope below it (memory.max 96 MiB): `oom_memcg=` and `task_memcg=` differ.
@@ -451,13 +465,9 @@ TEST(MemcgV2Qemu, PodSliceHitWhileTheVictimIsInTheContainerScope) {
                           "kubepods-burstable-podfca066f9_544d_4df2_8b9a_126bf305c199.slice";
   const std::string container = "0944d33fbd10e3ed1d5e8cd24e9eed781fe67dd6829a10e526f18b6829ad4cd5";
   const std::string scope = pod + "/cri-containerd-" + container + ".scope";
-  auto evs = parse(fixture("qemu-memcg-v2-k8s-6.1"));
+  auto evs = qemu_memcg_v2_events("qemu-memcg-v2-k8s-6.1");
   ASSERT_EQ(evs.size(), 1u);
   const OomEvent& ev = evs[0];
-  EXPECT_TRUE(ev.complete);
-  EXPECT_FALSE(ev.global_oom);
-  EXPECT_EQ(ev.constraint, "CONSTRAINT_MEMCG");
-  EXPECT_EQ(ev.kernel, "6.1.0-57-cloud-amd64");
   EXPECT_FALSE(ev.mem_info.has_value());  // a memcg OOM prints no Mem-Info
   ASSERT_TRUE(ev.memcg.has_value());
   EXPECT_EQ(ev.memcg->oom_memcg, pod);
@@ -583,13 +593,9 @@ void check_shared_limit_capture(const SharedLimitCapture& c) {
   const std::string hog_scope = "/kubepods.slice/kubepods-burstable.slice/"
                                 "kubepods-burstable-podfca066f9_544d_4df2_8b9a_126bf305c199.slice/"
                                 "cri-containerd-0944d33fbd10e3ed1d5e8cd24e9eed781fe67dd6829a10e526f18b6829ad4cd5.scope";
-  auto evs = parse(fixture(c.fixture));
+  auto evs = qemu_memcg_v2_events(c.fixture);
   ASSERT_EQ(evs.size(), 1u);
   const OomEvent& ev = evs[0];
-  EXPECT_TRUE(ev.complete);
-  EXPECT_FALSE(ev.global_oom);
-  EXPECT_EQ(ev.constraint, "CONSTRAINT_MEMCG");
-  EXPECT_EQ(ev.kernel, "6.1.0-57-cloud-amd64");
   ASSERT_TRUE(ev.memcg.has_value());
   EXPECT_EQ(ev.memcg->oom_memcg, c.oom_memcg);
   EXPECT_EQ(ev.memcg->task_memcg, hog_scope);
