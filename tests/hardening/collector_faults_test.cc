@@ -78,7 +78,17 @@ class CollectorFaults : public ::testing::Test {
     return m;
   }
   ChildResult collect(std::vector<std::string> args, seconds timeout = seconds(120), int as_uid = -1) {
-    std::vector<std::string> argv = {OOMSCOPE_BINARY, "collect"};
+    std::string bin = OOMSCOPE_BINARY;
+    if (as_uid >= 0) {
+      // Another user runs a copy in dir_: the build tree may sit in a directory only root can
+      // enter (a clone made in `mktemp -d`, mode 0700), where exec would fail with 127.
+      bin = dir_ + "/oomscope";
+      if (!fs::exists(bin)) fs::copy_file(OOMSCOPE_BINARY, bin);
+      fs::permissions(bin, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                               fs::perms::others_read | fs::perms::others_exec);
+      fs::permissions(dir_, fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
+    }
+    std::vector<std::string> argv = {bin, "collect"};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_child_no_input(argv, timeout, as_uid);
   }
