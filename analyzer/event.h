@@ -149,9 +149,9 @@ class KeyedCounts {
   // insert_at(): a new key whose place in key order is `at` (from lower()).
   iterator insert_at(std::vector<uint32_t>::const_iterator at, std::string k, uint64_t value) {
     const auto pos = at - order_.cbegin();  // reserve() below invalidates `at`
-    if (v_.capacity() == 0) {  // a report's counter block: skip the first few regrowths
-      v_.reserve(16);
-      order_.reserve(16);
+    if (v_.capacity() == 0) {  // a report's counter block (30-60 keys): no regrowth
+      v_.reserve(64);
+      order_.reserve(64);
     }
     v_.emplace_back(std::move(k), value);
     return iterator(&v_, order_.insert(order_.cbegin() + pos, static_cast<uint32_t>(v_.size() - 1)));
