@@ -100,13 +100,22 @@ bool is_kv_pages_line(std::string_view t) {
 }
 
 // has_record_separator(): does the message hold "\x0a" (/dev/kmsg) or "#012" (rsyslog), the
-// escaped newlines of a multi-line record? (string_view needles: no strlen per line; two
-// memchr-driven finds cost fewer instructions on report-length lines than one SSE2 pass for
-// both bytes: measured with callgrind on the dense benchmark log.)
-bool has_record_separator(std::string_view t) {
-  using namespace std::string_view_literals;
-  return t.find("\\x0a"sv) != npos || t.find("#012"sv) != npos;
+// escaped newlines of a multi-line record? One memchr per needle's first byte, the other three
+// bytes compared where it is found: two memchr-driven scans cost fewer instructions on
+// report-length lines than one SSE2 pass for both bytes, and string_view::find() adds ~35
+// instructions a call around its memchr (callgrind on the dense benchmark log).
+bool contains4(std::string_view t, const char (&needle)[5]) {
+  const char* p = t.data();
+  const char* const end = p + t.size();
+  while (end - p >= 4) {
+    p = static_cast<const char*>(std::memchr(p, needle[0], static_cast<size_t>(end - p) - 3));
+    if (!p) return false;
+    if (std::memcmp(p + 1, needle + 1, 3) == 0) return true;
+    ++p;
+  }
+  return false;
 }
+bool has_record_separator(std::string_view t) { return contains4(t, "\\x0a") || contains4(t, "#012"); }
 
 }  // namespace
 
