@@ -239,8 +239,15 @@ OomParser::~OomParser() = default;
 
 void OomParser::begin_file(std::string name) { file_ = std::move(name); }
 
-OomParser::HostState& OomParser::host(std::string_view key, uint64_t line_no) {
-  if (last_host_ && last_host_->key == key) return *last_host_;
+// host(): the state host() returned last is checked inline: a report's lines come in a run
+// from one host/caller, so most lookups end there, without the call and frame of the map
+// lookup (find_or_add_host()).
+inline OomParser::HostState& OomParser::host(std::string_view key, uint64_t line_no) {
+  if (last_host_ && last_host_->key == key) [[likely]] return *last_host_;
+  return find_or_add_host(key, line_no);
+}
+
+OomParser::HostState& OomParser::find_or_add_host(std::string_view key, uint64_t line_no) {
   auto it = hosts_.find(key);
   if (it != hosts_.end()) return *(last_host_ = it->second.get());
   if (hosts_.size() >= kHostSweep + 2 * open_events_) {
