@@ -286,23 +286,22 @@ void OomParser::feed(std::string_view raw, uint64_t line_no, bool cut) {
       if (hs->ev) host_key = hs->key;
   }
   std::string_view text = ll.text;
-  // Multi-line records: "\x0a" in /dev/kmsg, "#012" from rsyslog.
+  // Multi-line records: "\x0a" in /dev/kmsg, "#012" from rsyslog. Each piece between them
+  // (or a raw '\n', should a caller feed one) is processed as a line of its own, in place: no
+  // unescaped copy of the record (built a byte at a time, it cost ~30 instructions a byte).
   if (has_record_separator(text)) {
-    std::string buf(text);
-    std::string unesc;
-    unesc.reserve(buf.size());
-    for (size_t i = 0; i < buf.size(); ++i) {
-      if (buf.compare(i, 4, "\\x0a") == 0) { unesc += '\n'; i += 3; }
-      else if (buf.compare(i, 4, "#012") == 0) { unesc += '\n'; i += 3; }
-      else unesc += buf[i];
-    }
     size_t start = 0;
-    while (start <= unesc.size()) {
-      size_t nl = unesc.find('\n', start);
-      std::string_view piece = std::string_view(unesc).substr(start, nl == std::string::npos ? npos : nl - start);
-      process(host_key, ll, ltrim(piece), line_no);
-      if (nl == std::string::npos) break;
-      start = nl + 1;
+    for (;;) {
+      size_t sep = start, len = 0;
+      for (; sep < text.size(); ++sep) {
+        const char c = text[sep];
+        if (c == '\n') len = 1;
+        else if ((c == '\\' || c == '#') && (text.compare(sep, 4, "\\x0a") == 0 || text.compare(sep, 4, "#012") == 0)) len = 4;
+        if (len) break;
+      }
+      process(host_key, ll, ltrim(text.substr(start, sep - start)), line_no);
+      if (!len) break;
+      start = sep + len;
     }
     return;
   }
