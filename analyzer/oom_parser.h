@@ -140,6 +140,7 @@ class OomParser {
   static constexpr uint64_t kLingerLines = 20000; // a finished event waits this long for its reaper
   static constexpr size_t kMaxIdleStates = 256;   // idle per-host/caller states kept at most
   HostState& host(std::string_view key, uint64_t line_no);
+  HostState& find_or_add_host(std::string_view key, uint64_t line_no);  // host() past last_host_
 
   EventSink& sink_;
   ParserOptions opts_;

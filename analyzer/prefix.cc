@@ -1,5 +1,7 @@
 #include "analyzer/prefix.h"
 
+#include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <cmath>
 #include <cstring>
@@ -16,6 +18,50 @@ bool all_digits(std::string_view s) {
   for (char c : s)
     if (!is_digit(c)) return false;
   return true;
+}
+
+// accumulate_digits(): the run of decimal digits at s[i] folded into v (v = v * 10 + digit
+// for each), i advanced past it; returns the run's length. A run of more than 19 digits may
+// wrap: callers check those with std::from_chars (read_digits()).
+// Every report line of a dmesg or /dev/kmsg log carries 13 to 20 digits; one at a time they
+// cost ~11 instructions each, so where 8 bytes remain they are taken 8 at a time (SWAR, as
+// in simdjson's parse_eight_digits_unrolled).
+[[gnu::always_inline]] inline size_t accumulate_digits(std::string_view s, size_t& i, uint64_t& v) {
+  const size_t d0 = i;
+  if constexpr (std::endian::native == std::endian::little) {
+    static constexpr uint64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    while (i + 8 <= s.size()) {
+      uint64_t x;
+      std::memcpy(&x, s.data() + i, 8);  // first byte lowest
+      x ^= 0x3030303030303030;           // a digit byte is now 0..9
+      // Bit 7 of each byte >= 10: adding 0x76 sets it for 10..0x89, and bytes >= 0x80 have it.
+      // Carries only move into later bytes, so the lowest flagged byte is exact.
+      const uint64_t bad = ((x + 0x7676767676767676) | x) & 0x8080808080808080;
+      const size_t n = bad ? static_cast<size_t>(std::countr_zero(bad)) / 8 : 8;
+      if (n == 0) break;
+      // The n digits moved to the top bytes (zeros in front read as leading zeros), then
+      // pairs, quads and the eight combined.
+      x = (x << (8 * (8 - n))) & 0x0f0f0f0f0f0f0f0f;
+      x = (x * (10 * 256 + 1)) >> 8;
+      x = ((x & 0x00ff00ff00ff00ff) * (100 * 65536 + 1)) >> 16;
+      x = ((x & 0x0000ffff0000ffff) * (10000 * (uint64_t{1} << 32) + 1)) >> 32;
+      v = v * kPow10[n] + x;
+      i += n;
+      if (n < 8) return i - d0;
+    }
+  }
+  for (; i < s.size() && is_digit(s[i]); ++i) v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+  return i - d0;
+}
+
+// read_digits(): accumulate_digits() from v = 0, with runs over 19 digits read again by
+// std::from_chars; `overflow` is set when the number does not fit in 64 bits.
+[[gnu::always_inline]] inline size_t read_digits(std::string_view s, size_t& i, uint64_t& v, bool& overflow) {
+  const size_t d0 = i;
+  v = 0;
+  const size_t n = accumulate_digits(s, i, v);
+  if (n > 19) overflow |= std::from_chars(s.data() + d0, s.data() + i, v).ec != std::errc();
+  return n;
 }
 
 // "hh:mm:ss" optionally followed by ".frac"; returns the length consumed or 0.
@@ -70,42 +116,44 @@ bool is_syslog_month(std::string_view s) {
 
 // Parses "host tag: " or "tag: " after a syslog/ISO/time-only stamp. On success fills
 // host/tag/foreign and advances `s` past the colon and one blank; on failure touches neither.
-bool take_host_tag(std::string_view& s, LogLine& out, bool /*host_optional*/) {
+bool take_host_tag(std::string_view& s, LogLine& out) {
   std::string_view r = s;
   // Host may be empty: "Feb 18 17:34:47  kernel:" (journalctl with no hostname).
   if (!r.empty() && r[0] == ' ') r.remove_prefix(1);
   r = ltrim(r);  // two blanks: an empty host ("17:34:47  kernel:")
   size_t sp = r.find(' ');
   std::string_view first = r.substr(0, sp);
-  std::string_view host, tagtok;
+  std::string_view host, tag;
   std::string_view rest;
+  bool kernel = false;
   if (!first.empty() && first.back() == ':') {
-    tagtok = first;
+    tag = first.substr(0, first.size() - 1);
     rest = sp == std::string_view::npos ? std::string_view() : r.substr(sp + 1);
   } else {
     if (sp == std::string_view::npos) return false;
     host = first;
     std::string_view r2 = r.substr(sp + 1);
-    size_t colon = r2.find(':');
-    if (colon == std::string_view::npos || colon == 0) return false;
-    tagtok = r2.substr(0, colon + 1);
-    if (tagtok.find(' ') != std::string_view::npos) return false;
+    // The tag ends at the first colon ("kernel:msg" needs no blank after it). The kernel's
+    // own tag, on nearly every line, is taken without searching for the colon, a blank or '['.
+    size_t colon = 6;
+    kernel = has_prefix(r2, "kernel:");
+    if (!kernel) {
+      colon = r2.find(':');
+      if (colon == std::string_view::npos || colon == 0) return false;
+    }
+    tag = r2.substr(0, colon);  // a view into the line, like every view of a LogLine
+    if (!kernel && tag.find(' ') != std::string_view::npos) return false;
     rest = r2.substr(colon + 1);
     if (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
   }
-  if (tagtok.empty() || tagtok.back() != ':') {
-    // "kernel:msg" without a blank after the colon.
-    size_t colon = tagtok.find(':');
-    if (colon == std::string_view::npos) return false;
-    tagtok = tagtok.substr(0, colon + 1);
+  if (!kernel) {
+    size_t br = tag.find('[');
+    if (br != std::string_view::npos) tag = tag.substr(0, br);
+    if (tag.empty()) return false;
   }
-  std::string_view tag = tagtok.substr(0, tagtok.size() - 1);
-  size_t br = tag.find('[');
-  if (br != std::string_view::npos) tag = tag.substr(0, br);
-  if (tag.empty()) return false;
   out.host = host;
   out.tag = tag;
-  out.foreign = tag != "kernel";
+  out.foreign = !kernel && tag != "kernel";
   s = rest;
   return true;
 }
@@ -117,21 +165,18 @@ size_t take_dmesg_stamp(std::string_view s, double& secs) {
   while (i < s.size() && s[i] == ' ') ++i;
   // Both numbers are accumulated as they are scanned (every report line of a dmesg log has
   // one: two std::from_chars calls cost 5% of the parser thread on the dense benchmark log).
-  // Up to 19 digits cannot overflow 64 bits; longer runs are checked.
   bool overflow = false;
-  auto digits = [&](uint64_t& v) {
-    const size_t d0 = i;
-    for (; i < s.size() && is_digit(s[i]); ++i) v = v * 10 + static_cast<uint64_t>(s[i] - '0');
-    if (i - d0 > 19) overflow |= std::from_chars(s.data() + d0, s.data() + i, v).ec != std::errc();
-    return i - d0;
-  };
   uint64_t whole = 0, frac = 0;
-  if (digits(whole) == 0 || i >= s.size() || s[i] != '.') return 0;
+  if (read_digits(s, i, whole, overflow) == 0 || i >= s.size() || s[i] != '.') return 0;
   ++i;
-  const size_t nfrac = digits(frac);
+  const size_t nfrac = read_digits(s, i, frac, overflow);
   if (nfrac == 0 || i >= s.size() || s[i] != ']') return 0;
-  double scale = 1.0;
-  for (size_t k = 0; k < nfrac; ++k) scale *= 10.0;
+  // 10^nfrac: up to 10^22 every power is exact, so the table gives what multiplying by 10.0
+  // nfrac times gives; a longer fraction multiplies on from 10^22 the same way.
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  double scale = kPow10[nfrac < 22 ? nfrac : 22];
+  for (size_t k = 22; k < nfrac; ++k) scale *= 10.0;
   // A stamp too large for 64 bits is still a dmesg prefix, but its time is unknown (NaN).
   if (overflow) secs = std::numeric_limits<double>::quiet_NaN();
   else secs = static_cast<double>(whole) + static_cast<double>(frac) / scale;
@@ -152,6 +197,30 @@ size_t take_caller(std::string_view s, std::string_view& caller) {
   if (i == d0 || i >= s.size() || s[i] != ']') return 0;
   caller = s.substr(c0, i - c0);
   return i + 1;
+}
+
+// Raw /dev/kmsg "prio,seq,usec,flags[,…];text", the ';' within the first 64 bytes: fills
+// `out` and returns true, or leaves it alone. The three numbers are read as they are scanned
+// and only then is the ';' looked for (none can come before them): other lines stop at their
+// first non-digit instead of being searched whole for a ';'.
+bool take_kmsg(std::string_view t, LogLine& out) {
+  size_t i = 0;
+  uint64_t num[3] = {0, 0, 0};
+  bool big[3] = {false, false, false};  // over 64 bits: the field holds no number
+  for (int f = 0; f < 3; ++f) {
+    if (read_digits(t, i, num[f], big[f]) == 0 || i >= t.size() || t[i] != ',') return false;
+    ++i;
+  }
+  if (i >= 64) return false;
+  const char* semi = static_cast<const char*>(std::memchr(t.data() + i, ';', std::min<size_t>(t.size(), 64) - i));
+  if (!semi) return false;
+  out.style = PrefixStyle::kKmsg;
+  if (!big[1]) out.kmsg_seq = num[1];
+  if (!big[2]) out.mono_s = static_cast<double>(num[2]) / 1e6;
+  std::string_view rest = t.substr(static_cast<size_t>(semi - t.data()) + 1);
+  if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
+  out.text = ltrim(rest);
+  return true;
 }
 
 void take_dmesg_after(std::string_view& s, LogLine& out) {
@@ -188,6 +257,9 @@ LogLine parse_prefix(std::string_view raw) {
     if (!s.empty() && s[0] == ' ') s.remove_prefix(1);
   }
   size_t lead = 0;
+  // Mem-Info continuation lines are indented by some 76 blanks: 8 at a time first.
+  static constexpr char kBlanks[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+  while (lead + 8 <= s.size() && std::memcmp(s.data() + lead, kBlanks, 8) == 0) lead += 8;
   while (lead < s.size() && (s[lead] == ' ' || s[lead] == '\t')) ++lead;
   std::string_view t = s.substr(lead);
   if (t.empty()) {
@@ -198,22 +270,7 @@ LogLine parse_prefix(std::string_view raw) {
 
   if (is_digit(c)) {
     // Raw /dev/kmsg: "prio,seq,usec,flags[,…];text"
-    size_t semi = t.find(';');
-    if (semi != std::string_view::npos && semi < 64) {
-      std::string_view head = t.substr(0, semi);
-      size_t c1 = head.find(','), c2 = head.find(',', c1 + 1), c3 = head.find(',', c2 + 1);
-      if (c1 != std::string_view::npos && c2 != std::string_view::npos && c3 != std::string_view::npos &&
-          all_digits(head.substr(0, c1)) && all_digits(head.substr(c1 + 1, c2 - c1 - 1)) &&
-          all_digits(head.substr(c2 + 1, c3 - c2 - 1))) {
-        out.style = PrefixStyle::kKmsg;
-        out.kmsg_seq = parse_u64(head.substr(c1 + 1, c2 - c1 - 1));
-        if (auto us = parse_u64(head.substr(c2 + 1, c3 - c2 - 1))) out.mono_s = static_cast<double>(*us) / 1e6;
-        std::string_view rest = t.substr(semi + 1);
-        if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
-        out.text = ltrim(rest);
-        return out;
-      }
-    }
+    if (take_kmsg(t, out)) return out;
     // ISO 8601: "2026-11-21T10:00:00.123456+00:00 host kernel: "
     if (t.size() > 20 && t[4] == '-' && t[7] == '-' && (t[10] == 'T' || t[10] == ' ') && all_digits(t.substr(0, 4))) {
       size_t n = match_clock(t.substr(11));
@@ -225,7 +282,7 @@ LogLine parse_prefix(std::string_view raw) {
           while (i < t.size() && (is_digit(t[i]) || t[i] == ':')) ++i;
         }
         std::string_view rest = t.substr(i);
-        if (take_host_tag(rest, out, false)) {
+        if (take_host_tag(rest, out)) {
           out.style = PrefixStyle::kIso;
           out.wall_raw = t.substr(0, i);
           take_dmesg_after(rest, out);
@@ -237,7 +294,7 @@ LogLine parse_prefix(std::string_view raw) {
     // Time-only: "19:51:01 kernel: "
     if (size_t n = match_clock(t)) {
       std::string_view rest = t.substr(n);
-      if (!rest.empty() && rest[0] == ' ' && take_host_tag(rest, out, true)) {
+      if (!rest.empty() && rest[0] == ' ' && take_host_tag(rest, out)) {
         out.style = PrefixStyle::kTimeOnly;
         out.wall_raw = t.substr(0, n);
         take_dmesg_after(rest, out);
@@ -259,8 +316,9 @@ LogLine parse_prefix(std::string_view raw) {
     size_t close = t.find(']');
     if (close != std::string_view::npos && close < 48) {
       std::string_view inner = t.substr(1, close - 1);
-      bool has_clock = false;
-      // A clock "hh:mm:ss" has its first ':' two bytes after its start.
+      // A clock "hh:mm:ss" has its first ':' two bytes after its start. Any such colon will
+      // do, so the English layout's place ("Sat Nov 21 10:00:00 2026") is tried first.
+      bool has_clock = inner.size() >= 19 && match_clock(inner.substr(11)) != 0;
       for (size_t colon = inner.find(':'); colon != std::string_view::npos && !has_clock;
            colon = inner.find(':', colon + 1))
         has_clock = colon >= 2 && match_clock(inner.substr(colon - 2)) != 0;
@@ -289,7 +347,7 @@ LogLine parse_prefix(std::string_view raw) {
       size_t n = match_clock(t.substr(i + 1));
       if (n) {
         std::string_view rest = t.substr(i + 1 + n);
-        if (take_host_tag(rest, out, false)) {
+        if (take_host_tag(rest, out)) {
           out.style = PrefixStyle::kSyslog;
           out.wall_raw = t.substr(0, i + 1 + n);
           take_dmesg_after(rest, out);

@@ -7,6 +7,7 @@
 //
 // Example:
 //   count_newlines("a\nb\n", 4) == 2
+//   find_either("a#b\\c", 5, '\\', '#') == 1
 #pragma once
 
 #include <cstddef>
@@ -15,5 +16,8 @@ namespace oomscope {
 
 // count_newlines(): the number of '\n' bytes in [p, p + n).
 size_t count_newlines(const char* p, size_t n);
+
+// find_either(): the offset of the first byte in [p, p + n) that is `a` or `b`; n if none.
+size_t find_either(const char* p, size_t n, char a, char b);
 
 }  // namespace oomscope

@@ -86,6 +86,36 @@ TEST(ParserTest, RsyslogEscapedNewlines) {
   EXPECT_EQ(ev[0].memcg->oom_memcg, "/m");
 }
 
+// The pieces of a multi-line record are processed as lines: split at every "\x0a" and "#012"
+// and at a raw '\n' fed inside a line, each piece with its leading blanks removed. Two
+// separators in a row give an empty piece, which ends the stats block ("#01\x0" after it is
+// not a report line).
+TEST(ParserTest, MultiLineRecordPiecesAreSplitAtEverySeparator) {
+  CollectingSink sink;
+  ParserOptions o;
+  o.max_kept_lines = 100;
+  OomParser p(sink, o);
+  p.begin_file("t.log");
+  p.feed("6,100,1000000,-;t invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0", 1);
+  p.feed("6,101,1000001,-;memory: usage 1024kB, limit 1024kB, failcnt 1", 2);
+  p.feed("6,102,1000002,-;Memory cgroup stats for /m:\\x0aanon 1#012file 2\\x0a  shmem 3\nkernel_stack 4\\x0a#012#01\\x0", 3);
+  p.feed("6,103,1000003,-;Memory cgroup out of memory: Killed process 5 (t) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB", 4);
+  p.end_file();
+  ASSERT_EQ(sink.events.size(), 1u);
+  const OomEvent& ev = sink.events[0];
+  EXPECT_EQ(ev.memcg->stats.at("anon"), 1u);
+  EXPECT_EQ(ev.memcg->stats.at("file"), 2u);
+  EXPECT_EQ(ev.memcg->stats.at("shmem"), 3u);
+  EXPECT_EQ(ev.memcg->stats.at("kernel_stack"), 4u);
+  std::vector<std::string> kept;
+  for (ReportLine l : ev.lines) kept.emplace_back(l.text);
+  EXPECT_EQ(kept, (std::vector<std::string>{"t invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+                                           "memory: usage 1024kB, limit 1024kB, failcnt 1", "Memory cgroup stats for /m:",
+                                           "anon 1", "file 2", "shmem 3", "kernel_stack 4",
+                                           "Memory cgroup out of memory: Killed process 5 (t) total-vm:1kB, anon-rss:1kB, "
+                                           "file-rss:0kB, shmem-rss:0kB"}));
+}
+
 TEST(ParserTest, SummarySplitMidPathByPrCont) {
   auto ev = parse(
       "[ 1.0] t invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"

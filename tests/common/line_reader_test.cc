@@ -1,6 +1,8 @@
 // line_reader_test.cc: the bounded reader's policy (CRLF, cut lines, last line) and the
 // skipping reader's exact line numbers across block boundaries.
+#include <algorithm>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -90,6 +92,36 @@ TEST(ScanTest, CountNewlines) {
   EXPECT_EQ(count_newlines(s.data(), s.size()), want);
   EXPECT_EQ(count_newlines(s.data() + 1, s.size() - 1), want - 1);
   EXPECT_EQ(count_newlines("", 0), 0u);
+}
+
+// Every length from 0 to 300 at 4 alignments, so that the 32- and 16-byte loops, the
+// overlapping last blocks and the byte-at-a-time tails all meet newlines and hits at every
+// place (and the 255-block folds of count_newlines once, below).
+TEST(ScanTest, CountNewlinesAtEveryLengthAndAlignment) {
+  std::mt19937 rng(7);
+  std::string s(8 * 1024 + 300, 'x');
+  for (char& c : s) c = rng() % 5 == 0 ? '\n' : static_cast<char>('a' + rng() % 3);
+  for (size_t off = 0; off < 4; ++off)
+    for (size_t n = 0; n <= 300; ++n)
+      ASSERT_EQ(count_newlines(s.data() + off, n), static_cast<size_t>(std::count(s.begin() + off, s.begin() + off + n, '\n')))
+          << "off " << off << " n " << n;
+  EXPECT_EQ(count_newlines(s.data(), s.size()), static_cast<size_t>(std::count(s.begin(), s.end(), '\n')));
+}
+
+TEST(ScanTest, FindEitherAtEveryLengthAndPlace) {
+  for (size_t off = 0; off < 4; ++off)
+    for (size_t n = 0; n <= 100; ++n) {
+      std::string s(off + n, '.');
+      EXPECT_EQ(find_either(s.data() + off, n, '\\', '#'), n) << "none, n " << n;
+      for (size_t at = 0; at < n; ++at)
+        for (char c : {'\\', '#'}) {
+          std::string t = s;
+          t[off + at] = c;
+          if (at + 1 < n) t[off + n - 1] = c == '#' ? '\\' : '#';  // a later hit of the other byte
+          ASSERT_EQ(find_either(t.data() + off, n, '\\', '#'), at) << "off " << off << " n " << n << " at " << at;
+        }
+    }
+  EXPECT_EQ(find_either("a#b\\c", 5, '\\', '#'), 1u);  // scan.h's example
 }
 
 }  // namespace
