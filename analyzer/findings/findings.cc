@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <iterator>
+#include <tuple>
 
 #include "analyzer/findings/facts.h"
 #include "analyzer/findings/finding.h"
@@ -43,7 +44,7 @@ FindingData::Value& FindingData::operator[](std::string_view key) {
   for (Entry& e : entries_)
     if (e.first == key) return e.second;
   if (entries_.empty()) entries_.reserve(12);  // a rule writes up to ~12 keys: one allocation
-  return entries_.emplace_back(std::string(key), Value()).second;
+  return entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple()).second;
 }
 
 nlohmann::ordered_json FindingData::operator[](std::string_view key) const {
