@@ -1,5 +1,6 @@
 #include "analyzer/event_json.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "analyzer/findings/facts.h"
@@ -48,13 +49,35 @@ std::string nlohmann_string(const std::string& s) {
   return ojson(s).dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
+// write_key(), write_string(): as nlohmann's dump writes them.
+void write_key(const std::string& k, JsonWriter& w) {
+  if (JsonWriter::needs_escape(k)) w.raw_key(nlohmann_string(k));
+  else w.plain_key(k);
+}
+
+void write_string(const std::string& s, JsonWriter& w) {
+  if (JsonWriter::needs_escape(s)) w.raw(nlohmann_string(s));
+  else w.plain_value(s);
+}
+
+// write_float(): nlohmann's own shortest round-trip form ("1.0", "0.8533401489257812", "1e-05").
+void write_float(double x, JsonWriter& w) {
+  if (!std::isfinite(x)) {
+    w.null();
+    return;
+  }
+  char buf[64];
+  const char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, x);
+  // At most 24 bytes are written; the bound also tells the compiler so (-Warray-bounds).
+  w.raw(std::string_view(buf, std::min(static_cast<size_t>(end - buf), sizeof buf)));
+}
+
 void write_data(const ojson& j, JsonWriter& w) {
   switch (j.type()) {
     case ojson::value_t::object:
       w.begin_object();
       for (const auto& [k, v] : j.get_ref<const ojson::object_t&>()) {
-        if (JsonWriter::needs_escape(k)) w.raw_key(nlohmann_string(k));
-        else w.plain_key(k);
+        write_key(k, w);
         write_data(v, w);
       }
       w.end_object();
@@ -64,30 +87,33 @@ void write_data(const ojson& j, JsonWriter& w) {
       for (const ojson& v : j.get_ref<const ojson::array_t&>()) write_data(v, w);
       w.end_array();
       return;
-    case ojson::value_t::string: {
-      const std::string& s = j.get_ref<const std::string&>();
-      if (JsonWriter::needs_escape(s)) w.raw(nlohmann_string(s));
-      else w.plain_value(s);
-      return;
-    }
+    case ojson::value_t::string: write_string(j.get_ref<const std::string&>(), w); return;
     case ojson::value_t::number_unsigned: w.value(j.get<uint64_t>()); return;
     case ojson::value_t::number_integer: w.value(j.get<int64_t>()); return;
     case ojson::value_t::boolean: w.value(j.get<bool>()); return;
     case ojson::value_t::null: w.null(); return;
-    case ojson::value_t::number_float: {
-      // nlohmann's own shortest round-trip form ("1.0", "0.8533401489257812", "1e-05").
-      const double x = j.get<double>();
-      if (!std::isfinite(x)) {
-        w.null();
-        return;
-      }
-      char buf[64];
-      char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, x);
-      w.raw(std::string_view(buf, static_cast<size_t>(end - buf)));
-      return;
-    }
+    case ojson::value_t::number_float: write_float(j.get<double>(), w); return;
     default: w.raw(j.dump(-1, ' ', false, ojson::error_handler_t::replace)); return;
   }
+}
+
+// write_data(): a finding's data object, its plain values written without an ordered_json.
+void write_data(const FindingData& data, JsonWriter& w) {
+  using Kind = FindingData::Value::Kind;
+  w.begin_object();
+  for (const auto& [k, v] : data) {
+    write_key(k, w);
+    switch (v.kind()) {
+      case Kind::kNull: w.null(); break;
+      case Kind::kUnsigned: w.value(v.as_unsigned()); break;
+      case Kind::kInteger: w.value(v.as_integer()); break;
+      case Kind::kFloat: write_float(v.as_float(), w); break;
+      case Kind::kBool: w.value(v.as_bool()); break;
+      case Kind::kString: write_string(v.as_string(), w); break;
+      case Kind::kJson: write_data(v.as_json(), w); break;
+    }
+  }
+  w.end_object();
 }
 
 std::optional<std::string> nonempty(const std::string& s) {

@@ -4,6 +4,7 @@
 #include <bit>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -141,32 +142,41 @@ void TextRenderer::event(const OomEvent& ev) {
 
 namespace {
 
-// right_aligned(): `s` right-aligned in `width` columns, as printf's %<width>s writes it.
-void right_aligned(std::string& out, std::string_view s, size_t width) {
-  if (s.size() < width) out.append(width - s.size(), ' ');
-  out.append(s);
-}
-
 // task_row(): one row of the largest-tasks table, as printf("    %8s %10s %10s %10s %6s  %s\n")
 // into a char[200] wrote it: a row longer than 199 bytes is cut there (its newline with it),
-// and the name stops at a NUL byte as %s stops.
-std::string task_row(std::string_view pid, std::string_view rss, std::string_view anon, std::string_view swap,
-                     std::string_view adj, std::string_view name) {
-  std::string row = "    ";
-  right_aligned(row, pid, 8);
-  row += ' ';
-  right_aligned(row, rss, 10);
-  row += ' ';
-  right_aligned(row, anon, 10);
-  row += ' ';
-  right_aligned(row, swap, 10);
-  row += ' ';
-  right_aligned(row, adj, 6);
-  row += "  ";
-  row.append(name.substr(0, name.find('\0')));
-  row += '\n';
-  if (row.size() > 199) row.resize(199);
-  return row;
+// and the name stops at a NUL byte as %s stops. Put together in a char array: a string per
+// row, grown and padded append by append, cost more than the rest of the table.
+void task_row(TextOut& o, std::string_view pid, std::string_view rss, std::string_view anon, std::string_view swap,
+              std::string_view adj, std::string_view name) {
+  char row[199];
+  size_t n = 0;
+  auto put = [&](std::string_view s) {  // what fits of `s`
+    const size_t k = std::min(s.size(), sizeof row - n);
+    std::memcpy(row + n, s.data(), k);
+    n += k;
+  };
+  auto right_aligned = [&](std::string_view s, size_t width) {  // as %<width>s
+    if (s.size() < width) {
+      const size_t pad = std::min(width - s.size(), sizeof row - n);
+      std::memset(row + n, ' ', pad);
+      n += pad;
+    }
+    put(s);
+  };
+  put("    ");
+  right_aligned(pid, 8);
+  put(" ");
+  right_aligned(rss, 10);
+  put(" ");
+  right_aligned(anon, 10);
+  put(" ");
+  right_aligned(swap, 10);
+  put(" ");
+  right_aligned(adj, 6);
+  put("  ");
+  put(name.substr(0, name.find('\0')));
+  put("\n");
+  o << std::string_view(row, n);
 }
 
 std::string_view decimal(char (&buf)[24], int64_t v) {
@@ -253,14 +263,15 @@ void TextRenderer::render_event(const OomEvent& ev, TextOut& o) {
   if (!ev.tasks.empty()) {
     PageSize ps = page_size_of(ev);
     std::vector<const Task*> top;
+    top.reserve(ev.tasks.size());
     for (const Task& t : ev.tasks) top.push_back(&t);
     std::sort(top.begin(), top.end(), [](const Task* a, const Task* b) { return a->rss_pages.value_or(0) > b->rss_pages.value_or(0); });
     if (top.size() > 5) top.resize(5);
     o << "  largest tasks (" << ev.tasks.size() << " in table):\n";
-    o << task_row("pid", "rss", "anon", "swap", "adj", "name");
+    task_row(o, "pid", "rss", "anon", "swap", "adj", "name");
     for (const Task* t : top) {
       char pid[24], adj[24];
-      o << task_row(decimal(pid, t->pid.value_or(0)), human_bytes(t->rss_pages.value_or(0) * ps.bytes),
+      task_row(o, decimal(pid, t->pid.value_or(0)), human_bytes(t->rss_pages.value_or(0) * ps.bytes),
                     t->rss_anon_pages ? human_bytes(*t->rss_anon_pages * ps.bytes) : "-",
                     human_bytes(t->swapents.value_or(0) * ps.bytes), decimal(adj, t->oom_score_adj.value_or(0)), t->name);
     }

@@ -22,9 +22,13 @@ PageSize page_size_of(const OomEvent& ev) {
 std::string cat(std::initializer_list<std::string_view> pieces) {
   size_t n = 0;
   for (std::string_view p : pieces) n += p.size();
-  std::string s;
-  s.reserve(n);
-  for (std::string_view p : pieces) s.append(p);
+  // Sized once and copied into (append() checks the capacity and the length per piece).
+  std::string s(n, '\0');
+  char* out = s.data();
+  for (std::string_view p : pieces) {
+    std::memcpy(out, p.data(), p.size());
+    out += p.size();
+  }
   return s;
 }
 

@@ -156,9 +156,15 @@ EventFacts event_facts(const OomEvent& ev) {
   f.lines = ReportLineIndex(ev.lines);
   f.manual_oom = is_manual_oom(ev);
   if (ev.memcg) {
-    if (ev.memcg->task_memcg) f.task_k8s = parse_k8s_path(*ev.memcg->task_memcg);
-    if (ev.memcg->oom_memcg) f.oom_k8s = parse_k8s_path(*ev.memcg->oom_memcg);
-    if (ev.memcg->stats_path) f.stats_k8s = parse_k8s_path(*ev.memcg->stats_path);
+    // The three paths are mostly one (a container's own limit was hit): parsed once then.
+    const Memcg& m = *ev.memcg;
+    if (m.task_memcg) f.task_k8s = parse_k8s_path(*m.task_memcg);
+    if (m.oom_memcg) f.oom_k8s = m.oom_memcg == m.task_memcg ? f.task_k8s : parse_k8s_path(*m.oom_memcg);
+    if (m.stats_path) {
+      f.stats_k8s = m.stats_path == m.oom_memcg    ? f.oom_k8s
+                    : m.stats_path == m.task_memcg ? f.task_k8s
+                                                   : parse_k8s_path(*m.stats_path);
+    }
   }
   return f;
 }

@@ -16,8 +16,11 @@
 #pragma once
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -37,14 +40,107 @@ struct EvidenceLine {
   std::string text;    // the kernel's message, without the log prefix
 };
 
-// finding_data(): an empty JSON object with room for the keys a rule usually writes (up to
-// ~16): ordered_json keeps keys in a vector of (const key, value) pairs, so each growth copies
-// every key written so far.
-inline nlohmann::ordered_json finding_data() {
-  nlohmann::ordered_json data = nlohmann::ordered_json::object();
-  data.get_ref<nlohmann::ordered_json::object_t&>().reserve(16);
-  return data;
-}
+// FindingData: a finding's numbers as key -> value, in the order the rule wrote them (the
+// `data` object of docs/findings.md). A rule writes `f.data["anon_bytes"] = x`: a number, a
+// bool or a string is kept as such, anything else (arrays, objects, null) as an
+// nlohmann::ordered_json, and the JSON is written straight from that (write_findings_json()) as
+// ordered_json wrote it. A DOM per finding cost an OOM storm ~5% of its rendering: an
+// allocation per key and value, and a tree to walk and free per finding.
+// As with ordered_json, data["key"] on a key not written yet adds it, as null.
+class FindingData {
+ public:
+  class Value {
+   public:
+    enum class Kind : uint8_t { kNull, kUnsigned, kInteger, kFloat, kBool, kString, kJson };
+
+    // Each type goes where ordered_json's constructor puts it: unsigned and signed integers,
+    // floating point, bool, strings; other types (vectors, ordered_json itself…) as kJson.
+    template <typename T>
+    Value& operator=(T&& v) {
+      using D = std::remove_cvref_t<T>;
+      if (kind_ == Kind::kJson) j_ = nullptr;
+      if constexpr (std::is_same_v<D, bool>) {
+        kind_ = Kind::kBool;
+        b_ = v;
+      } else if constexpr (std::is_same_v<D, unsigned> || std::is_same_v<D, unsigned long> ||
+                           std::is_same_v<D, unsigned long long>) {
+        kind_ = Kind::kUnsigned;
+        u_ = v;
+      } else if constexpr (std::is_same_v<D, int> || std::is_same_v<D, long> || std::is_same_v<D, long long>) {
+        kind_ = Kind::kInteger;
+        i_ = v;
+      } else if constexpr (std::is_same_v<D, double>) {
+        kind_ = Kind::kFloat;
+        d_ = v;
+      } else if constexpr (std::is_same_v<D, std::string> || std::is_same_v<D, std::string_view> ||
+                           std::is_same_v<std::decay_t<D>, const char*> || std::is_same_v<std::decay_t<D>, char*>) {
+        kind_ = Kind::kString;
+        s_ = std::forward<T>(v);
+      } else {
+        kind_ = Kind::kJson;
+        j_ = nlohmann::ordered_json(std::forward<T>(v));
+      }
+      return *this;
+    }
+
+    Kind kind() const { return kind_; }
+    uint64_t as_unsigned() const { return u_; }
+    int64_t as_integer() const { return i_; }
+    double as_float() const { return d_; }
+    bool as_bool() const { return b_; }
+    const std::string& as_string() const { return s_; }
+    const nlohmann::ordered_json& as_json() const { return j_; }
+    // to_json(): the value as ordered_json held it.
+    nlohmann::ordered_json to_json() const;
+    // Read as ordered_json reads (tests: data["anon_share"].get<double>(), data["top"][0]["name"]).
+    template <typename T>
+    T get() const {
+      return to_json().get<T>();
+    }
+    size_t size() const { return to_json().size(); }
+    bool is_null() const { return kind_ == Kind::kNull || (kind_ == Kind::kJson && j_.is_null()); }
+    template <typename K>
+    nlohmann::ordered_json operator[](const K& k) const {
+      nlohmann::ordered_json j = to_json();
+      return j[k];
+    }
+
+    // Compared and printed as their JSON (tests: EXPECT_EQ(f.data["pid"], 46452)).
+    template <typename T>
+    friend bool operator==(const Value& a, const T& b) {
+      return a.to_json() == b;
+    }
+    friend std::ostream& operator<<(std::ostream& os, const Value& v) { return os << v.to_json(); }
+
+   private:
+    Kind kind_ = Kind::kNull;
+    union {
+      uint64_t u_ = 0;
+      int64_t i_;
+      double d_;
+      bool b_;
+    };
+    std::string s_;             // kString
+    nlohmann::ordered_json j_;  // kJson
+  };
+  using Entry = std::pair<std::string, Value>;
+
+  // operator[](): the value of `key`, added (null, after the others) when not there yet.
+  Value& operator[](std::string_view key);
+  // operator[]() const, contains(): reading it as an ordered_json is read (tests); a key that
+  // is not there reads as null.
+  nlohmann::ordered_json operator[](std::string_view key) const;
+  bool contains(std::string_view key) const;
+  bool empty() const { return entries_.empty(); }
+  size_t size() const { return entries_.size(); }
+  std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
+  std::vector<Entry>::const_iterator end() const { return entries_.end(); }
+  // to_json(): the object, as ordered_json.
+  nlohmann::ordered_json to_json() const;
+
+ private:
+  std::vector<Entry> entries_;
+};
 
 struct Finding {
   std::string id;                  // stable identifier, documented in docs/findings.md
@@ -52,7 +148,7 @@ struct Finding {
   std::string title;               // a few words: "Anonymous memory blowup"
   std::string verdict;             // one line, with the numbers
   std::vector<std::string> evidence;   // the numbers as sentences
-  nlohmann::ordered_json data = finding_data();  // the numbers as key -> value
+  FindingData data;                // the numbers as key -> value
   std::string next_step;           // what to do about it
   std::vector<EvidenceLine> evidence_lines;  // quoted report lines (empty when none were kept)
 };

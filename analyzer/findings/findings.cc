@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <iterator>
+#include <tuple>
 
 #include "analyzer/findings/facts.h"
 #include "analyzer/findings/finding.h"
@@ -24,6 +25,44 @@ std::string_view severity_name(Severity s) {
     case Severity::kInfo: return "info";
   }
   return "info";
+}
+
+nlohmann::ordered_json FindingData::Value::to_json() const {
+  switch (kind_) {
+    case Kind::kNull: return nullptr;
+    case Kind::kUnsigned: return u_;
+    case Kind::kInteger: return i_;
+    case Kind::kFloat: return d_;
+    case Kind::kBool: return b_;
+    case Kind::kString: return s_;
+    case Kind::kJson: return j_;
+  }
+  return nullptr;
+}
+
+FindingData::Value& FindingData::operator[](std::string_view key) {
+  for (Entry& e : entries_)
+    if (e.first == key) return e.second;
+  if (entries_.empty()) entries_.reserve(12);  // a rule writes up to ~12 keys: one allocation
+  return entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple()).second;
+}
+
+nlohmann::ordered_json FindingData::operator[](std::string_view key) const {
+  for (const Entry& e : entries_)
+    if (e.first == key) return e.second.to_json();
+  return nullptr;
+}
+
+bool FindingData::contains(std::string_view key) const {
+  for (const Entry& e : entries_)
+    if (e.first == key) return true;
+  return false;
+}
+
+nlohmann::ordered_json FindingData::to_json() const {
+  nlohmann::ordered_json o = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : entries_) o[k] = v.to_json();
+  return o;
 }
 
 std::vector<Finding> find_all(const OomEvent& ev, const FindingContext& ctx) {
@@ -54,7 +93,7 @@ nlohmann::ordered_json findings_to_json(const std::vector<Finding>& findings) {
                    {"title", f.title},
                    {"verdict", f.verdict},
                    {"evidence", f.evidence},
-                   {"data", f.data},
+                   {"data", f.data.to_json()},
                    {"next_step", f.next_step},
                    {"evidence_lines", lines}});
   }

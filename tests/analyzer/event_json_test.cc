@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -36,6 +37,57 @@ TEST(JsonWriterTest, EscapesAndReplacesInvalidUtf8) {
   EXPECT_EQ(s, "{\"a\":\"q\\\"b\\\\n\\n\\u0001\",\"bad\":\"x\xEF\xBF\xBD\xEF\xBF\xBD(y\",\"ok\":\"二 9月\",\"n\":null,"
                "\"d\":0.5,\"arr\":[-1,18446744073709551615]}");
   EXPECT_TRUE(nlohmann::json::accept(s));
+}
+
+// FindingData keeps numbers, bools and strings as such and the rest as ordered_json; the
+// findings' "data" object is written as the ordered_json it replaced dumped it.
+TEST(FindingDataTest, WritesWhatOrderedJsonWrote) {
+  Finding f;
+  nlohmann::ordered_json ref = nlohmann::ordered_json::object();
+  auto set = [&](std::string_view k, const auto& v) {
+    f.data[k] = v;
+    ref[std::string(k)] = v;
+  };
+  set("u", UINT64_MAX);
+  set("i", int64_t{-5});
+  set("int", 7);
+  set("size", size_t{3});
+  set("u32", uint32_t{4000000000u});
+  set("small", uint16_t{9});
+  set("share", 0.8533401489257812);
+  set("tiny", 1e-05);
+  set("whole", 1.0);
+  set("inf", std::numeric_limits<double>::infinity());
+  set("yes", true);
+  set("s", std::string("plain"));
+  set("lit", "quote\" and \xff");
+  set("sv", std::string_view("view"));
+  set("list", std::vector<std::string>{"a", "b"});
+  set("j", nlohmann::ordered_json{{"k", 1}, {"v", "w"}});
+  set("null", nullptr);
+  set("we\"ird\x01", 1);
+  set("u", "overwritten in place");
+  set("j", 2.5);  // a json value replaced by a plain one
+  (void)f.data["read"];  // read through the non-const operator[]: added as null, as ordered_json does
+  (void)ref["read"];
+  EXPECT_EQ(f.data.size(), ref.size());
+  EXPECT_EQ(f.data.to_json(), ref);
+  std::string out;
+  {
+    JsonWriter w(out);
+    write_findings_json({f}, w);
+  }
+  const std::string data = "\"data\":" + ref.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + ",";
+  EXPECT_NE(out.find(data), std::string::npos) << out << "\n" << data;
+  // Read back: as ordered_json values, null for a key that is not there.
+  const Finding& cf = f;
+  EXPECT_EQ(cf.data["i"], -5);
+  EXPECT_EQ(cf.data["list"][1], "b");
+  EXPECT_TRUE(cf.data["absent"].is_null());
+  EXPECT_FALSE(cf.data.contains("absent"));
+  EXPECT_EQ(f.data["size"], 3u);
+  EXPECT_EQ(f.data["share"].get<double>(), 0.8533401489257812);
+  EXPECT_EQ(f.data["list"].size(), 2u);
 }
 
 // Integers: single digits take a short path, the rest std::to_chars; both forms of field().

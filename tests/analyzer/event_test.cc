@@ -1,8 +1,11 @@
 // event_test.cc: KeptLines (an event's report lines, back to back) and KeyedCounts (counters
 // by name in a sorted vector).
 #include <algorithm>
+#include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -70,6 +73,25 @@ TEST(KeyedCounts, BehavesLikeASortedMap) {
   KeyedCounts init{{"b", 2}, {"a", 1}};
   EXPECT_EQ(init.begin()->first, "a");
   EXPECT_EQ(init, (KeyedCounts{{"a", 1}, {"b", 2}}));
+}
+
+// Keys are compared a byte at a time: in std::map<std::string>'s order all the same (bytes as
+// unsigned char, a prefix before the keys it starts), whatever bytes a key from a log holds.
+TEST(KeyedCounts, OrdersKeysAsAStdMapDoes) {
+  const std::vector<std::string> keys = {"total_rss", "total_rss_huge", "total_", "t", "", "\xff", "\x80x", "a\x7f",
+                                         "a\x80", "A", "rss", "rs", "workingset_refault_anon", "workingset_refault_file"};
+  KeyedCounts m;
+  std::map<std::string, uint64_t> ref;
+  uint64_t v = 0;
+  for (const std::string& k : keys) {
+    m[k] = ++v;
+    ref[k] = v;
+  }
+  const std::vector<std::pair<std::string, uint64_t>> got(m.begin(), m.end()), want(ref.begin(), ref.end());
+  EXPECT_EQ(got, want);
+  for (const std::string& k : keys) EXPECT_EQ(m.at(k), ref.at(k)) << k;
+  EXPECT_EQ(m.count("total_r"), 0u);
+  EXPECT_EQ(m.count("total_rss_hug"), 0u);
 }
 
 TEST(KeyedCounts, PutOverwritesAndAdmitsNewKeysOnlyWhenAllowed) {
