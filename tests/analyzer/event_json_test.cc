@@ -1,10 +1,12 @@
 // event_json_test.cc: the streaming JSON writer and the event JSON shape.
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -90,7 +92,7 @@ TEST(FindingDataTest, WritesWhatOrderedJsonWrote) {
   EXPECT_EQ(f.data["list"].size(), 2u);
 }
 
-// Integers: single digits take a short path, the rest std::to_chars; both forms of field().
+// Integers: single digits take a short path, the rest digits(); both forms of field().
 TEST(JsonWriterTest, IntegersAroundTheSingleDigitPath) {
   std::string s;
   {
@@ -118,6 +120,41 @@ TEST(JsonWriterTest, IntegersAroundTheSingleDigitPath) {
     w.end_object();
   }
   EXPECT_EQ(c, "{\"total_rss\":0,\"we\\\"ird\\u0001\":12345,\"" + std::string(3000, 'k') + "\":1}");
+}
+
+// digits() writes longer integers from their length, four digits per step: every length, at
+// the powers of ten and of two and either side of them, as std::to_chars writes them.
+TEST(JsonWriterTest, IntegersOfEveryLengthAsToChars) {
+  std::vector<uint64_t> us;
+  uint64_t p = 1;
+  for (int k = 0; k < 20; ++k, p *= 10)
+    for (uint64_t x : {p - 1, p, p + 1, p * 3 + 7}) us.push_back(x);
+  for (int b = 0; b < 64; ++b)
+    for (uint64_t x : {(uint64_t{1} << b) - 1, uint64_t{1} << b, (uint64_t{1} << b) + 1}) us.push_back(x);
+  us.push_back(UINT64_MAX);
+  std::string got, want = "[";
+  {
+    JsonWriter w(got);
+    w.begin_array();
+    for (uint64_t u : us) {
+      w.value(u);
+      w.value(static_cast<int64_t>(u));
+      w.value(-static_cast<int64_t>(u / 2));
+    }
+    w.end_array();
+  }
+  char b[24];
+  auto put = [&](auto x) {
+    want.append(b, std::to_chars(b, b + sizeof b, x).ptr);
+    want += ',';
+  };
+  for (uint64_t u : us) {
+    put(u);
+    put(static_cast<int64_t>(u));
+    put(-static_cast<int64_t>(u / 2));
+  }
+  want.back() = ']';
+  EXPECT_EQ(got, want);
 }
 
 // string_literal() checks 16 (or 8) bytes at a time and the tail of a string with an
