@@ -20,6 +20,40 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
+// accumulate_digits(): the run of decimal digits at s[i] folded into v (v = v * 10 + digit
+// for each), i advanced past it; returns the run's length. A run of more than 19 digits may
+// wrap: callers check those with std::from_chars (read_digits()).
+// Every report line of a dmesg or /dev/kmsg log carries 13 to 20 digits; one at a time they
+// cost ~11 instructions each, so where 8 bytes remain they are taken 8 at a time (SWAR, as
+// in simdjson's parse_eight_digits_unrolled).
+[[gnu::always_inline]] inline size_t accumulate_digits(std::string_view s, size_t& i, uint64_t& v) {
+  const size_t d0 = i;
+  if constexpr (std::endian::native == std::endian::little) {
+    static constexpr uint64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    while (i + 8 <= s.size()) {
+      uint64_t x;
+      std::memcpy(&x, s.data() + i, 8);  // first byte lowest
+      x ^= 0x3030303030303030;           // a digit byte is now 0..9
+      // Bit 7 of each byte >= 10: adding 0x76 sets it for 10..0x89, and bytes >= 0x80 have it.
+      // Carries only move into later bytes, so the lowest flagged byte is exact.
+      const uint64_t bad = ((x + 0x7676767676767676) | x) & 0x8080808080808080;
+      const size_t n = bad ? static_cast<size_t>(std::countr_zero(bad)) / 8 : 8;
+      if (n == 0) break;
+      // The n digits moved to the top bytes (zeros in front read as leading zeros), then
+      // pairs, quads and the eight combined.
+      x = (x << (8 * (8 - n))) & 0x0f0f0f0f0f0f0f0f;
+      x = (x * (10 * 256 + 1)) >> 8;
+      x = ((x & 0x00ff00ff00ff00ff) * (100 * 65536 + 1)) >> 16;
+      x = ((x & 0x0000ffff0000ffff) * (10000 * (uint64_t{1} << 32) + 1)) >> 32;
+      v = v * kPow10[n] + x;
+      i += n;
+      if (n < 8) return i - d0;
+    }
+  }
+  for (; i < s.size() && is_digit(s[i]); ++i) v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+  return i - d0;
+}
+
 // read_digits(): accumulate_digits() from v = 0, with runs over 19 digits read again by
 // std::from_chars; `overflow` is set when the number does not fit in 64 bits.
 [[gnu::always_inline]] inline size_t read_digits(std::string_view s, size_t& i, uint64_t& v, bool& overflow) {

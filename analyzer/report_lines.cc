@@ -540,8 +540,8 @@ bool parse_table_row(std::string_view t, const std::vector<TaskColumn>& columns_
   if (!task.pid) return false;
   // Numeric cells are every header column but the last ("name"). Task tables are the bulk of a
   // report, so cells are read in one pass: a cell is [-]digits ending at a blank; its value is
-  // accumulated as it is scanned (accumulate_digits(), 8 digits at a time), and only a cell of
-  // more than 18 digits (which might not fit) is handed to parse_u64()/parse_i64().
+  // accumulated as it is scanned, and only a cell of more than 18 digits (which might not fit)
+  // is handed to parse_u64()/parse_i64().
   struct Cell {
     const char* p;
     uint32_t len;
@@ -562,9 +562,7 @@ bool parse_table_row(std::string_view t, const std::vector<TaskColumn>& columns_
     if (neg) ++p;
     const char* d0 = p;
     uint64_t mag = 0;
-    size_t at = static_cast<size_t>(p - t.data());
-    accumulate_digits(t, at, mag);
-    p = t.data() + at;
+    while (p < end && is_digit(*p)) mag = mag * 10 + static_cast<uint64_t>(*p++ - '0');
     if (p == d0 || (p < end && !is_space(*p))) {
       p = tok;  // not a number: the name starts here
       break;
