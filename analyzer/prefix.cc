@@ -66,7 +66,7 @@ bool all_digits(std::string_view s) {
 
 // trim_front(): ltrim(), with the usual case (no blank in front) decided here: ltrim() is not
 // inlined in this file, and its call cost ~20 instructions per use on every line.
-inline std::string_view trim_front(std::string_view s) { return !s.empty() && is_space(s[0]) ? ltrim(s) : s; }
+[[gnu::always_inline]] inline std::string_view trim_front(std::string_view s) { return !s.empty() && is_space(s[0]) ? ltrim(s) : s; }
 
 // "hh:mm:ss" optionally followed by ".frac"; returns the length consumed or 0.
 size_t match_clock(std::string_view s) {
