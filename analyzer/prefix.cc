@@ -267,16 +267,19 @@ const char* prefix_style_name(PrefixStyle s) {
 LogLine parse_prefix(std::string_view raw) {
   LogLine out;
   std::string_view s = raw;
-  // Decorations: mail quoting "> > " and markdown blockquotes ">".
-  while (!s.empty() && s[0] == '>') {
-    s.remove_prefix(1);
-    if (!s.empty() && s[0] == ' ') s.remove_prefix(1);
-  }
   size_t lead = 0;
-  // Mem-Info continuation lines are indented by some 76 blanks: 8 at a time first.
-  static constexpr char kBlanks[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-  while (lead + 8 <= s.size() && std::memcmp(s.data() + lead, kBlanks, 8) == 0) lead += 8;
-  while (lead < s.size() && (s[lead] == ' ' || s[lead] == '\t')) ++lead;
+  // Most lines have neither decorations nor indentation: one test of the first byte.
+  if (!s.empty() && (s[0] == '>' || s[0] == ' ' || s[0] == '\t')) {
+    // Decorations: mail quoting "> > " and markdown blockquotes ">".
+    while (!s.empty() && s[0] == '>') {
+      s.remove_prefix(1);
+      if (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+    }
+    // Mem-Info continuation lines are indented by some 76 blanks: 8 at a time first.
+    static constexpr char kBlanks[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+    while (lead + 8 <= s.size() && std::memcmp(s.data() + lead, kBlanks, 8) == 0) lead += 8;
+    while (lead < s.size() && (s[lead] == ' ' || s[lead] == '\t')) ++lead;
+  }
   std::string_view t = s.substr(lead);
   if (t.empty()) {
     out.text = t;
