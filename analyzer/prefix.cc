@@ -38,7 +38,7 @@ bool all_digits(std::string_view s) {
       // Carries only move into later bytes, so the lowest flagged byte is exact.
       const uint64_t bad = ((x + 0x7676767676767676) | x) & 0x8080808080808080;
       const size_t n = bad ? static_cast<size_t>(std::countr_zero(bad)) / 8 : 8;
-      if (n == 0) break;
+      if (n == 0) return i - d0;  // byte i is no digit
       // The n digits moved to the top bytes (zeros in front read as leading zeros), then
       // pairs, quads and the eight combined.
       x = (x << (8 * (8 - n))) & 0x0f0f0f0f0f0f0f0f;
@@ -66,7 +66,12 @@ bool all_digits(std::string_view s) {
 
 // trim_front(): ltrim(), with the usual case (no blank in front) decided here: ltrim() is not
 // inlined in this file, and its call cost ~20 instructions per use on every line.
-[[gnu::always_inline]] inline std::string_view trim_front(std::string_view s) { return !s.empty() && is_space(s[0]) ? ltrim(s) : s; }
+// A single blank (the one after a dmesg stamp) is dropped here too.
+[[gnu::always_inline]] inline std::string_view trim_front(std::string_view s) {
+  if (s.empty() || !is_space(s[0])) return s;
+  if (s.size() == 1 || !is_space(s[1])) return s.substr(1);
+  return ltrim(s);
+}
 
 // "hh:mm:ss" optionally followed by ".frac"; returns the length consumed or 0.
 size_t match_clock(std::string_view s) {
@@ -178,6 +183,7 @@ size_t take_dmesg_stamp(std::string_view s, double& secs) {
   if (s.empty() || s[0] != '[') return 0;
   size_t i = 1;
   while (i < s.size() && s[i] == ' ') ++i;
+  if (i >= s.size() || !is_digit(s[i])) return 0;  // "[Sat Nov 21 …]" (dmesg -T), "[ pid ]": no call
   // Both numbers are accumulated as they are scanned (every report line of a dmesg log has
   // one: two std::from_chars calls cost 5% of the parser thread on the dense benchmark log).
   bool overflow = false;
@@ -338,9 +344,10 @@ LogLine parse_prefix(std::string_view raw) {
       // A clock "hh:mm:ss" has its first ':' two bytes after its start. Any such colon will
       // do, so the English layout's place ("Sat Nov 21 10:00:00 2026") is tried first.
       bool has_clock = inner.size() >= 19 && match_clock(inner.substr(11)) != 0;
-      for (size_t colon = inner.find(':'); colon != std::string_view::npos && !has_clock;
-           colon = inner.find(':', colon + 1))
-        has_clock = colon >= 2 && match_clock(inner.substr(colon - 2)) != 0;
+      if (!has_clock)
+        for (size_t colon = inner.find(':'); colon != std::string_view::npos && !has_clock;
+             colon = inner.find(':', colon + 1))
+          has_clock = colon >= 2 && match_clock(inner.substr(colon - 2)) != 0;
       if (has_clock) {
         out.style = PrefixStyle::kDmesgT;
         out.wall_raw = inner;
