@@ -107,16 +107,18 @@ size_t find_sse2(const char* p, size_t n) {
 #if defined(OOMSCOPE_ANCHOR_AVX2)
 // The AVX2 scan classifies bytes with nibble lookups (vpshufb) instead of comparing them with
 // each word's bytes. Words are put in classes, one bit each, all of one length; a byte's
-// first-byte bits are first_lo[b & 15] & first_hi[b >> 4], its last-byte bits the same from
-// last_lo/last_hi. A position is a candidate when its first byte and the byte at a class's
-// last offset (2, 3 or 4 bytes on) share that class's bit. Each block of 32 bytes is looked up
-// once; the last-byte bits 2, 3 and 4 bytes on are shifted in from the block after it: ~30
-// instructions a block where 20 compares took ~80 (with match_at() free of calls, callgrind on
-// the dense benchmark log: find_anchor 13.3 M -> 6 M). Splitting bytes into nibbles and merging
-// words into a class only add candidates (false positives, which match_at() drops): kmem: and
-// swap: share a class, so "kwap:" and "cmem:" are candidates, never hits.
+// first-byte bits are first_lo[b & 15] & first_hi[b >> 4], its second- and last-byte bits the
+// same from second_lo/hi and last_lo/hi. A position is a candidate when its first byte, the
+// next one and the byte at a class's last offset (2, 3 or 4 bytes on) share that class's bit.
+// Each block of 32 bytes is looked up once; the bits 1 to 4 bytes on are shifted in from the
+// block after it: ~35 instructions a block where 20 compares took ~80, and the second byte
+// halves what match_at() is left to confirm (callgrind on the dense benchmark log:
+// find_anchor 13.3 M -> 5.5 M). Splitting bytes into nibbles and merging words into a class
+// only add candidates (false positives, which match_at() drops): kmem: and swap: share a
+// class, so "kwap:" and "cmem:" are candidates, never hits.
 struct NibbleTables {
   uint8_t first_lo[16] = {}, first_hi[16] = {};
+  uint8_t second_lo[16] = {}, second_hi[16] = {};
   uint8_t last_lo[16] = {}, last_hi[16] = {};
   uint8_t of_len[3] = {};  // the classes of words of length 3, 4, 5
   int classes = 0;
@@ -142,6 +144,9 @@ constexpr NibbleTables make_nibble_tables() {
     const uint8_t bit = static_cast<uint8_t>(1u << c);
     t.first_lo[f & 15] |= bit;
     t.first_hi[f >> 4] |= bit;
+    const uint8_t s = static_cast<uint8_t>(w.text[1]);
+    t.second_lo[s & 15] |= bit;
+    t.second_hi[s >> 4] |= bit;
     t.last_lo[l & 15] |= bit;
     t.last_hi[l >> 4] |= bit;
     t.of_len[w.len - 3] |= bit;
@@ -157,16 +162,17 @@ __attribute__((target("avx2"), always_inline)) inline __m256i table(const uint8_
 
 // The tables in registers, repeated in both 16-byte lanes (vpshufb looks up within a lane).
 struct Tables {
-  __m256i first_lo, first_hi, last_lo, last_hi;
+  __m256i first_lo, first_hi, second_lo, second_hi, last_lo, last_hi;
 };
 
-// classify(): the first-byte and last-byte class bits of the 32 bytes at q.
+// classify(): the first-, second- and last-byte class bits of the 32 bytes at q.
 __attribute__((target("avx2"), always_inline)) inline void classify(const char* q, const Tables& t, __m256i& first,
-                                                                    __m256i& last) {
+                                                                    __m256i& second, __m256i& last) {
   const __m256i low4 = _mm256_set1_epi8(0x0f);
   const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q));
   const __m256i lo = _mm256_and_si256(b, low4), hi = _mm256_and_si256(_mm256_srli_epi16(b, 4), low4);
   first = _mm256_and_si256(_mm256_shuffle_epi8(t.first_lo, lo), _mm256_shuffle_epi8(t.first_hi, hi));
+  second = _mm256_and_si256(_mm256_shuffle_epi8(t.second_lo, lo), _mm256_shuffle_epi8(t.second_hi, hi));
   last = _mm256_and_si256(_mm256_shuffle_epi8(t.last_lo, lo), _mm256_shuffle_epi8(t.last_hi, hi));
 }
 
@@ -174,27 +180,30 @@ __attribute__((target("avx2"), always_inline)) inline void classify(const char* 
 // on any x86-64); find_anchor() picks it at run time.
 __attribute__((target("avx2"))) size_t find_avx2(const char* p, size_t n) {
   if (n < 64) return find_sse2(p, n);
-  const Tables t{table(kNibbles.first_lo), table(kNibbles.first_hi), table(kNibbles.last_lo), table(kNibbles.last_hi)};
+  const Tables t{table(kNibbles.first_lo), table(kNibbles.first_hi), table(kNibbles.second_lo),
+                 table(kNibbles.second_hi), table(kNibbles.last_lo),  table(kNibbles.last_hi)};
   const __m256i of_len3 = _mm256_set1_epi8(static_cast<char>(kNibbles.of_len[0]));
   const __m256i of_len4 = _mm256_set1_epi8(static_cast<char>(kNibbles.of_len[1]));
   const __m256i of_len5 = _mm256_set1_epi8(static_cast<char>(kNibbles.of_len[2]));
-  __m256i first, last;
-  classify(p, t, first, last);
+  __m256i first, second, last;
+  classify(p, t, first, second, last);
   size_t i = 0;
   for (; i + 64 <= n; i += 32) {
-    __m256i next_first, next_last;
-    classify(p + i + 32, t, next_first, next_last);
-    // Last-byte bits k bytes on: vpalignr shifts within each lane, so it takes its upper
-    // bytes from the 32 bytes starting 16 on (this block's upper lane, the next one's lower).
+    __m256i next_first, next_second, next_last;
+    classify(p + i + 32, t, next_first, next_second, next_last);
+    // Bits k bytes on: vpalignr shifts within each lane, so it takes its upper bytes from the
+    // 32 bytes starting 16 on (this block's upper lane, the next one's lower).
     const __m256i mid = _mm256_permute2x128_si256(last, next_last, 0x21);
     const __m256i at_last = _mm256_or_si256(
         _mm256_or_si256(_mm256_and_si256(_mm256_alignr_epi8(mid, last, 2), of_len3),
                         _mm256_and_si256(_mm256_alignr_epi8(mid, last, 3), of_len4)),
         _mm256_and_si256(_mm256_alignr_epi8(mid, last, 4), of_len5));
-    const __m256i cand = _mm256_and_si256(first, at_last);
+    const __m256i at_second = _mm256_alignr_epi8(_mm256_permute2x128_si256(second, next_second, 0x21), second, 1);
+    const __m256i cand = _mm256_and_si256(_mm256_and_si256(first, at_second), at_last);
     const unsigned none = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(cand, _mm256_setzero_si256())));
     if (size_t at = first_confirmed(p, i, n, ~none); at != n) return at;
     first = next_first;
+    second = next_second;
     last = next_last;
   }
   return i + find_sse2(p + i, n - i);

@@ -6,9 +6,10 @@
 // (Task in, Tasks state, Tasks in), "pid " (the "[ pid ]" table header), "Mem-I" (Mem-Info)
 // "SysRq", "kmem:" and "swap:" (the memcg counter lines). The scan tests 32 (AVX2) or 16
 // (SSE2) bytes at a time for the first and last byte of each word (W. Muła's "SIMD-friendly
-// generic substring search"), then confirms candidates with memcmp. False positives are
-// fine (the line is then parsed and classified); a false negative would lose an event, so the
-// word list must stay a superset of what classify()'s event-opening kinds need.
+// generic substring search"; AVX2 also the second byte, all three looked up in nibble tables
+// of word classes), then confirms candidates against the words. False positives are fine
+// (the line is then parsed and classified); a false negative would lose an event, so the word
+// list must stay a superset of what classify()'s event-opening kinds need.
 //
 // Example:
 //   find_anchor("eth0 up\n[1.0] Out of memory", 27) == 22   // at "emory"

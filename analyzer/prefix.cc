@@ -38,7 +38,7 @@ bool all_digits(std::string_view s) {
       // Carries only move into later bytes, so the lowest flagged byte is exact.
       const uint64_t bad = ((x + 0x7676767676767676) | x) & 0x8080808080808080;
       const size_t n = bad ? static_cast<size_t>(std::countr_zero(bad)) / 8 : 8;
-      if (n == 0) break;
+      if (n == 0) return i - d0;  // byte i is no digit
       // The n digits moved to the top bytes (zeros in front read as leading zeros), then
       // pairs, quads and the eight combined.
       x = (x << (8 * (8 - n))) & 0x0f0f0f0f0f0f0f0f;
@@ -64,11 +64,37 @@ bool all_digits(std::string_view s) {
   return n;
 }
 
+// from(s, i), upto(s, n): s.substr(i) and s.substr(0, n) for an i or n known to be within s.
+// GCC keeps string_view::substr() (bounds check, throw) out of line in this file: a call of
+// ~10 instructions for each of the several views cut per line.
+inline std::string_view from(std::string_view s, size_t i) { return {s.data() + i, s.size() - i}; }
+inline std::string_view upto(std::string_view s, size_t n) { return {s.data(), n}; }
+
+// trim_front(): ltrim(), with the usual case (no blank in front) decided here: ltrim() is not
+// inlined in this file, and its call cost ~20 instructions per use on every line.
+// A single blank (the one after a dmesg stamp) is dropped here too.
+[[gnu::always_inline]] inline std::string_view trim_front(std::string_view s) {
+  if (s.empty() || !is_space(s[0])) return s;
+  if (s.size() == 1 || !is_space(s[1])) return from(s, 1);
+  return ltrim(s);
+}
+
 // "hh:mm:ss" optionally followed by ".frac"; returns the length consumed or 0.
 size_t match_clock(std::string_view s) {
-  if (s.size() < 8 || !is_digit(s[0]) || !is_digit(s[1]) || s[2] != ':' || !is_digit(s[3]) ||
-      !is_digit(s[4]) || s[5] != ':' || !is_digit(s[6]) || !is_digit(s[7]))
+  if (s.size() < 8) return 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    // The 8 bytes at once: ':' at 2 and 5, and (bytes ^ '0') <= 9 at the others (see
+    // accumulate_digits()), one clock per syslog, ISO and dmesg -T line.
+    uint64_t x;
+    std::memcpy(&x, s.data(), 8);
+    constexpr uint64_t kColons = 0x0000ff0000ff0000;
+    if ((x & kColons) != 0x00003a00003a0000) return 0;
+    const uint64_t d = x ^ 0x3030303030303030;
+    if ((((d + 0x7676767676767676) | d) & 0x8080808080808080 & ~kColons) != 0) return 0;
+  } else if (!is_digit(s[0]) || !is_digit(s[1]) || s[2] != ':' || !is_digit(s[3]) || !is_digit(s[4]) ||
+             s[5] != ':' || !is_digit(s[6]) || !is_digit(s[7])) {
     return 0;
+  }
   size_t i = 8;
   if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
     size_t j = i + 1;
@@ -120,19 +146,19 @@ bool take_host_tag(std::string_view& s, LogLine& out) {
   std::string_view r = s;
   // Host may be empty: "Feb 18 17:34:47  kernel:" (journalctl with no hostname).
   if (!r.empty() && r[0] == ' ') r.remove_prefix(1);
-  r = ltrim(r);  // two blanks: an empty host ("17:34:47  kernel:")
+  r = trim_front(r);  // two blanks: an empty host ("17:34:47  kernel:")
   size_t sp = r.find(' ');
-  std::string_view first = r.substr(0, sp);
+  std::string_view first = upto(r, std::min(sp, r.size()));
   std::string_view host, tag;
   std::string_view rest;
   bool kernel = false;
   if (!first.empty() && first.back() == ':') {
-    tag = first.substr(0, first.size() - 1);
-    rest = sp == std::string_view::npos ? std::string_view() : r.substr(sp + 1);
+    tag = upto(first, first.size() - 1);
+    rest = sp == std::string_view::npos ? std::string_view() : from(r, sp + 1);
   } else {
     if (sp == std::string_view::npos) return false;
     host = first;
-    std::string_view r2 = r.substr(sp + 1);
+    std::string_view r2 = from(r, sp + 1);
     // The tag ends at the first colon ("kernel:msg" needs no blank after it). The kernel's
     // own tag, on nearly every line, is taken without searching for the colon, a blank or '['.
     size_t colon = 6;
@@ -141,14 +167,14 @@ bool take_host_tag(std::string_view& s, LogLine& out) {
       colon = r2.find(':');
       if (colon == std::string_view::npos || colon == 0) return false;
     }
-    tag = r2.substr(0, colon);  // a view into the line, like every view of a LogLine
+    tag = upto(r2, colon);  // a view into the line, like every view of a LogLine
     if (!kernel && tag.find(' ') != std::string_view::npos) return false;
-    rest = r2.substr(colon + 1);
+    rest = from(r2, colon + 1);
     if (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
   }
   if (!kernel) {
     size_t br = tag.find('[');
-    if (br != std::string_view::npos) tag = tag.substr(0, br);
+    if (br != std::string_view::npos) tag = upto(tag, br);
     if (tag.empty()) return false;
   }
   out.host = host;
@@ -163,6 +189,7 @@ size_t take_dmesg_stamp(std::string_view s, double& secs) {
   if (s.empty() || s[0] != '[') return 0;
   size_t i = 1;
   while (i < s.size() && s[i] == ' ') ++i;
+  if (i >= s.size() || !is_digit(s[i])) return 0;  // "[Sat Nov 21 …]" (dmesg -T), "[ pid ]": no call
   // Both numbers are accumulated as they are scanned (every report line of a dmesg log has
   // one: two std::from_chars calls cost 5% of the parser thread on the dense benchmark log).
   bool overflow = false;
@@ -195,7 +222,7 @@ size_t take_caller(std::string_view s, std::string_view& caller) {
   size_t d0 = i;
   while (i < s.size() && is_digit(s[i])) ++i;
   if (i == d0 || i >= s.size() || s[i] != ']') return 0;
-  caller = s.substr(c0, i - c0);
+  caller = upto(from(s, c0), i - c0);
   return i + 1;
 }
 
@@ -217,13 +244,14 @@ bool take_kmsg(std::string_view t, LogLine& out) {
   out.style = PrefixStyle::kKmsg;
   if (!big[1]) out.kmsg_seq = num[1];
   if (!big[2]) out.mono_s = static_cast<double>(num[2]) / 1e6;
-  std::string_view rest = t.substr(static_cast<size_t>(semi - t.data()) + 1);
+  std::string_view rest = from(t, static_cast<size_t>(semi - t.data()) + 1);
   if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
-  out.text = ltrim(rest);
+  out.text = trim_front(rest);
   return true;
 }
 
 void take_dmesg_after(std::string_view& s, LogLine& out) {
+  if (s.empty() || s[0] != '[') return;  // most syslog/ISO lines: no call
   double secs = 0;
   if (size_t n = take_dmesg_stamp(s, secs)) {
     if (!std::isnan(secs)) out.mono_s = secs;
@@ -251,17 +279,20 @@ const char* prefix_style_name(PrefixStyle s) {
 LogLine parse_prefix(std::string_view raw) {
   LogLine out;
   std::string_view s = raw;
-  // Decorations: mail quoting "> > " and markdown blockquotes ">".
-  while (!s.empty() && s[0] == '>') {
-    s.remove_prefix(1);
-    if (!s.empty() && s[0] == ' ') s.remove_prefix(1);
-  }
   size_t lead = 0;
-  // Mem-Info continuation lines are indented by some 76 blanks: 8 at a time first.
-  static constexpr char kBlanks[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-  while (lead + 8 <= s.size() && std::memcmp(s.data() + lead, kBlanks, 8) == 0) lead += 8;
-  while (lead < s.size() && (s[lead] == ' ' || s[lead] == '\t')) ++lead;
-  std::string_view t = s.substr(lead);
+  // Most lines have neither decorations nor indentation: one test of the first byte.
+  if (!s.empty() && (s[0] == '>' || s[0] == ' ' || s[0] == '\t')) {
+    // Decorations: mail quoting "> > " and markdown blockquotes ">".
+    while (!s.empty() && s[0] == '>') {
+      s.remove_prefix(1);
+      if (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+    }
+    // Mem-Info continuation lines are indented by some 76 blanks: 8 at a time first.
+    static constexpr char kBlanks[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+    while (lead + 8 <= s.size() && std::memcmp(s.data() + lead, kBlanks, 8) == 0) lead += 8;
+    while (lead < s.size() && (s[lead] == ' ' || s[lead] == '\t')) ++lead;
+  }
+  std::string_view t = from(s, lead);
   if (t.empty()) {
     out.text = t;
     return out;
@@ -272,8 +303,8 @@ LogLine parse_prefix(std::string_view raw) {
     // Raw /dev/kmsg: "prio,seq,usec,flags[,…];text"
     if (take_kmsg(t, out)) return out;
     // ISO 8601: "2026-11-21T10:00:00.123456+00:00 host kernel: "
-    if (t.size() > 20 && t[4] == '-' && t[7] == '-' && (t[10] == 'T' || t[10] == ' ') && all_digits(t.substr(0, 4))) {
-      size_t n = match_clock(t.substr(11));
+    if (t.size() > 20 && t[4] == '-' && t[7] == '-' && (t[10] == 'T' || t[10] == ' ') && all_digits(upto(t, 4))) {
+      size_t n = match_clock(from(t, 11));
       if (n) {
         size_t i = 11 + n;
         if (i < t.size() && t[i] == 'Z') ++i;
@@ -281,24 +312,24 @@ LogLine parse_prefix(std::string_view raw) {
           ++i;
           while (i < t.size() && (is_digit(t[i]) || t[i] == ':')) ++i;
         }
-        std::string_view rest = t.substr(i);
+        std::string_view rest = from(t, i);
         if (take_host_tag(rest, out)) {
           out.style = PrefixStyle::kIso;
-          out.wall_raw = t.substr(0, i);
+          out.wall_raw = upto(t, i);
           take_dmesg_after(rest, out);
-          out.text = ltrim(rest);
+          out.text = trim_front(rest);
           return out;
         }
       }
     }
     // Time-only: "19:51:01 kernel: "
     if (size_t n = match_clock(t)) {
-      std::string_view rest = t.substr(n);
+      std::string_view rest = from(t, n);
       if (!rest.empty() && rest[0] == ' ' && take_host_tag(rest, out)) {
         out.style = PrefixStyle::kTimeOnly;
-        out.wall_raw = t.substr(0, n);
+        out.wall_raw = upto(t, n);
         take_dmesg_after(rest, out);
-        out.text = ltrim(rest);
+        out.text = trim_front(rest);
         return out;
       }
     }
@@ -307,27 +338,28 @@ LogLine parse_prefix(std::string_view raw) {
     if (size_t n = take_dmesg_stamp(t, secs)) {
       out.style = PrefixStyle::kDmesg;
       if (!std::isnan(secs)) out.mono_s = secs;
-      std::string_view rest = t.substr(n);
+      std::string_view rest = from(t, n);
       if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
-      out.text = ltrim(rest);
+      out.text = trim_front(rest);
       return out;
     }
     // dmesg -T: "[Sat Nov 21 10:00:00 2026]" in any locale: a bracket holding a clock.
     size_t close = t.find(']');
     if (close != std::string_view::npos && close < 48) {
-      std::string_view inner = t.substr(1, close - 1);
+      std::string_view inner = upto(from(t, 1), close - 1);
       // A clock "hh:mm:ss" has its first ':' two bytes after its start. Any such colon will
       // do, so the English layout's place ("Sat Nov 21 10:00:00 2026") is tried first.
-      bool has_clock = inner.size() >= 19 && match_clock(inner.substr(11)) != 0;
-      for (size_t colon = inner.find(':'); colon != std::string_view::npos && !has_clock;
-           colon = inner.find(':', colon + 1))
-        has_clock = colon >= 2 && match_clock(inner.substr(colon - 2)) != 0;
+      bool has_clock = inner.size() >= 19 && match_clock(from(inner, 11)) != 0;
+      if (!has_clock)
+        for (size_t colon = inner.find(':'); colon != std::string_view::npos && !has_clock;
+             colon = inner.find(':', colon + 1))
+          has_clock = colon >= 2 && match_clock(from(inner, colon - 2)) != 0;
       if (has_clock) {
         out.style = PrefixStyle::kDmesgT;
         out.wall_raw = inner;
-        std::string_view rest = t.substr(close + 1);
+        std::string_view rest = from(t, close + 1);
         if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
-        out.text = ltrim(rest);
+        out.text = trim_front(rest);
         return out;
       }
     }
@@ -344,14 +376,14 @@ LogLine parse_prefix(std::string_view raw) {
     size_t d0 = i;
     while (i < t.size() && is_digit(t[i])) ++i;
     if (i > d0 && i < t.size() && t[i] == ' ') {
-      size_t n = match_clock(t.substr(i + 1));
+      size_t n = match_clock(from(t, i + 1));
       if (n) {
-        std::string_view rest = t.substr(i + 1 + n);
+        std::string_view rest = from(t, i + 1 + n);
         if (take_host_tag(rest, out)) {
           out.style = PrefixStyle::kSyslog;
-          out.wall_raw = t.substr(0, i + 1 + n);
+          out.wall_raw = upto(t, i + 1 + n);
           take_dmesg_after(rest, out);
-          out.text = ltrim(rest);
+          out.text = trim_front(rest);
           return out;
         }
       }

@@ -56,7 +56,7 @@ bool LineReader::refill() {
   return true;
 }
 
-bool LineReader::next(Line& line) {
+bool LineReader::next_refilling(Line& line) {
   for (;;) {
     const char* base = base_;
     size_t avail = end_ - begin_;

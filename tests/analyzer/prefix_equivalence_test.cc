@@ -406,6 +406,13 @@ TEST(PrefixEquivalenceTest, EdgeCases) {
       "19:51:01 kernel: Out of memory",
       "19:51:01 h kernel: x",
       "19:51:01 h kernel:[ 1.5][ T12] x",
+      // Clocks with a wrong byte at each place: '/' and ':' next to the digits, bytes that
+      // are digits only in their low nibble (0xb0, 0xb9), a colon moved, a digit short.
+      "10:00:00 kernel: x", "1/:00:00 kernel: x", "10:0::00 kernel: x", "10:00:0\xb9 kernel: x",
+      "\xb0" "10:00:00 kernel: x", "1\xb0:00:00 kernel: x", "10:00:00\xba kernel: x", "100:00:00 kernel: x",
+      "10:00:0 kernel: x", "10:00:00. kernel: x", "10:00:00,5 kernel: x", "10:00:00.5.5 kernel: x",
+      "Nov 14 1/:00:00 h kernel: x", "Nov 14 10:00:0: h kernel: x", "Nov 14 10;00:00 h kernel: x",
+      "2026-11-14T10:00:0/ h kernel: x", "[Sat Nov 21 10:00:0/ 2026] x", "[Sat Nov 21 1:00:00 2026] x",
       // dmesg stamps after the tag, printk callers.
       "Nov 14 00:00:00 db-2 kernel: [ 170.745161] [ T1234] x",
       "Nov 14 00:00:00 db-2 kernel: [ 170.745161][C3] x",

@@ -124,5 +124,16 @@ TEST(ScanTest, FindEitherAtEveryLengthAndPlace) {
   EXPECT_EQ(find_either("a#b\\c", 5, '\\', '#'), 1u);  // scan.h's example
 }
 
+TEST(ScanTest, FindEitherOnRandomBytes) {
+  // Every byte value (NUL and bytes >= 0x80 too) around the searched ones, against std::find_if.
+  std::mt19937 rng(11);
+  for (int round = 0; round < 20000; ++round) {
+    std::string s(rng() % 80, '\0');
+    for (char& c : s) c = static_cast<char>(rng() % 8 == 0 ? "\\#"[rng() % 2] : rng() % 256);
+    const size_t want = static_cast<size_t>(std::find_if(s.begin(), s.end(), [](char c) { return c == '\\' || c == '#'; }) - s.begin());
+    ASSERT_EQ(find_either(s.data(), s.size(), '\\', '#'), want) << "round " << round;
+  }
+}
+
 }  // namespace
 }  // namespace oomscope
