@@ -72,6 +72,15 @@ class JsonWriter {
   void null() { sep(); put("null"); done(); }
   // raw(): an already-serialised JSON value.
   void raw(std::string_view json) { sep(); put(json); done(); }
+  // raw_in_place(): a value of at most `n` bytes (n <= 4096) that `write(first, last)` writes
+  // straight into the staging buffer, returning its end (a number formatter).
+  template <typename Write>
+  void raw_in_place(size_t n, Write write) {
+    sep();
+    char* p = reserve(n);
+    len_ += static_cast<size_t>(write(p, p + n) - p);
+    done();
+  }
 
   template <typename T>
   void value(const std::optional<T>& v) {

@@ -2,6 +2,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -120,6 +121,25 @@ TEST(JsonWriterTest, IntegersAroundTheSingleDigitPath) {
     w.end_object();
   }
   EXPECT_EQ(c, "{\"total_rss\":0,\"we\\\"ird\\u0001\":12345,\"" + std::string(3000, 'k') + "\":1}");
+}
+
+// raw_in_place(): a formatter writes straight into the staging buffer, separators as for any
+// value, also when the buffer is nearly full (it is flushed first).
+TEST(JsonWriterTest, RawInPlaceWritesWhatTheFormatterReturns) {
+  std::string s;
+  {
+    JsonWriter w(s);
+    w.begin_array();
+    w.value(std::string(4090, 'x'));  // the next value does not fit in what is left
+    for (std::string_view v : {"1.5", "-2e-05"})
+      w.raw_in_place(64, [v](char* first, char* last) {
+        EXPECT_EQ(last - first, 64);
+        std::memcpy(first, v.data(), v.size());
+        return first + v.size();
+      });
+    w.end_array();
+  }
+  EXPECT_EQ(s, "[\"" + std::string(4090, 'x') + "\",1.5,-2e-05]");
 }
 
 // digits() writes longer integers from their length, four digits per step: every length, at
