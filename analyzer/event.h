@@ -256,6 +256,11 @@ class KeptLines {
   ReportLine operator[](size_t i) const {
     return {refs_[i].line, std::string_view(text_).substr(refs_[i].offset, refs_[i].size)};
   }
+  // text(): every line's text, back to back in line order; line i is
+  // text().substr(offset(i), end(i) - offset(i)). ReportLineIndex indexes the lines by it.
+  std::string_view text() const { return text_; }
+  size_t offset(size_t i) const { return refs_[i].offset; }
+  size_t end(size_t i) const { return refs_[i].offset + refs_[i].size; }
   ReportLine front() const { return (*this)[0]; }
   ReportLine back() const { return (*this)[size() - 1]; }
   // heap_bytes(): what the lines hold on the heap.
