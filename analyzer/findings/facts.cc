@@ -32,27 +32,27 @@ void memcg_breakdown(const OomEvent& ev, const Composition& c, MemBreakdown& b) 
   b.page_cache = p.file;
   b.shmem = p.shmem;
   b.kernel = p.kernel;
-  b.active_file = g("active_file");
-  b.inactive_file = g("inactive_file");
-  b.unevictable = g("unevictable");
-  if (m.stats.count("anon")) {
+  b.active_file = g(MemcgStats::kActiveFile);
+  b.inactive_file = g(MemcgStats::kInactiveFile);
+  b.unevictable = g(MemcgStats::kUnevictable);
+  if (g.has(MemcgStats::kAnon)) {
     // cgroup v2 memory.stat (also printed on v1 by 5.3-6.4).
-    b.mapped_file = g("file_mapped");
-    b.dirty = g("file_dirty");
-    b.writeback = g("file_writeback");
-    b.slab_unreclaimable = g("slab_unreclaimable");
-    b.slab_reclaimable = g("slab_reclaimable");
-    b.kernel_stack = g("kernel_stack");
-    b.pagetables = sum({g("pagetables"), g("sec_pagetables")});
-    b.sock = g("sock");
-    b.percpu = g("percpu");
-    b.vmalloc = g("vmalloc");
+    b.mapped_file = g(MemcgStats::kFileMapped);
+    b.dirty = g(MemcgStats::kFileDirty);
+    b.writeback = g(MemcgStats::kFileWriteback);
+    b.slab_unreclaimable = g(MemcgStats::kSlabUnreclaimable);
+    b.slab_reclaimable = g(MemcgStats::kSlabReclaimable);
+    b.kernel_stack = g(MemcgStats::kKernelStack);
+    b.pagetables = sum({g(MemcgStats::kPagetables), g(MemcgStats::kSecPagetables)});
+    b.sock = g(MemcgStats::kSock);
+    b.percpu = g(MemcgStats::kPercpu);
+    b.vmalloc = g(MemcgStats::kVmalloc);
     if (m.swap_usage_kb) b.swap = *m.swap_usage_kb * 1024;
   } else {
     // cgroup v1 memory.stat.
-    b.mapped_file = g("mapped_file");
-    b.dirty = g("dirty");
-    b.writeback = g("writeback");
+    b.mapped_file = g(MemcgStats::kMappedFile);
+    b.dirty = g(MemcgStats::kDirty);
+    b.writeback = g(MemcgStats::kWriteback);
     b.swap = p.swap;
   }
 }
