@@ -237,9 +237,11 @@ std::optional<uint64_t> MemcgStats::operator()(Key key) const {
   return std::nullopt;
 }
 
-MemParts memcg_parts(const Memcg& m) {
+MemParts memcg_parts(const Memcg& m) { return memcg_parts(MemcgStats(m)); }
+
+MemParts memcg_parts(const MemcgStats& g) {
+  const Memcg& m = g.memcg();
   MemParts p;
-  const MemcgStats g(m);
   p.shmem = g(MemcgStats::kShmem);
   if (g.has(MemcgStats::kAnon)) {
     // cgroup v2 memory.stat (also printed on v1 by 5.3-6.4): `file` includes shmem.
@@ -293,7 +295,9 @@ std::optional<uint64_t> Composition::ram_limit() const {
 
 const char* Composition::ram_limit_label() const { return hugetlb_bytes ? "RAM outside hugepages" : "RAM"; }
 
-Composition composition(const OomEvent& ev) {
+Composition composition(const OomEvent& ev) { return composition(ev, nullptr); }
+
+Composition composition(const OomEvent& ev, const MemcgStats* stats) {
   Composition c;
   PageSize ps = page_size_of(ev);
   if (ev.mem_info && ev.mem_info->ram_pages) {
@@ -322,7 +326,7 @@ Composition composition(const OomEvent& ev) {
     }
     if (!m.stats.empty() || !m.subtree_stats.empty()) {
       c.basis = "memcg stats";
-      MemParts p = memcg_parts(m);
+      MemParts p = stats ? memcg_parts(*stats) : memcg_parts(m);
       c.anon_bytes = p.anon, c.file_bytes = p.file, c.shmem_bytes = p.shmem, c.kernel_bytes = p.kernel, c.swap_bytes = p.swap;
     }
   } else if (ev.mem_info) {

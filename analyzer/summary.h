@@ -68,6 +68,7 @@ class MemcgStats {
   std::optional<uint64_t> operator()(Key key) const;
   // has(): the stats hold `key` itself (m.stats.count(name(key)), whatever its total_).
   bool has(Key key) const { return has_plain_ & (1u << key); }
+  const Memcg& memcg() const { return m_; }
 
  private:
   const Memcg& m_;
@@ -93,7 +94,10 @@ struct Composition {
   std::optional<uint64_t> ram_limit() const;
   const char* ram_limit_label() const;
 };
+// The second form reads the memcg's stats through `stats` (of *ev.memcg) when it is given: the
+// caller that reads more of them (event_facts()) looks them up once.
 Composition composition(const OomEvent& ev);
+Composition composition(const OomEvent& ev, const MemcgStats* stats);
 
 // The parts of a memcg `memory.stat` block and of a global `Mem-Info` block, as composition()
 // reads them; the findings' breakdown reads the same (one formula for both).
@@ -101,6 +105,7 @@ struct MemParts {
   std::optional<uint64_t> anon, file, shmem, kernel, swap;  // file without shmem, anon without shmem
 };
 MemParts memcg_parts(const Memcg& m);
+MemParts memcg_parts(const MemcgStats& g);
 MemParts meminfo_parts(const OomEvent& ev);
 
 // limit_phrase(): the limit for a summary line, with its basis: "memcg limit 256.0 MiB",

@@ -20,14 +20,16 @@ std::optional<uint64_t> sum(std::initializer_list<std::optional<uint64_t>> parts
 
 // The parts (anon, page cache, shmem, kernel) come from `c` (composition()) when it read the
 // same block, else from the functions it uses (memcg_parts(), meminfo_parts()): one formula.
-void memcg_breakdown(const OomEvent& ev, const Composition& c, MemBreakdown& b) {
+// `stats`, when given, are the memcg's (breakdown()).
+void memcg_breakdown(const OomEvent& ev, const Composition& c, const MemcgStats* stats, MemBreakdown& b) {
   const Memcg& m = *ev.memcg;
   if (m.stats.empty() && m.subtree_stats.empty()) return;
-  const MemcgStats g(m);
+  std::optional<MemcgStats> own;
+  const MemcgStats& g = stats ? *stats : own.emplace(m);
   b.basis = "memcg stats";
   MemParts p;
   if (c.basis == b.basis) p = {c.anon_bytes, c.file_bytes, c.shmem_bytes, c.kernel_bytes, c.swap_bytes};
-  else p = memcg_parts(m);
+  else p = memcg_parts(g);
   b.anon = p.anon;
   b.page_cache = p.file;
   b.shmem = p.shmem;
@@ -130,15 +132,17 @@ std::optional<double> MemBreakdown::share(const std::optional<uint64_t>& x) cons
 
 MemBreakdown breakdown(const OomEvent& ev) { return breakdown(ev, composition(ev)); }
 
+MemBreakdown breakdown(const OomEvent& ev, const Composition& c) { return breakdown(ev, c, nullptr); }
+
 // `c` (the event's composition) decides which limit was hit (memory vs memory+swap).
-MemBreakdown breakdown(const OomEvent& ev, const Composition& c) {
+MemBreakdown breakdown(const OomEvent& ev, const Composition& c, const MemcgStats* stats) {
   MemBreakdown b;
   // A cpuset or NUMA policy OOM (4.19+ constraint line) ran out on its allowed nodes only: the
   // machine-wide Mem-Info counters are not the limit that was hit (003: 610 GB free).
   const bool node_constrained =
       ev.constraint && (*ev.constraint == "CONSTRAINT_CPUSET" || *ev.constraint == "CONSTRAINT_MEMORY_POLICY");
   if (memcg_oom(ev)) {
-    memcg_breakdown(ev, c, b);
+    memcg_breakdown(ev, c, stats, b);
     b.limit = c.limit_bytes;
     b.usage = c.usage_bytes;
     b.limit_label = c.limit_label;
@@ -150,9 +154,13 @@ MemBreakdown breakdown(const OomEvent& ev, const Composition& c) {
 
 EventFacts event_facts(const OomEvent& ev) {
   EventFacts f;
-  f.composition = composition(ev);
+  // The memcg's stats, looked up once for the composition and the breakdown.
+  std::optional<MemcgStats> stats;
+  if (ev.memcg && (!ev.memcg->stats.empty() || !ev.memcg->subtree_stats.empty())) stats.emplace(*ev.memcg);
+  const MemcgStats* g = stats ? &*stats : nullptr;
+  f.composition = composition(ev, g);
   f.culprit = rank_culprit(ev, f.composition);
-  f.breakdown = breakdown(ev, f.composition);
+  f.breakdown = breakdown(ev, f.composition, g);
   f.lines = ReportLineIndex(ev.lines);
   f.manual_oom = is_manual_oom(ev);
   if (ev.memcg) {
