@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <system_error>
 
 #include "common/strings.h"
@@ -73,10 +74,26 @@ size_t ReportLineIndex::first_containing(std::string_view needle) const {
 }
 
 // The rows' pids are parsed here, not when the index is built: a rule asks for one or two rows
-// of a table of dozens.
+// of a table of dozens. A row's number is first compared with `pid`'s digits as text, which
+// passes over most rows at their first digit; a number with a leading '0' (and any row, for a
+// negative pid, which only a number past INT64_MAX would equal) goes through row_pid().
 size_t ReportLineIndex::first_task_row(int64_t pid) const {
-  for (uint32_t i = first_by_byte_['[']; i != kNone; i = lines_at_[i].next)
-    if (const auto p = row_pid(trimmed(i)); p && static_cast<int64_t>(*p) == pid) return i;
+  char digits[24];
+  const size_t nd = pid >= 0 ? static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, pid).ptr - digits) : 0;
+  for (uint32_t i = first_by_byte_['[']; i != kNone; i = lines_at_[i].next) {
+    const std::string_view t = trimmed(i);
+    size_t j = 1;  // after '['
+    while (j < t.size() && is_space(t[j])) ++j;
+    if (nd && j < t.size() && t[j] != '0') {
+      // The number is pid's digits and no more digits, then blanks and ']'.
+      if (t[j] != digits[0] || t.size() - j <= nd || t.compare(j, nd, digits, nd) != 0 || is_digit(t[j + nd])) continue;
+      size_t k = j + nd;
+      while (k < t.size() && is_space(t[k])) ++k;
+      if (k < t.size() && t[k] == ']') return i;
+      continue;
+    }
+    if (const auto p = row_pid(t); p && static_cast<int64_t>(*p) == pid) return i;
+  }
   return npos;
 }
 
