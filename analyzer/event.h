@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/strings.h"
+
 namespace oomscope {
 
 struct SourceSpan {
@@ -146,15 +148,10 @@ class KeyedCounts {
     return std::lower_bound(order_.cbegin(), order_.cend(), k,
                             [this](uint32_t e, std::string_view key) { return key_less(v_[e].first, key); });
   }
-  // key_less(): a < b in std::string's order (bytes as unsigned char, a prefix first), a byte
-  // at a time: counter names are short and mostly differ in their first bytes, where a memcmp()
-  // call (the renderers look up a few dozen counters per event) costs more than the compare.
-  static bool key_less(std::string_view a, std::string_view b) {
-    const size_t n = std::min(a.size(), b.size());
-    for (size_t i = 0; i < n; ++i)
-      if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
-    return a.size() < b.size();
-  }
+  // key_less(): a < b in std::string's order, a byte at a time (bytes_less()): counter names are
+  // short and mostly differ in their first bytes, where a memcmp() call (the renderers look up a
+  // few dozen counters per event) costs more than the compare.
+  static bool key_less(std::string_view a, std::string_view b) { return bytes_less(a, b); }
   // insert_at(): a new key whose place in key order is `at` (from lower()).
   iterator insert_at(std::vector<uint32_t>::const_iterator at, std::string k, uint64_t value) {
     const auto pos = at - order_.cbegin();  // reserve() below invalidates `at`
@@ -256,6 +253,11 @@ class KeptLines {
   ReportLine operator[](size_t i) const {
     return {refs_[i].line, std::string_view(text_).substr(refs_[i].offset, refs_[i].size)};
   }
+  // text(): every line's text, back to back in line order; line i is
+  // text().substr(offset(i), end(i) - offset(i)). ReportLineIndex indexes the lines by it.
+  std::string_view text() const { return text_; }
+  size_t offset(size_t i) const { return refs_[i].offset; }
+  size_t end(size_t i) const { return refs_[i].offset + refs_[i].size; }
   ReportLine front() const { return (*this)[0]; }
   ReportLine back() const { return (*this)[size() - 1]; }
   // heap_bytes(): what the lines hold on the heap.

@@ -1,6 +1,7 @@
 #include "analyzer/summary.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -173,40 +174,96 @@ std::optional<uint64_t> stat(const Memcg& m, std::string_view k, bool try_total)
 
 std::optional<uint64_t> memcg_stat(const Memcg& m, std::string_view k) { return stat(m, k, true); }
 
+namespace {
+
+constexpr std::string_view kStatNames[MemcgStats::kKeys] = {
+    "active_file", "anon", "cache", "dirty", "file", "file_dirty", "file_mapped", "file_writeback", "inactive_file",
+    "kernel", "kernel_stack", "mapped_file", "pagetables", "percpu", "rss", "sec_pagetables", "shmem", "slab",
+    "slab_reclaimable", "slab_unreclaimable", "sock", "swap", "unevictable", "vmalloc", "writeback"};
+static_assert(std::is_sorted(std::begin(kStatNames), std::end(kStatNames)), "MemcgStats::Key is in name order");
+
+// kFirstWithByte[b]: the first Key whose name starts with byte b or a later one (kStatNames is
+// sorted): the names that start with b are kFirstWithByte[b] .. kFirstWithByte[b + 1] - 1.
+constexpr std::array<uint8_t, 257> kFirstWithByte = [] {
+  std::array<uint8_t, 257> a{};
+  size_t k = 0;
+  for (size_t b = 0; b < 257; ++b) {
+    while (k < MemcgStats::kKeys && static_cast<unsigned char>(kStatNames[k][0]) < b) ++k;
+    a[b] = static_cast<uint8_t>(k);
+  }
+  return a;
+}();
+
+// stat_key(): the Key named `name`, kKeys when none: compared only with the names that start
+// with its first byte (0-4 of them; most differ in size).
+size_t stat_key(std::string_view name) {
+  if (name.empty()) return MemcgStats::kKeys;
+  const unsigned char b = static_cast<unsigned char>(name[0]);
+  for (size_t k = kFirstWithByte[b]; k < kFirstWithByte[b + 1]; ++k)
+    if (kStatNames[k] == name) return k;
+  return MemcgStats::kKeys;
+}
+
+}  // namespace
+
+std::string_view MemcgStats::name(Key k) { return kStatNames[k]; }
+
+// One walk over the stats: each stat name is looked up among the Keys' names (its `total_`
+// prefix set aside).
 MemcgStats::MemcgStats(const Memcg& m) : m_(m) {
-  for (const auto& kv : m.stats)
-    if (kv.first.starts_with("total_")) {
+  by_name_ = m.stats_format == "v1-kb-line" && !m.subtree_stats.empty();
+  constexpr std::string_view kTotal = "total_";
+  for (const auto& [k, v] : m.stats) {
+    const std::string_view key = k;
+    if (!key.empty() && key[0] == 't' && key.starts_with(kTotal)) {
       has_totals_ = true;
-      break;
+      if (const size_t i = stat_key(key.substr(kTotal.size())); i < kKeys) {
+        total_[i] = v;
+        has_total_ |= 1u << i;
+      }
+    } else if (const size_t i = stat_key(key); i < kKeys) {
+      plain_[i] = v;
+      has_plain_ |= 1u << i;
     }
+  }
 }
 
 std::optional<uint64_t> MemcgStats::operator()(std::string_view key) const { return stat(m_, key, has_totals_); }
 
-MemParts memcg_parts(const Memcg& m) {
+std::optional<uint64_t> MemcgStats::operator()(Key key) const {
+  if (by_name_) return stat(m_, kStatNames[key], has_totals_);
+  if (has_total_ & (1u << key)) return total_[key];
+  if (has_plain_ & (1u << key)) return plain_[key];
+  return std::nullopt;
+}
+
+MemParts memcg_parts(const Memcg& m) { return memcg_parts(MemcgStats(m)); }
+
+MemParts memcg_parts(const MemcgStats& g) {
+  const Memcg& m = g.memcg();
   MemParts p;
-  const MemcgStats g(m);
-  p.shmem = g("shmem");
-  if (m.stats.count("anon")) {
+  p.shmem = g(MemcgStats::kShmem);
+  if (g.has(MemcgStats::kAnon)) {
     // cgroup v2 memory.stat (also printed on v1 by 5.3-6.4): `file` includes shmem.
-    p.anon = g("anon");
-    p.file = minus(g("file"), p.shmem);
-    p.kernel = g("kernel");
+    p.anon = g(MemcgStats::kAnon);
+    p.file = minus(g(MemcgStats::kFile), p.shmem);
+    p.kernel = g(MemcgStats::kKernel);
     if (!p.kernel) {
-      auto slab = g("slab");
-      if (!slab) slab = sum({g("slab_reclaimable"), g("slab_unreclaimable")});
-      p.kernel = sum({g("kernel_stack"), g("pagetables"), g("sec_pagetables"), g("percpu"), g("sock"), g("vmalloc"), slab});
+      auto slab = g(MemcgStats::kSlab);
+      if (!slab) slab = sum({g(MemcgStats::kSlabReclaimable), g(MemcgStats::kSlabUnreclaimable)});
+      p.kernel = sum({g(MemcgStats::kKernelStack), g(MemcgStats::kPagetables), g(MemcgStats::kSecPagetables),
+                      g(MemcgStats::kPercpu), g(MemcgStats::kSock), g(MemcgStats::kVmalloc), slab});
       // Before 5.18's `kernel` key the stat shows only some kernel parts (5.10 has no
       // pagetables); the report's `kmem: usage` counter holds them all when it is printed (035:
       // kernel_stack + slab = 224 KiB, kmem 1272 KiB).
       if (m.kmem_usage_kb && *m.kmem_usage_kb * 1024 > p.kernel.value_or(0)) p.kernel = *m.kmem_usage_kb * 1024;
     }
-    p.swap = g("swap");
+    p.swap = g(MemcgStats::kSwap);
   } else {
     // cgroup v1 memory.stat: `rss` is anonymous memory, `cache` includes shmem.
-    p.anon = g("rss");
-    p.file = minus(g("cache"), p.shmem);
-    p.swap = g("swap");
+    p.anon = g(MemcgStats::kRss);
+    p.file = minus(g(MemcgStats::kCache), p.shmem);
+    p.swap = g(MemcgStats::kSwap);
     if (m.kmem_usage_kb && *m.kmem_usage_kb > 0) p.kernel = *m.kmem_usage_kb * 1024;
   }
   return p;
@@ -238,7 +295,9 @@ std::optional<uint64_t> Composition::ram_limit() const {
 
 const char* Composition::ram_limit_label() const { return hugetlb_bytes ? "RAM outside hugepages" : "RAM"; }
 
-Composition composition(const OomEvent& ev) {
+Composition composition(const OomEvent& ev) { return composition(ev, nullptr); }
+
+Composition composition(const OomEvent& ev, const MemcgStats* stats) {
   Composition c;
   PageSize ps = page_size_of(ev);
   if (ev.mem_info && ev.mem_info->ram_pages) {
@@ -267,7 +326,7 @@ Composition composition(const OomEvent& ev) {
     }
     if (!m.stats.empty() || !m.subtree_stats.empty()) {
       c.basis = "memcg stats";
-      MemParts p = memcg_parts(m);
+      MemParts p = stats ? memcg_parts(*stats) : memcg_parts(m);
       c.anon_bytes = p.anon, c.file_bytes = p.file, c.shmem_bytes = p.shmem, c.kernel_bytes = p.kernel, c.swap_bytes = p.swap;
     }
   } else if (ev.mem_info) {

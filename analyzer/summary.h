@@ -50,14 +50,33 @@ std::optional<uint64_t> memcg_stat(const Memcg& m, std::string_view key);
 // MemcgStats: memcg_stat() for the many keys that composition() and the findings read of one
 // memcg. Whether its stats hold any `total_` key (v1's hierarchical counters; v2 has none) is
 // found once, so a v2 block is not searched twice per key for a total_ that cannot be there.
+// The keys those read (Key) are found in one walk over the stats when it is made, and read by
+// Key after that: composition() and the memory breakdown read ~25 keys per event, and a lookup
+// by name (a binary search over ~40 names, twice on v1) costs ~350 instructions.
 class MemcgStats {
  public:
+  // In the byte order of their names (name()).
+  enum Key : uint8_t {
+    kActiveFile, kAnon, kCache, kDirty, kFile, kFileDirty, kFileMapped, kFileWriteback, kInactiveFile, kKernel,
+    kKernelStack, kMappedFile, kPagetables, kPercpu, kRss, kSecPagetables, kShmem, kSlab, kSlabReclaimable,
+    kSlabUnreclaimable, kSock, kSwap, kUnevictable, kVmalloc, kWriteback, kKeys
+  };
+  static std::string_view name(Key k);
+
   explicit MemcgStats(const Memcg& m);
   std::optional<uint64_t> operator()(std::string_view key) const;
+  std::optional<uint64_t> operator()(Key key) const;
+  // has(): the stats hold `key` itself (m.stats.count(name(key)), whatever its total_).
+  bool has(Key key) const { return has_plain_ & (1u << key); }
+  const Memcg& memcg() const { return m_; }
 
  private:
   const Memcg& m_;
   bool has_totals_ = false;
+  bool by_name_ = false;  // the <=5.2 subtree format: each read sums the subtree (memcg_stat())
+  // The values of the Keys' `key` and `total_key` counters, where the bit of the Key is set.
+  uint64_t plain_[kKeys], total_[kKeys];
+  uint32_t has_plain_ = 0, has_total_ = 0;
 };
 
 struct Composition {
@@ -75,7 +94,10 @@ struct Composition {
   std::optional<uint64_t> ram_limit() const;
   const char* ram_limit_label() const;
 };
+// The second form reads the memcg's stats through `stats` (of *ev.memcg) when it is given: the
+// caller that reads more of them (event_facts()) looks them up once.
 Composition composition(const OomEvent& ev);
+Composition composition(const OomEvent& ev, const MemcgStats* stats);
 
 // The parts of a memcg `memory.stat` block and of a global `Mem-Info` block, as composition()
 // reads them; the findings' breakdown reads the same (one formula for both).
@@ -83,6 +105,7 @@ struct MemParts {
   std::optional<uint64_t> anon, file, shmem, kernel, swap;  // file without shmem, anon without shmem
 };
 MemParts memcg_parts(const Memcg& m);
+MemParts memcg_parts(const MemcgStats& g);
 MemParts meminfo_parts(const OomEvent& ev);
 
 // limit_phrase(): the limit for a summary line, with its basis: "memcg limit 256.0 MiB",

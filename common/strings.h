@@ -11,6 +11,16 @@ namespace oomscope {
 inline bool is_space(char c) { return c == ' ' || static_cast<unsigned char>(c - '\t') <= '\r' - '\t'; }
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// bytes_less(): a < b in std::string's order (bytes as unsigned char, a prefix first), a byte
+// at a time: short names and keys mostly differ in their first bytes, where a memcmp() call
+// costs more than the whole compare.
+inline bool bytes_less(std::string_view a, std::string_view b) {
+  const size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+  return a.size() < b.size();
+}
+
 inline std::string_view ltrim(std::string_view s) {
   size_t i = 0;
   while (i < s.size() && is_space(s[i])) ++i;

@@ -20,39 +20,41 @@ std::optional<uint64_t> sum(std::initializer_list<std::optional<uint64_t>> parts
 
 // The parts (anon, page cache, shmem, kernel) come from `c` (composition()) when it read the
 // same block, else from the functions it uses (memcg_parts(), meminfo_parts()): one formula.
-void memcg_breakdown(const OomEvent& ev, const Composition& c, MemBreakdown& b) {
+// `stats`, when given, are the memcg's (breakdown()).
+void memcg_breakdown(const OomEvent& ev, const Composition& c, const MemcgStats* stats, MemBreakdown& b) {
   const Memcg& m = *ev.memcg;
   if (m.stats.empty() && m.subtree_stats.empty()) return;
-  const MemcgStats g(m);
+  std::optional<MemcgStats> own;
+  const MemcgStats& g = stats ? *stats : own.emplace(m);
   b.basis = "memcg stats";
   MemParts p;
   if (c.basis == b.basis) p = {c.anon_bytes, c.file_bytes, c.shmem_bytes, c.kernel_bytes, c.swap_bytes};
-  else p = memcg_parts(m);
+  else p = memcg_parts(g);
   b.anon = p.anon;
   b.page_cache = p.file;
   b.shmem = p.shmem;
   b.kernel = p.kernel;
-  b.active_file = g("active_file");
-  b.inactive_file = g("inactive_file");
-  b.unevictable = g("unevictable");
-  if (m.stats.count("anon")) {
+  b.active_file = g(MemcgStats::kActiveFile);
+  b.inactive_file = g(MemcgStats::kInactiveFile);
+  b.unevictable = g(MemcgStats::kUnevictable);
+  if (g.has(MemcgStats::kAnon)) {
     // cgroup v2 memory.stat (also printed on v1 by 5.3-6.4).
-    b.mapped_file = g("file_mapped");
-    b.dirty = g("file_dirty");
-    b.writeback = g("file_writeback");
-    b.slab_unreclaimable = g("slab_unreclaimable");
-    b.slab_reclaimable = g("slab_reclaimable");
-    b.kernel_stack = g("kernel_stack");
-    b.pagetables = sum({g("pagetables"), g("sec_pagetables")});
-    b.sock = g("sock");
-    b.percpu = g("percpu");
-    b.vmalloc = g("vmalloc");
+    b.mapped_file = g(MemcgStats::kFileMapped);
+    b.dirty = g(MemcgStats::kFileDirty);
+    b.writeback = g(MemcgStats::kFileWriteback);
+    b.slab_unreclaimable = g(MemcgStats::kSlabUnreclaimable);
+    b.slab_reclaimable = g(MemcgStats::kSlabReclaimable);
+    b.kernel_stack = g(MemcgStats::kKernelStack);
+    b.pagetables = sum({g(MemcgStats::kPagetables), g(MemcgStats::kSecPagetables)});
+    b.sock = g(MemcgStats::kSock);
+    b.percpu = g(MemcgStats::kPercpu);
+    b.vmalloc = g(MemcgStats::kVmalloc);
     if (m.swap_usage_kb) b.swap = *m.swap_usage_kb * 1024;
   } else {
     // cgroup v1 memory.stat.
-    b.mapped_file = g("mapped_file");
-    b.dirty = g("dirty");
-    b.writeback = g("writeback");
+    b.mapped_file = g(MemcgStats::kMappedFile);
+    b.dirty = g(MemcgStats::kDirty);
+    b.writeback = g(MemcgStats::kWriteback);
     b.swap = p.swap;
   }
 }
@@ -130,15 +132,17 @@ std::optional<double> MemBreakdown::share(const std::optional<uint64_t>& x) cons
 
 MemBreakdown breakdown(const OomEvent& ev) { return breakdown(ev, composition(ev)); }
 
+MemBreakdown breakdown(const OomEvent& ev, const Composition& c) { return breakdown(ev, c, nullptr); }
+
 // `c` (the event's composition) decides which limit was hit (memory vs memory+swap).
-MemBreakdown breakdown(const OomEvent& ev, const Composition& c) {
+MemBreakdown breakdown(const OomEvent& ev, const Composition& c, const MemcgStats* stats) {
   MemBreakdown b;
   // A cpuset or NUMA policy OOM (4.19+ constraint line) ran out on its allowed nodes only: the
   // machine-wide Mem-Info counters are not the limit that was hit (003: 610 GB free).
   const bool node_constrained =
       ev.constraint && (*ev.constraint == "CONSTRAINT_CPUSET" || *ev.constraint == "CONSTRAINT_MEMORY_POLICY");
   if (memcg_oom(ev)) {
-    memcg_breakdown(ev, c, b);
+    memcg_breakdown(ev, c, stats, b);
     b.limit = c.limit_bytes;
     b.usage = c.usage_bytes;
     b.limit_label = c.limit_label;
@@ -150,9 +154,13 @@ MemBreakdown breakdown(const OomEvent& ev, const Composition& c) {
 
 EventFacts event_facts(const OomEvent& ev) {
   EventFacts f;
-  f.composition = composition(ev);
+  // The memcg's stats, looked up once for the composition and the breakdown.
+  std::optional<MemcgStats> stats;
+  if (ev.memcg && (!ev.memcg->stats.empty() || !ev.memcg->subtree_stats.empty())) stats.emplace(*ev.memcg);
+  const MemcgStats* g = stats ? &*stats : nullptr;
+  f.composition = composition(ev, g);
   f.culprit = rank_culprit(ev, f.composition);
-  f.breakdown = breakdown(ev, f.composition);
+  f.breakdown = breakdown(ev, f.composition, g);
   f.lines = ReportLineIndex(ev.lines);
   f.manual_oom = is_manual_oom(ev);
   if (ev.memcg) {

@@ -48,6 +48,8 @@ struct MemBreakdown {
 };
 MemBreakdown breakdown(const OomEvent& ev);
 MemBreakdown breakdown(const OomEvent& ev, const Composition& c);
+// `stats`, when given, are MemcgStats(*ev.memcg), read by composition() already (event_facts()).
+MemBreakdown breakdown(const OomEvent& ev, const Composition& c, const MemcgStats* stats);
 
 // EventFacts: what every rule and renderer derives from one event, computed once per event
 // (the rules used to recompute the breakdown each: ~8 times per event).

@@ -145,7 +145,9 @@ class FindingData {
 struct Finding {
   std::string id;                  // stable identifier, documented in docs/findings.md
   Severity severity = Severity::kInfo;
-  std::string title;               // a few words: "Anonymous memory blowup"
+  // A few words: "Anonymous memory blowup". Always a string literal (every rule's titles are),
+  // so no finding allocates and frees one.
+  std::string_view title;
   std::string verdict;             // one line, with the numbers
   std::vector<std::string> evidence;   // the numbers as sentences
   FindingData data;                // the numbers as key -> value

@@ -3,12 +3,14 @@
 // The finding rules quote a dozen report lines per event ("the first line that starts with
 // `memory: usage`", "the first line that contains `Killed process 1023`", "the task-table row
 // of pid 1023"); each used to be a walk over the ~100 lines of the report, trimming every
-// line's leading blanks again. ReportLineIndex trims each line once and keeps:
-//   - the lines by the first byte of their trimmed text, in report order, so that "first line
-//     starting with X" looks only at the lines that start with X's first byte;
-//   - the pid of every task-table row (`[  pid  ]  uid  tgid …`), parsed once;
-// and answers "first line containing X" with one search over the buffer KeptLines stores the
-// lines in back to back, instead of one search per line.
+// line's leading blanks again. ReportLineIndex trims each line once and keeps, per line, where
+// its trimmed text starts in the buffer KeptLines stores the lines in back to back (text()),
+// and the lines by the first byte of their trimmed text, in report order, so that "first line
+// starting with X" looks only at the lines that start with X's first byte (and "the task-table
+// row of pid N" only at the lines that start with '['). It answers "first line containing X"
+// with one search over that buffer, instead of one search per line.
+// Building it costs a few instructions per line: it runs on every event, and most events
+// quote only a handful of lines.
 // Every answer is the first such line in report order, as the walks found it
 // (tests/analyzer/findings/line_index_test.cc compares the two on every real log).
 //
@@ -21,9 +23,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <string_view>
-#include <vector>
 
 #include "analyzer/event.h"
 
@@ -37,11 +38,14 @@ class ReportLineIndex {
   // The index points into `lines`, which must outlive it unchanged.
   explicit ReportLineIndex(const KeptLines& lines);
 
-  size_t size() const { return trimmed_.size(); }
+  size_t size() const { return n_; }
   // line(): the report line as kept (its number and untrimmed text), for quoting.
   ReportLine line(size_t i) const { return (*lines_)[i]; }
   // trimmed(): the line's text without its leading blanks.
-  std::string_view trimmed(size_t i) const { return trimmed_[i]; }
+  std::string_view trimmed(size_t i) const {
+    const size_t start = lines_at_[i].start;
+    return std::string_view(lines_->text().data() + start, lines_->end(i) - start);
+  }
 
   // The first line (in report order) whose trimmed text starts with `prefix` (at or after
   // line `from`), contains `needle`, or is the task-table row of `pid`; npos when there is none.
@@ -57,18 +61,15 @@ class ReportLineIndex {
     return a;
   }();
 
-  const KeptLines* lines_ = nullptr;
-  std::vector<std::string_view> trimmed_;  // per line: its text without leading blanks
-  std::array<uint32_t, 256> first_by_byte_ = kNoLines;  // first line whose trimmed text starts with a byte
-  std::vector<uint32_t> next_same_byte_;     // per line: the next line starting with its byte
-  // All the lines' text as one string when KeptLines holds them back to back (it does: one
-  // buffer per event); empty otherwise, and first_containing() then searches line by line.
-  std::string_view all_text_;
-  struct TaskRow {
-    uint32_t line;
-    std::optional<uint64_t> pid;  // nullopt when the brackets hold no number
+  struct Line {
+    size_t start;   // where the line's trimmed text starts in lines_->text()
+    uint32_t next;  // the next line whose trimmed text starts with the same byte, kNone if none
   };
-  std::vector<TaskRow> task_rows_;  // the lines that start with '[', in report order
+  const KeptLines* lines_ = nullptr;
+  // Per line, in report order; not value-initialized, as the constructor writes every line.
+  std::unique_ptr<Line[]> lines_at_;
+  size_t n_ = 0;
+  std::array<uint32_t, 256> first_by_byte_ = kNoLines;  // first line whose trimmed text starts with a byte
 };
 
 }  // namespace oomscope::findings

@@ -40,7 +40,7 @@ void many_tasks(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
     by_name.push_back(&t);
     table_total += held(t);
   }
-  std::stable_sort(by_name.begin(), by_name.end(), [](const Task* a, const Task* b) { return a->name < b->name; });
+  std::stable_sort(by_name.begin(), by_name.end(), [](const Task* a, const Task* b) { return bytes_less(a->name, b->name); });
   const MemBreakdown& b = facts_of(ctx).breakdown;
   std::optional<uint64_t> denom = b.denominator();
   if (!denom) denom = table_total;

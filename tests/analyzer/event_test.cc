@@ -31,6 +31,12 @@ TEST(KeptLines, KeepsLinesInOrderWithTheirNumbers) {
   std::vector<uint64_t> seen;
   for (const ReportLine& l : k) seen.push_back(l.line);
   EXPECT_EQ(seen, (std::vector<uint64_t>{10, 11, 12}));
+  // text(): the lines back to back; offset(i) and end(i) delimit line i in it.
+  EXPECT_EQ(k.text().size(), 47u + 0u + 5000u);
+  for (size_t i = 0; i < k.size(); ++i)
+    EXPECT_EQ(k.text().substr(k.offset(i), k.end(i) - k.offset(i)), k[i].text) << i;
+  EXPECT_EQ(k.offset(1), k.end(0));
+  EXPECT_EQ(k.end(2), k.text().size());
   EXPECT_GE(k.heap_bytes(), 5000u);
 }
 

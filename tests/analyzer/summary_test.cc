@@ -120,6 +120,11 @@ TEST(MemcgStatsTest, SameAsMemcgStat) {
         for (const auto& [path, kv] : m.subtree_stats)
           for (const auto& [k, v] : kv) keys.push_back(k);
         for (const std::string& k : keys) ASSERT_EQ(stats(k), memcg_stat(m, k)) << e.path().filename() << " " << k;
+        for (int k = 0; k < MemcgStats::kKeys; ++k) {
+          const auto key = static_cast<MemcgStats::Key>(k);
+          ASSERT_EQ(stats(key), memcg_stat(m, MemcgStats::name(key))) << e.path().filename() << " " << k;
+          ASSERT_EQ(stats.has(key), m.stats.count(MemcgStats::name(key)) == 1) << e.path().filename() << " " << k;
+        }
       }
     }
   EXPECT_GE(memcgs, 20u);
@@ -133,6 +138,22 @@ TEST(MemcgStatsTest, SameAsMemcgStat) {
   v2.stats["anon"] = 5;
   EXPECT_EQ(MemcgStats(v2)("anon"), 5u);
   EXPECT_EQ(MemcgStats(v2)("file"), std::nullopt);
+  // By Key: total_<key> first, a stat that is no Key ignored, names in order around them.
+  EXPECT_EQ(MemcgStats(v1)(MemcgStats::kRss), 2u);
+  EXPECT_EQ(MemcgStats(v1)(MemcgStats::kCache), 3u);
+  EXPECT_TRUE(MemcgStats(v1).has(MemcgStats::kRss));
+  EXPECT_EQ(MemcgStats(v1)(MemcgStats::kAnon), std::nullopt);
+  Memcg mixed;
+  for (const char* k : {"aaa", "active_file", "anon_thp", "total_", "total_active_file", "total_zzz", "writeback", "zswap"})
+    mixed.stats[k] = std::string_view(k).size();
+  const MemcgStats s(mixed);
+  EXPECT_EQ(s(MemcgStats::kActiveFile), 17u);  // total_active_file
+  EXPECT_EQ(s(MemcgStats::kWriteback), 9u);
+  EXPECT_FALSE(s.has(MemcgStats::kAnon));
+  for (int k = 0; k < MemcgStats::kKeys; ++k) {
+    const auto key = static_cast<MemcgStats::Key>(k);
+    EXPECT_EQ(s(key), memcg_stat(mixed, MemcgStats::name(key))) << MemcgStats::name(key);
+  }
 }
 
 TEST(CulpritTest, VictimIsNotTheLargestTask) {

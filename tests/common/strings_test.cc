@@ -1,4 +1,4 @@
-// strings_test.cc: ws_tokens() walks exactly the tokens split_ws() returns.
+// strings_test.cc: ws_tokens() walks exactly the tokens split_ws() returns; bytes_less() is std::string order.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +21,14 @@ TEST(StringsTest, WsTokensAreSplitWsTokensWithoutAVector) {
   int n = 0;
   for ([[maybe_unused]] std::string_view tok : ws_tokens("   ")) ++n;
   EXPECT_EQ(n, 0);
+}
+
+// bytes_less() orders as std::string's operator< does: bytes as unsigned char, a prefix first.
+TEST(StringsTest, BytesLessIsStdStringOrder) {
+  const std::vector<std::string> v = {"", "a", "ab", "abc", "abd", "b", "java", "javac", "python3", "python",
+                                      "kworker/0:1", "kworker/0:10", std::string("a\0b", 3), "\xff", "\x7f", "Z", "_z"};
+  for (const std::string& a : v)
+    for (const std::string& b : v) EXPECT_EQ(bytes_less(a, b), a < b) << '"' << a << "\" \"" << b << '"';
 }
 
 }  // namespace

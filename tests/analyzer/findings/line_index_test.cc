@@ -201,5 +201,26 @@ TEST(ReportLineIndex, TaskRowPids) {
   for (int64_t pid : {1, 2, 3, -3, 0}) EXPECT_EQ(idx.first_task_row(pid), npos) << pid;
 }
 
+// first_task_row() compares a row's number with the pid's digits as text: a longer number that
+// starts with them, a leading zero, pid 0 and a row with no ']' read as row_pid() reads them.
+TEST(ReportLineIndex, TaskRowPidsComparedAsText) {
+  KeptLines kl;
+  kl.push_back(1, "[  1234]     0  1234 x");   // pid 123 is a prefix of it, not it
+  kl.push_back(2, "[   123  ]     0   123 y");
+  kl.push_back(3, "[  0042]     0    42 z");   // a leading zero
+  kl.push_back(4, "[     0]     0     0 idle");
+  kl.push_back(5, "[ 77");                      // no ']'
+  kl.push_back(6, "[ 77 x]");
+  kl.push_back(7, "[ 9223372036854775807] 0 1 max");
+  const ReportLineIndex idx(kl);
+  EXPECT_EQ(idx.first_task_row(1234), 0u);
+  EXPECT_EQ(idx.first_task_row(123), 1u);
+  EXPECT_EQ(idx.first_task_row(12), npos);
+  EXPECT_EQ(idx.first_task_row(42), 2u);
+  EXPECT_EQ(idx.first_task_row(0), 3u);
+  EXPECT_EQ(idx.first_task_row(77), npos);
+  EXPECT_EQ(idx.first_task_row(INT64_MAX), 6u);
+}
+
 }  // namespace
 }  // namespace oomscope::findings

@@ -93,12 +93,12 @@ TEST(PageCacheActiveFile, NoLeakVerdictOnActiveFile) {
   EXPECT_TRUE(find(fs, "which_limit").has_value());
   // No finding calls it a leak: the only "leak" said is "not an anonymous leak".
   for (const Finding& f : fs) {
-    for (const std::string* s : {&f.title, &f.verdict}) {
-      std::string text = *s;
+    for (std::string_view s : {f.title, std::string_view(f.verdict)}) {
+      std::string text(s);
       for (size_t at = text.find("not an anonymous leak"); at != std::string::npos; at = text.find("not an anonymous leak"))
         text.erase(at, 21);
       for (size_t at = text.find("not a leak"); at != std::string::npos; at = text.find("not a leak")) text.erase(at, 10);
-      EXPECT_EQ(text.find("leak"), std::string::npos) << f.id << ": " << *s;
+      EXPECT_EQ(text.find("leak"), std::string::npos) << f.id << ": " << s;
     }
   }
 }

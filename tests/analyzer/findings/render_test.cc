@@ -219,6 +219,37 @@ TEST(Composition, SummaryAndFindingsAgreeOnEveryRealReport) {
   EXPECT_GE(compared, 40u);
 }
 
+// event_facts() reads the memcg's stats once (MemcgStats) for the composition and the breakdown:
+// the same figures as composition(ev) and breakdown(ev, c), which read them each, on every real
+// report.
+TEST(Composition, EventFactsReadTheStatsAsCompositionAndBreakdownDo) {
+  size_t memcgs = 0;
+  for_each_real_event([&](const std::string& file, size_t n, const OomEvent& ev) {
+    SCOPED_TRACE(file + " event " + std::to_string(n));
+    const findings::EventFacts f = findings::event_facts(ev);
+    const Composition c = composition(ev);
+    const findings::MemBreakdown b = findings::breakdown(ev, c);
+    if (ev.memcg && !ev.memcg->stats.empty()) ++memcgs;
+    for (const auto& [x, y] : {std::pair{f.composition.anon_bytes, c.anon_bytes}, {f.composition.file_bytes, c.file_bytes},
+                               {f.composition.shmem_bytes, c.shmem_bytes}, {f.composition.kernel_bytes, c.kernel_bytes},
+                               {f.composition.swap_bytes, c.swap_bytes}, {f.composition.limit_bytes, c.limit_bytes}})
+      EXPECT_EQ(x, y);
+    EXPECT_EQ(f.composition.basis, c.basis);
+    for (const auto& [x, y] :
+         {std::pair{f.breakdown.anon, b.anon}, {f.breakdown.page_cache, b.page_cache}, {f.breakdown.shmem, b.shmem},
+          {f.breakdown.kernel, b.kernel}, {f.breakdown.swap, b.swap}, {f.breakdown.active_file, b.active_file},
+          {f.breakdown.inactive_file, b.inactive_file}, {f.breakdown.unevictable, b.unevictable},
+          {f.breakdown.mapped_file, b.mapped_file}, {f.breakdown.dirty, b.dirty}, {f.breakdown.writeback, b.writeback},
+          {f.breakdown.slab_unreclaimable, b.slab_unreclaimable}, {f.breakdown.slab_reclaimable, b.slab_reclaimable},
+          {f.breakdown.kernel_stack, b.kernel_stack}, {f.breakdown.pagetables, b.pagetables}, {f.breakdown.sock, b.sock},
+          {f.breakdown.percpu, b.percpu}, {f.breakdown.vmalloc, b.vmalloc}, {f.breakdown.limit, b.limit},
+          {f.breakdown.usage, b.usage}})
+      EXPECT_EQ(x, y);
+    EXPECT_EQ(f.breakdown.basis, b.basis);
+  });
+  EXPECT_GE(memcgs, 20u);
+}
+
 // With neither limit nor usage (a cut report) the denominator is the sum of the parts; callers
 // write "of the <label>", so the label has no article of its own.
 TEST(Composition, DenominatorLabelOfASumHasNoArticle) {
