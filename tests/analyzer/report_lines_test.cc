@@ -124,6 +124,21 @@ TEST(SummaryTest, Fields) {
   EXPECT_TRUE(cut);
 }
 
+TEST(TableTest, EveryColumnNameMaps) {
+  using C = TaskColumn;
+  std::vector<std::string> cols;
+  ASSERT_TRUE(parse_table_header("[ pid ] uid tgid total_vm rss rss_anon rss_file rss_shmem pgtables_bytes nr_ptes "
+                                 "swapents oom_score_adj name\tcpu oom_adj nr_pmds rss_ uid2 Name",
+                                 cols));
+  EXPECT_EQ(cols.size(), 18u);
+  EXPECT_EQ(cols[11], "name");
+  EXPECT_EQ(cols[12], "cpu");  // a tab separates like a blank
+  EXPECT_EQ(map_columns(cols),
+            (std::vector<C>{C::kUid, C::kTgid, C::kTotalVm, C::kRss, C::kRssAnon, C::kRssFile, C::kRssShmem,
+                            C::kPgtablesBytes, C::kNrPtes, C::kSwapents, C::kOomScoreAdj, C::kName, C::kUnknown,
+                            C::kUnknown, C::kUnknown, C::kUnknown, C::kUnknown, C::kUnknown}));
+}
+
 TEST(TableTest, ColumnsFromHeader) {
   std::vector<std::string> cols;
   ASSERT_TRUE(parse_table_header("[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name", cols));
