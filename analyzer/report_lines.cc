@@ -1,6 +1,7 @@
 #include "analyzer/report_lines.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -40,9 +41,16 @@ std::optional<int64_t> signed_after(std::string_view s, std::string_view key) {
 // Values at or above 2^52 KiB are the kernel's "no limit" (PAGE_COUNTER_MAX in kB).
 constexpr uint64_t kUnlimitedKb = 1ULL << 52;
 
-bool is_ident_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '.';
-}
+// is_ident_char(): [a-zA-Z0-9_.], from a table: parse_frame() walks back over each frame's
+// function name a byte at a time (~15k frames on d8), where five range tests cost ~10
+// instructions a byte.
+constexpr std::array<bool, 256> kIdentChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+  return t;
+}();
+bool is_ident_char(char c) { return kIdentChars[static_cast<unsigned char>(c)]; }
 
 // skip_blanks(): past the whitespace at p. Task-table rows are mostly padding, so runs of ' '
 // are skipped 8 bytes at a time (the first byte that is not ' ' ends the run or is another

@@ -169,5 +169,16 @@ TEST(FrameTest, Architectures) {
   EXPECT_EQ(parse_frame("RIP: 0033:0x7f298e18c0ba"), "");
 }
 
+TEST(FrameTest, NameIsTheIdentifierBeforeTheOffset) {
+  // [a-zA-Z0-9_.]: any other byte (high bytes too) ends the name.
+  EXPECT_EQ(parse_frame("oom_kill_process.cold+0x8/0x8a"), "oom_kill_process.cold");
+  EXPECT_EQ(parse_frame("x Az_09.z+0x1/0x2"), "Az_09.z");
+  EXPECT_EQ(parse_frame("a-b+0x1/0x2"), "b");
+  EXPECT_EQ(parse_frame("a$b+0x1/0x2"), "b");
+  EXPECT_EQ(parse_frame("\xc3\xa9" "b+0x1/0x2"), "b");
+  EXPECT_EQ(parse_frame("\x80+0x1/0x2"), "");
+  EXPECT_EQ(parse_frame("(+0x1/0x2"), "");
+}
+
 }  // namespace
 }  // namespace oomscope
