@@ -35,9 +35,12 @@ inline std::string_view trim(std::string_view s) { return rtrim(ltrim(s)); }
 
 // has_prefix(): s.starts_with(p), written so that with a literal `p` the compiler knows the
 // length and compares inline (string_view::starts_with(const char*) calls strlen and memcmp,
-// which shows in the parser's per-line cost).
+// which shows in the parser's per-line cost). The bytes are compared with __builtin_memcmp()
+// for equality, which GCC expands into a few loads for a known length: string_view::compare()
+// is not inlined into large callers (OomParser::process(), classify()) and ends in a memcmp()
+// call per prefix tried.
 [[gnu::always_inline]] inline bool has_prefix(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+  return s.size() >= p.size() && __builtin_memcmp(s.data(), p.data(), p.size()) == 0;
 }
 
 // consume(): if `s` starts with `p`, drop it and return true.

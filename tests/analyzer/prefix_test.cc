@@ -1,5 +1,6 @@
 // prefix_test.cc: one row per prefix style, as in re2/testing/parse_test.cc.
 #include <charconv>
+#include <cstdio>
 
 #include <gtest/gtest.h>
 
@@ -95,6 +96,24 @@ TEST(PrefixTest, DmesgStampSecondsAtTheSixtyFourBitEdges) {
 TEST(PrefixTest, YearFromOption) {
   LogLine l = parse_prefix("Nov 21 10:00:00 web1 kernel: x");
   EXPECT_EQ(wall_to_iso(l, 2026).value_or(""), "2026-11-21T10:00:00");
+  // The date's numbers are zero-padded as printf("%04d-%02d-%02d") pads them.
+  EXPECT_EQ(wall_to_iso(l, 7).value_or(""), "0007-11-21T10:00:00");
+  EXPECT_EQ(wall_to_iso(l, 12345).value_or(""), "12345-11-21T10:00:00");
+  EXPECT_EQ(wall_to_iso(l, -5).value_or(""), "-005-11-21T10:00:00");
+  EXPECT_EQ(wall_to_iso(parse_prefix("Jan  3 00:00:01 web1 kernel: x")).value_or(""), "--01-03T00:00:01");
+  EXPECT_EQ(wall_to_iso(parse_prefix("Dec 123 00:00:01 web1 kernel: x")).value_or(""), "--12-123T00:00:01");
+}
+
+TEST(PrefixTest, SyslogMonthOfEveryName) {
+  // The month comes from one switch over the English names; each maps as month_from_name() does.
+  const char* names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (int m = 0; m < 12; ++m) {
+    const std::string line = std::string(names[m]) + " 21 10:00:00 web1 kernel: x";  // `l` points into it
+    LogLine l = parse_prefix(line);
+    char want[32];
+    std::snprintf(want, sizeof want, "--%02d-21T10:00:00", m + 1);
+    EXPECT_EQ(wall_to_iso(l).value_or(""), want) << names[m];
+  }
 }
 
 TEST(PrefixTest, KmsgDictionaryAndJournalBanner) {

@@ -124,6 +124,21 @@ TEST(SummaryTest, Fields) {
   EXPECT_TRUE(cut);
 }
 
+TEST(TableTest, EveryColumnNameMaps) {
+  using C = TaskColumn;
+  std::vector<std::string> cols;
+  ASSERT_TRUE(parse_table_header("[ pid ] uid tgid total_vm rss rss_anon rss_file rss_shmem pgtables_bytes nr_ptes "
+                                 "swapents oom_score_adj name\tcpu oom_adj nr_pmds rss_ uid2 Name",
+                                 cols));
+  EXPECT_EQ(cols.size(), 18u);
+  EXPECT_EQ(cols[11], "name");
+  EXPECT_EQ(cols[12], "cpu");  // a tab separates like a blank
+  EXPECT_EQ(map_columns(cols),
+            (std::vector<C>{C::kUid, C::kTgid, C::kTotalVm, C::kRss, C::kRssAnon, C::kRssFile, C::kRssShmem,
+                            C::kPgtablesBytes, C::kNrPtes, C::kSwapents, C::kOomScoreAdj, C::kName, C::kUnknown,
+                            C::kUnknown, C::kUnknown, C::kUnknown, C::kUnknown, C::kUnknown}));
+}
+
 TEST(TableTest, ColumnsFromHeader) {
   std::vector<std::string> cols;
   ASSERT_TRUE(parse_table_header("[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name", cols));
@@ -152,6 +167,17 @@ TEST(FrameTest, Architectures) {
   EXPECT_EQ(parse_frame("[<c0108c1c>] (dump_backtrace) from [<c0108e98>] (show_stack+0x20/0x24)"), "show_stack");
   EXPECT_EQ(parse_frame("[c00000000f5bf8b0] [c000000000d1f5a4] dump_stack+0xb0/0xf4 (unreliable)"), "dump_stack");
   EXPECT_EQ(parse_frame("RIP: 0033:0x7f298e18c0ba"), "");
+}
+
+TEST(FrameTest, NameIsTheIdentifierBeforeTheOffset) {
+  // [a-zA-Z0-9_.]: any other byte (high bytes too) ends the name.
+  EXPECT_EQ(parse_frame("oom_kill_process.cold+0x8/0x8a"), "oom_kill_process.cold");
+  EXPECT_EQ(parse_frame("x Az_09.z+0x1/0x2"), "Az_09.z");
+  EXPECT_EQ(parse_frame("a-b+0x1/0x2"), "b");
+  EXPECT_EQ(parse_frame("a$b+0x1/0x2"), "b");
+  EXPECT_EQ(parse_frame("\xc3\xa9" "b+0x1/0x2"), "b");
+  EXPECT_EQ(parse_frame("\x80+0x1/0x2"), "");
+  EXPECT_EQ(parse_frame("(+0x1/0x2"), "");
 }
 
 }  // namespace
