@@ -152,6 +152,7 @@ void task_row(TextOut& o, std::string_view pid, std::string_view rss, std::strin
   size_t n = 0;
   auto put = [&](std::string_view s) {  // what fits of `s`
     const size_t k = std::min(s.size(), sizeof row - n);
+    if (k == 0) return;  // an empty view's data() may be null
     std::memcpy(row + n, s.data(), k);
     n += k;
   };

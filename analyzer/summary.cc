@@ -27,6 +27,7 @@ std::string cat(std::initializer_list<std::string_view> pieces) {
   std::string s(n, '\0');
   char* out = s.data();
   for (std::string_view p : pieces) {
+    if (p.empty()) continue;  // an empty view's data() may be null: memcpy(…, nullptr, 0) is UB
     std::memcpy(out, p.data(), p.size());
     out += p.size();
   }

@@ -186,6 +186,7 @@ class JsonWriter {
       out_.append(s);
       return;
     }
+    if (s.empty()) return;  // an empty view's data() may be null: memcpy(…, nullptr, 0) is UB
     std::memcpy(reserve(s.size()), s.data(), s.size());
     len_ += s.size();
   }
@@ -271,7 +272,7 @@ class JsonWriter {
     }
     char* p = reserve(s.size() + 2);
     *p = '"';
-    std::memcpy(p + 1, s.data(), s.size());
+    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());  // an empty view's data() may be null
     p[s.size() + 1] = '"';
     len_ += s.size() + 2;
   }
