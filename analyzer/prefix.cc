@@ -70,15 +70,6 @@ bool all_digits(std::string_view s) {
 inline std::string_view from(std::string_view s, size_t i) { return {s.data() + i, s.size() - i}; }
 inline std::string_view upto(std::string_view s, size_t n) { return {s.data(), n}; }
 
-// trim_front(): ltrim(), with the usual case (no blank in front) decided here: ltrim() is not
-// inlined in this file, and its call cost ~20 instructions per use on every line.
-// A single blank (the one after a dmesg stamp) is dropped here too.
-[[gnu::always_inline]] inline std::string_view trim_front(std::string_view s) {
-  if (s.empty() || !is_space(s[0])) return s;
-  if (s.size() == 1 || !is_space(s[1])) return from(s, 1);
-  return ltrim(s);
-}
-
 // "hh:mm:ss" optionally followed by ".frac"; returns the length consumed or 0.
 size_t match_clock(std::string_view s) {
   if (s.size() < 8) return 0;
@@ -188,7 +179,7 @@ bool take_host_tag(std::string_view& s, LogLine& out) {
   std::string_view r = s;
   // Host may be empty: "Feb 18 17:34:47  kernel:" (journalctl with no hostname).
   if (!r.empty() && r[0] == ' ') r.remove_prefix(1);
-  r = trim_front(r);  // two blanks: an empty host ("17:34:47  kernel:")
+  r = ltrim(r);  // two blanks: an empty host ("17:34:47  kernel:")
   size_t sp = r.find(' ');
   std::string_view first = upto(r, std::min(sp, r.size()));
   std::string_view host, tag;
@@ -288,7 +279,7 @@ bool take_kmsg(std::string_view t, LogLine& out) {
   if (!big[2]) out.mono_s = static_cast<double>(num[2]) / 1e6;
   std::string_view rest = from(t, static_cast<size_t>(semi - t.data()) + 1);
   if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
-  out.text = trim_front(rest);
+  out.text = ltrim(rest);
   return true;
 }
 
@@ -359,7 +350,7 @@ LogLine parse_prefix(std::string_view raw) {
           out.style = PrefixStyle::kIso;
           out.wall_raw = upto(t, i);
           take_dmesg_after(rest, out);
-          out.text = trim_front(rest);
+          out.text = ltrim(rest);
           return out;
         }
       }
@@ -371,7 +362,7 @@ LogLine parse_prefix(std::string_view raw) {
         out.style = PrefixStyle::kTimeOnly;
         out.wall_raw = upto(t, n);
         take_dmesg_after(rest, out);
-        out.text = trim_front(rest);
+        out.text = ltrim(rest);
         return out;
       }
     }
@@ -382,7 +373,7 @@ LogLine parse_prefix(std::string_view raw) {
       if (!std::isnan(secs)) out.mono_s = secs;
       std::string_view rest = from(t, n);
       if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
-      out.text = trim_front(rest);
+      out.text = ltrim(rest);
       return out;
     }
     // dmesg -T: "[Sat Nov 21 10:00:00 2026]" in any locale: a bracket holding a clock.
@@ -401,7 +392,7 @@ LogLine parse_prefix(std::string_view raw) {
         out.wall_raw = inner;
         std::string_view rest = from(t, close + 1);
         if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
-        out.text = trim_front(rest);
+        out.text = ltrim(rest);
         return out;
       }
     }
@@ -425,7 +416,7 @@ LogLine parse_prefix(std::string_view raw) {
           out.style = PrefixStyle::kSyslog;
           out.wall_raw = upto(t, i + 1 + n);
           take_dmesg_after(rest, out);
-          out.text = trim_front(rest);
+          out.text = ltrim(rest);
           return out;
         }
       }
