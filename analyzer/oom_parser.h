@@ -34,10 +34,28 @@
 
 namespace oomscope {
 
+// PreparedEvent: what a sink made of one event on its own, before knowing the events before
+// it (the event rendered, digested), on the thread that parsed it (EventSink::prepare()).
+struct PreparedEvent {
+  virtual ~PreparedEvent() = default;
+  uint64_t first_line = 0;  // the event's SourceSpan::first_line
+  uint64_t bytes = 0;       // heap bytes it holds, roughly (what a parallel run bounds)
+};
+
 class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void on_event(OomEvent&& ev) = 0;
+  // A parallel run (analyze_parallel) hands a sink that prepares() each event's prepare()d
+  // form instead: prepare() runs on the parser threads, concurrently with itself and with the
+  // sink's other calls (so it must only read the sink), and on_prepared() then gets the
+  // results in the events' order. The outcome must be on_event()'s.
+  virtual bool prepares() const { return false; }
+  virtual std::unique_ptr<PreparedEvent> prepare(const OomEvent& ev) const {
+    (void)ev;
+    return nullptr;
+  }
+  virtual void on_prepared(std::unique_ptr<PreparedEvent> p) { (void)p; }
   // reuse(): empty buffers of an event this sink is done with, for the parser's next event;
   // false when it has none (the default: a sink that keeps its events has nothing to give).
   virtual bool reuse(EventBuffers& out) {

@@ -47,6 +47,18 @@ class Mapping {
 constexpr uint64_t kMaxOutBytes = 2ULL << 20;
 constexpr size_t kWakeMergerEvents = 8;
 
+// Ready: an event on its way to the sink: prepared on the job's thread when the sink
+// prepares (EventSink::prepare()), else the event itself.
+struct Ready {
+  OomEvent ev;
+  std::unique_ptr<PreparedEvent> prepared;
+  uint64_t first_line() const { return prepared ? prepared->first_line : ev.source.first_line; }
+  void pass_to(EventSink& sink) {
+    if (prepared) sink.on_prepared(std::move(prepared));
+    else sink.on_event(std::move(ev));
+  }
+};
+
 // Job: one parser started at the beginning of a segment.
 struct Job {
   size_t seg = 0;
@@ -58,15 +70,20 @@ struct Job {
   std::optional<size_t> handover;
   std::atomic<bool> abandoned{false};  // also read, unlocked, on every line of the job
   // With the hand-over, from the job before: the events it held (closed, waiting for an older
-  // open one; OomParser::take_held()) and the creation numbers of its open events then.
-  std::vector<OomParser::Held> inherited;
+  // open one; OomParser::take_held(); `blocker` indexes its open events) and the creation
+  // numbers of its open events then.
+  struct Inherited {
+    Ready ready;
+    size_t blocker;
+  };
+  std::vector<Inherited> inherited;
   std::vector<uint64_t> prev_open;
   // Emitted events, in order, until the merger takes them.
   struct Out {
-    OomEvent ev;
+    Ready ready;
     uint64_t seq;    // creation number in this job's parser
     uint64_t index;  // emission number in this job's parser
-    uint64_t bytes;  // approx_event_bytes()
+    uint64_t bytes;  // approx_event_bytes(), or the prepared event's
   };
   std::deque<Out> out;
   uint64_t out_bytes = 0;
@@ -110,7 +127,8 @@ class Run {
     JobSink(Run& run, Job& job) : run_(run), job_(job) {}
     void attach(const OomParser& p) { parser_ = &p; }
     void on_event(OomEvent&& ev) override {
-      const uint64_t bytes = approx_event_bytes(ev);
+      Ready r = ready(std::move(ev));
+      const uint64_t bytes = r.prepared ? r.prepared->bytes : approx_event_bytes(r.ev);
       std::unique_lock lk(run_.mu_);
       // Back-pressure: a job whose events wait beyond kMaxOutBytes stops until the merger
       // takes them, once its checkpoints are out (the job before it may need them to finish).
@@ -118,19 +136,45 @@ class Run {
         return job_.out_bytes < kMaxOutBytes || !job_.cps_done || job_.abandoned || run_.error_;
       });
       job_.out_bytes += bytes;
-      job_.out.push_back({std::move(ev), parser_->emitting_seq(), emitted_++, bytes});
+      job_.out.push_back({std::move(r), parser_->emitting_seq(), emitted_++, bytes});
       // The merger is woken for a few events at a time (each wake-up is a futex call and a
       // context switch), or at once when the job is done or stops for back-pressure.
       if (run_.merger_waits_for_ == &job_ && (job_.out.size() >= kWakeMergerEvents || job_.out_bytes >= kMaxOutBytes))
         run_.cv_.notify_all();
     }
-    bool reuse(EventBuffers& out) override { return run_.sink_.reuse(out); }
+    bool reuse(EventBuffers& out) override {
+      if (!run_.prepares_) return run_.sink_.reuse(out);
+      if (!has_spare_) return false;
+      out = std::move(spare_);
+      has_spare_ = false;
+      return true;
+    }
+    // ready(): the event prepared here, on the job's thread, when the sink prepares; its two
+    // large buffers are then kept, emptied, for the parser's next event (as reuse() from the
+    // sink would give them).
+    Ready ready(OomEvent&& ev) {
+      Ready r;
+      if (!run_.prepares_) {
+        r.ev = std::move(ev);
+        return r;
+      }
+      r.prepared = run_.sink_.prepare(ev);
+      if (!has_spare_ && ev.lines.heap_bytes() + ev.tasks.capacity() * sizeof(Task) <= kMaxSpareBytes) {
+        spare_ = EventBuffers{std::move(ev.lines), std::move(ev.tasks)};
+        spare_.clear();
+        has_spare_ = true;
+      }
+      return r;
+    }
 
    private:
+    static constexpr uint64_t kMaxSpareBytes = 1ULL << 20;
     Run& run_;
     Job& job_;
     const OomParser* parser_ = nullptr;
     uint64_t emitted_ = 0;
+    EventBuffers spare_;
+    bool has_spare_ = false;
   };
 
   // line_start_at_or_after(): the first line start at or after `at`, read with pread(): through
@@ -316,7 +360,8 @@ class Run {
           }
         }
         if (cp && p.continues_as(*cp)) {
-          std::vector<OomParser::Held> held = p.take_held();
+          std::vector<Job::Inherited> held;
+          for (OomParser::Held& h : p.take_held()) held.push_back({sink.ready(std::move(h.ev)), h.blocker});
           std::vector<uint64_t> open = p.open_seqs();
           std::lock_guard lk(mu_);
           next->inherited = std::move(held);
@@ -410,7 +455,7 @@ class Run {
   // Pending: an event a job held when it handed over, until the open event it waits for
   // (`blocker`, a creation number in the parser of the job being passed on) has been passed.
   struct Pending {
-    OomEvent ev;
+    Ready ready;
     uint64_t blocker;
   };
 
@@ -450,10 +495,10 @@ class Run {
           const auto rank = std::find(job->prev_open.begin(), job->prev_open.end(), w.blocker) - job->prev_open.begin();
           w.blocker = cp.open.at(static_cast<size_t>(rank));
         }
-        for (OomParser::Held& h : job->inherited) pending.push_back({std::move(h.ev), cp.open.at(h.blocker)});
+        for (Job::Inherited& h : job->inherited) pending.push_back({std::move(h.ready), cp.open.at(h.blocker)});
         job->inherited.clear();
         std::stable_sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
-          return a.ev.source.first_line < b.ev.source.first_line;
+          return a.ready.first_line() < b.ready.first_line();
         });
       }
       for (;;) {
@@ -472,7 +517,7 @@ class Run {
         lk.unlock();
         for (Job::Out& o : batch) {
           if (o.index < skip || held.count(o.seq)) continue;
-          sink_.on_event(std::move(o.ev));
+          o.ready.pass_to(sink_);
           ++events;
           // Events that waited for this one come right after it (the single parser's order).
           for (auto it = pending.begin(); it != pending.end();) {
@@ -480,7 +525,7 @@ class Run {
               ++it;
               continue;
             }
-            sink_.on_event(std::move(it->ev));
+            it->ready.pass_to(sink_);
             ++events;
             it = pending.erase(it);
           }
@@ -497,7 +542,7 @@ class Run {
     // Every blocker is emitted by the end of the file (end_file() closes all); nothing is lost
     // if that ever failed.
     for (Pending& w : pending) {
-      sink_.on_event(std::move(w.ev));
+      w.ready.pass_to(sink_);
       ++events;
     }
     return events;
@@ -510,6 +555,7 @@ class Run {
   const std::string& name_;
   const ParserOptions& opts_;
   EventSink& sink_;
+  const bool prepares_ = sink_.prepares();
   const ParallelOptions popts_;
   const unsigned threads_;
 

@@ -29,8 +29,7 @@ uint64_t approx_event_bytes(const OomEvent& ev) {
   return b;
 }
 
-PipelinedSink::PipelinedSink(Renderer& r, EventHook before_render)
-    : r_(r), before_render_(std::move(before_render)), worker_([this] { run(); }) {}
+PipelinedSink::PipelinedSink(Renderer& r, ReportFacts* facts) : r_(r), facts_(facts), worker_([this] { run(); }) {}
 
 PipelinedSink::~PipelinedSink() {
   try {
@@ -51,6 +50,28 @@ void PipelinedSink::rethrow_locked(std::unique_lock<std::mutex>& lk) {
 
 void PipelinedSink::on_event(OomEvent&& ev) {
   const uint64_t bytes = approx_event_bytes(ev);
+  push({std::move(ev), nullptr, bytes});
+}
+
+std::unique_ptr<PreparedEvent> PipelinedSink::prepare(const OomEvent& ev) const {
+  auto p = std::make_unique<Rendered>();
+  p->first_line = ev.source.first_line;
+  p->complete = ev.complete;
+  r_.render_apart(ev, p->text);
+  if (facts_) p->digest = ReportFacts::digest(ev);
+  p->bytes = sizeof(Rendered) + p->text.capacity();
+  return p;
+}
+
+void PipelinedSink::on_prepared(std::unique_ptr<PreparedEvent> p) {
+  // Only this sink's prepare() makes the events it is given back.
+  std::unique_ptr<Rendered> r(static_cast<Rendered*>(p.release()));
+  const uint64_t bytes = r->bytes;
+  push({OomEvent{}, std::move(r), bytes});
+}
+
+void PipelinedSink::push(Item&& item) {
+  const uint64_t bytes = item.bytes;
   std::unique_lock lk(mu_);
   auto has_room = [&] {
     return error_ || q_.empty() || (q_.size() < kMaxQueuedEvents && queued_bytes_ + bytes <= kMaxQueuedBytes);
@@ -62,7 +83,7 @@ void PipelinedSink::on_event(OomEvent&& ev) {
     parser_waiting_ = false;
   }
   rethrow_locked(lk);
-  q_.push_back({std::move(ev), bytes});
+  q_.push_back(std::move(item));
   queued_bytes_ += bytes;
   if (q_.size() > max_events_) max_events_ = q_.size();
   if (queued_bytes_ > max_bytes_) max_bytes_ = queued_bytes_;
@@ -104,8 +125,13 @@ void PipelinedSink::run() {
     q_.pop_front();
     lk.unlock();
     try {
-      if (before_render_) before_render_(item.ev);
-      r_.event(item.ev);
+      if (item.rendered) {
+        if (facts_ && item.rendered->digest) facts_->add(std::move(*item.rendered->digest));
+        r_.event_apart(item.rendered->text, item.rendered->complete);
+      } else {
+        if (facts_) facts_->add(item.ev);
+        r_.event(item.ev);
+      }
     } catch (...) {
       lk.lock();
       error_ = std::current_exception();
@@ -118,10 +144,11 @@ void PipelinedSink::run() {
     // The event's bytes count until it is freed, here on the worker (off the parser thread);
     // its two large buffers go back to the parser instead, emptied (EventBuffers).
     const uint64_t bytes = item.bytes;
+    const bool event = !item.rendered;
     EventBuffers spare{std::move(item.ev.lines), std::move(item.ev.tasks)};
-    item.ev = OomEvent{};
+    item = Item{};
     spare.clear();
-    const bool keep = spare.heap_bytes() <= kMaxSpareBytes;
+    const bool keep = event && spare.heap_bytes() <= kMaxSpareBytes;
     lk.lock();
     queued_bytes_ -= bytes;
     if (keep && spares_.size() < kMaxSpares) spares_.push_back(std::move(spare));

@@ -9,6 +9,10 @@
 // of their estimated size (one event is always accepted, however large: the parser already
 // bounds an event's size). A full queue blocks the parser until the renderer catches up.
 //
+// In a parallel run (analyze_parallel) the events come prepare()d instead: rendered and
+// digested on the parser threads (Renderer::render_apart(), ReportFacts::digest()); the worker
+// then only writes them out in order (Renderer::event_apart()) and merges the digests.
+//
 // An exception thrown by the renderer (write error, bad_alloc) stops the worker; it is
 // rethrown to the parser thread at its next on_event() or at finish(). finish() must be
 // called before the renderer is used again (Renderer::end()); the destructor finishes too
@@ -17,7 +21,8 @@
 // Example:
 //   JsonRenderer r(std::cout, opts);
 //   r.begin();
-//   PipelinedSink sink(r);
+//   ReportFacts facts;
+//   PipelinedSink sink(r, &facts);
 //   analyze_fd(fd, "kern.log", popts, sink, std::cerr);   // events rendered as they close
 //   sink.finish();                                         // all rendered, worker joined
 //   r.end(lines, bytes);
@@ -28,11 +33,14 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
-#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "analyzer/findings/report.h"
 #include "analyzer/oom_parser.h"
 #include "analyzer/render.h"
 
@@ -58,16 +66,20 @@ class PipelinedSink : public EventSink {
   static constexpr size_t kMaxSpares = 4;
   static constexpr uint64_t kMaxSpareBytes = 1ULL << 20;
 
-  // `before_render`, when set, is called on the worker thread with each event just before it
-  // is rendered (ReportFacts::add: digesting the events for the report findings costs the
-  // parser thread nothing then). Its exceptions are handled as the renderer's.
-  using EventHook = std::function<void(const OomEvent&)>;
-  explicit PipelinedSink(Renderer& r, EventHook before_render = {});
+  // `facts`, when set, gets every event's digest (ReportFacts::add) on the worker, just before
+  // the event is rendered: digesting the events for the report findings costs the parser
+  // thread nothing then.
+  explicit PipelinedSink(Renderer& r, ReportFacts* facts = nullptr);
   ~PipelinedSink() override;
   PipelinedSink(const PipelinedSink&) = delete;
   PipelinedSink& operator=(const PipelinedSink&) = delete;
 
   void on_event(OomEvent&& ev) override;
+  // prepare(): the event rendered apart (when the renderer can) and digested, on the caller's
+  // thread; on_prepared() queues it like on_event().
+  bool prepares() const override { return r_.renders_apart(); }
+  std::unique_ptr<PreparedEvent> prepare(const OomEvent& ev) const override;
+  void on_prepared(std::unique_ptr<PreparedEvent> p) override;
   // reuse(): the buffers of an event already rendered (also after finish()).
   bool reuse(EventBuffers& out) override;
   // finish(): waits until every event handed over is rendered, joins the worker, and rethrows
@@ -80,15 +92,22 @@ class PipelinedSink : public EventSink {
   uint64_t reused() const { return reused_; }  // buffers handed out by reuse()
 
  private:
+  struct Rendered : PreparedEvent {
+    std::string text;  // Renderer::render_apart()
+    bool complete = true;
+    std::optional<EventDigest> digest;  // with `facts`
+  };
   struct Item {
-    OomEvent ev;
+    OomEvent ev;                         // an on_event() event, or
+    std::unique_ptr<Rendered> rendered;  // an on_prepared() one
     uint64_t bytes;
   };
+  void push(Item&& item);
   void run();
   void rethrow_locked(std::unique_lock<std::mutex>& lk);
 
   Renderer& r_;
-  EventHook before_render_;
+  ReportFacts* facts_;
   std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
   std::deque<Item> q_;

@@ -47,20 +47,28 @@ std::string event_json_text(const OomEvent& ev, const FindingContext& ctx) {
 void JsonRenderer::begin() { os_ << "{\"events\":["; }
 
 void JsonRenderer::event(const OomEvent& ev) {
-  if (n_++) os_ << ",";
-  if (!ev.complete) ++incomplete_;
+  buf_.clear();
+  render_apart(ev, buf_);
+  event_apart(buf_, ev.complete);
+}
+
+void JsonRenderer::render_apart(const OomEvent& ev, std::string& out) const {
   // Written straight from the event (no DOM): JSON output costs about what the parse does.
   // Kernel text is not always UTF-8 (comm names, pasted logs): JsonWriter replaces bad bytes.
-  buf_.clear();
-  buf_ += '\n';
-  JsonWriter w(buf_);
+  out += '\n';
+  JsonWriter w(out);
   // The event's derived figures, computed once for the findings and the JSON.
   const findings::EventFacts facts = findings::event_facts(ev);
   FindingContext ctx = opts_.findings;
   ctx.facts = &facts;
   std::vector<Finding> findings = find_all(ev, ctx);
   write_event_json(ev, w, &findings, &facts);
-  os_ << buf_;
+}
+
+void JsonRenderer::event_apart(std::string_view rendered, bool complete) {
+  if (n_++) os_ << ",";
+  if (!complete) ++incomplete_;
+  os_ << rendered;
 }
 
 void JsonRenderer::end(uint64_t lines_read, uint64_t bytes_read) {
@@ -130,14 +138,22 @@ std::string terminal_safe(std::string_view s) {
 }
 
 void TextRenderer::event(const OomEvent& ev) {
-  ++n_;
-  if (!ev.complete) ++incomplete_;
-  text_.clear();
-  TextOut o(text_);
+  rendered_.clear();
+  render_apart(ev, rendered_);
+  event_apart(rendered_, ev.complete);
+}
+
+void TextRenderer::render_apart(const OomEvent& ev, std::string& out) const {
+  std::string text;
+  TextOut o(text);
   render_event(ev, o);
-  safe_text_.clear();
-  append_terminal_safe(safe_text_, text_);
-  os_ << safe_text_;
+  append_terminal_safe(out, text);
+}
+
+void TextRenderer::event_apart(std::string_view rendered, bool complete) {
+  ++n_;
+  if (!complete) ++incomplete_;
+  os_ << "OOM event " << n_ << rendered;
 }
 
 namespace {
@@ -186,11 +202,12 @@ std::string_view decimal(char (&buf)[24], int64_t v) {
 
 }  // namespace
 
-void TextRenderer::render_event(const OomEvent& ev, TextOut& o) {
+// render_event(): the event's text from the two spaces after its number on.
+void TextRenderer::render_event(const OomEvent& ev, TextOut& o) const {
   const findings::EventFacts facts = findings::event_facts(ev);
   FindingContext ctx = opts_.findings;
   ctx.facts = &facts;
-  o << "OOM event " << n_ << "  " << ev.source.file << ":" << ev.source.first_line << "-" << ev.source.last_line;
+  o << "  " << ev.source.file << ":" << ev.source.first_line << "-" << ev.source.last_line;
   if (ev.host) o << "  host " << *ev.host;
   if (ev.timestamp) o << "  " << *ev.timestamp;
   if (ev.monotonic_s) {

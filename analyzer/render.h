@@ -37,6 +37,20 @@ class Renderer {
   virtual ~Renderer() = default;
   virtual void begin() {}
   virtual void event(const OomEvent& ev) = 0;
+  // Rendering in two steps, for a parallel run (PipelinedSink::prepare()): render_apart()
+  // writes what depends on the event alone to `out` (on the parser threads, concurrently: it
+  // only reads the renderer), then event_apart() writes it out in the events' order, with what
+  // depends on the events before (numbering, totals). event(ev) is render_apart() then
+  // event_apart(). Renderers that cannot split say false to renders_apart().
+  virtual bool renders_apart() const { return false; }
+  virtual void render_apart(const OomEvent& ev, std::string& out) const {
+    (void)ev;
+    (void)out;
+  }
+  virtual void event_apart(std::string_view rendered, bool complete) {
+    (void)rendered;
+    (void)complete;
+  }
   // report(): the findings about the whole input (findings/report.h), once, after the last
   // event() and before end(); also when there was no event.
   virtual void report(const std::vector<Finding>& /*findings*/) {}
@@ -48,6 +62,9 @@ class JsonRenderer : public Renderer {
   explicit JsonRenderer(std::ostream& os, RenderOptions opts = {}) : os_(os), opts_(opts) {}
   void begin() override;
   void event(const OomEvent& ev) override;
+  bool renders_apart() const override { return true; }
+  void render_apart(const OomEvent& ev, std::string& out) const override;
+  void event_apart(std::string_view rendered, bool complete) override;
   void report(const std::vector<Finding>& findings) override;  // the top-level "findings" (render_report.cc)
   void end(uint64_t lines_read, uint64_t bytes_read) override;
 
@@ -55,7 +72,7 @@ class JsonRenderer : public Renderer {
   std::ostream& os_;
   RenderOptions opts_;
   std::vector<Finding> report_;
-  std::string buf_;  // one event's JSON, reused
+  std::string buf_;  // one event's JSON (event()), reused
   uint64_t n_ = 0;
   uint64_t incomplete_ = 0;
 };
@@ -64,14 +81,18 @@ class TextRenderer : public Renderer {
  public:
   explicit TextRenderer(std::ostream& os, RenderOptions opts = {}) : os_(os), opts_(opts) {}
   void event(const OomEvent& ev) override;
+  bool renders_apart() const override { return true; }
+  // The event's text after its number ("OOM event N"), made terminal-safe.
+  void render_apart(const OomEvent& ev, std::string& out) const override;
+  void event_apart(std::string_view rendered, bool complete) override;
   void report(const std::vector<Finding>& findings) override;  // render_report.cc
   void end(uint64_t lines_read, uint64_t bytes_read) override;
 
  private:
-  void render_event(const OomEvent& ev, TextOut& o);
+  void render_event(const OomEvent& ev, TextOut& o) const;
   std::ostream& os_;
   RenderOptions opts_;
-  std::string text_, safe_text_;  // one event's text, before and after terminal_safe(); reused
+  std::string rendered_;  // one event's text (event()); reused
   uint64_t n_ = 0;
   uint64_t incomplete_ = 0;
 };

@@ -165,7 +165,7 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
   // there, every event is also digested for the findings about the whole input
   // (findings/report.h), read once the worker has finished.
   ReportFacts report_facts;
-  PipelinedSink sink(*r, [&report_facts](const OomEvent& ev) { report_facts.add(ev); });
+  PipelinedSink sink(*r, &report_facts);
   AnalyzeStats total;
   size_t pack_i = 0;
   for (const std::string& in : o.inputs) {

@@ -55,7 +55,12 @@ struct EventDigest {
 class ReportFacts {
  public:
   static constexpr size_t kMaxDigests = 4096;
-  void add(const OomEvent& ev);
+  // digest(): one event's digest (events = 1), made apart from the other events: on any
+  // thread, e.g. the parser thread that closed it (analyze_parallel). add() merges digests in
+  // the events' order.
+  static EventDigest digest(const OomEvent& ev);
+  void add(EventDigest&& d);
+  void add(const OomEvent& ev) { add(digest(ev)); }
   const std::vector<EventDigest>& events() const { return events_; }
   bool overflowed() const { return overflowed_; }
 
@@ -63,7 +68,7 @@ class ReportFacts {
   std::vector<EventDigest> events_;
   std::map<std::string, size_t, std::less<>> index_;  // key -> position in events_
   bool overflowed_ = false;
-  std::string key_;  // add()'s key of the current event (a buffer kept across events)
+  std::string key_;  // add()'s key of the current digest (a buffer kept across events)
 };
 
 // ReportRecorder: an EventSink that digests each event into `facts` and passes it on.

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "analyzer/analyze.h"
+#include "analyzer/findings/report.h"
 #include "analyzer/pipeline.h"
 #include "analyzer/render.h"
 
@@ -124,27 +125,97 @@ TEST(PipelinedSink, SameOutputAsRenderingInline) {
   EXPECT_NE(inline_out.str().find("\"events\":50"), std::string::npos) << inline_out.str().substr(0, 200);
 }
 
-// The hook runs on the worker, for every event, in order, before the renderer sees it.
-TEST(PipelinedSink, HookSeesEveryEventOnTheWorkerBeforeItIsRendered) {
+// The report facts get every event's digest, in order, before the renderer sees the event
+// (find_report() reads them once the worker has finished).
+TEST(PipelinedSink, ReportFactsGetEveryEventInOrder) {
   RecordingRenderer r;
-  std::vector<int64_t> hooked;
-  std::vector<size_t> rendered_before;  // events already rendered when the hook ran
-  std::thread::id hook_thread;
-  PipelinedSink sink(r, [&](const OomEvent& ev) {
-    hooked.push_back(*ev.killed->pid);
-    rendered_before.push_back(r.pids.size());
-    hook_thread = std::this_thread::get_id();
-  });
-  for (int64_t pid = 1; pid <= 300; ++pid) sink.on_event(victim(pid));
+  ReportFacts facts;
+  PipelinedSink sink(r, &facts);
+  for (int64_t pid = 1; pid <= 300; ++pid) {
+    OomEvent ev = victim(pid);
+    ev.source.file = "f" + std::to_string(pid);  // one digest per file
+    ev.source.first_line = static_cast<uint64_t>(pid);
+    ev.kill_lines = 1;
+    ev.victims.push_back(*ev.killed);
+    sink.on_event(std::move(ev));
+  }
   sink.finish();
-  ASSERT_EQ(hooked.size(), 300u);
-  for (size_t i = 0; i < hooked.size(); ++i) {
-    ASSERT_EQ(hooked[i], static_cast<int64_t>(i + 1));
-    ASSERT_EQ(rendered_before[i], i);
+  ASSERT_EQ(facts.events().size(), 300u);
+  for (size_t i = 0; i < 300; ++i) {
+    const EventDigest& d = facts.events()[i];
+    ASSERT_EQ(d.file, "f" + std::to_string(i + 1));
+    ASSERT_EQ(d.first_line, i + 1);
+    ASSERT_EQ(d.kills, 1u);
+    ASSERT_EQ(d.victims, (std::vector<std::string>{"? (pid " + std::to_string(i + 1) + ")"}));
   }
   EXPECT_EQ(r.pids.size(), 300u);
-  EXPECT_EQ(hook_thread, r.thread);
-  EXPECT_NE(hook_thread, std::this_thread::get_id());
+}
+
+// Events prepare()d on other threads (as a parallel run does) come out as on_event() gives
+// them: the same JSON and text, byte for byte, and the same report digests.
+TEST(PipelinedSink, PreparedEventsRenderAsEventsDo) {
+  std::string all;
+  for (int i = 0; i < 30; ++i) {
+    const std::string t = std::to_string(100 + i), pid = std::to_string(1000 + i);
+    all += "[  " + t + ".000001] app invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n";
+    all += "[  " + t + ".000002] memory: usage 65536kB, limit 65536kB, failcnt " + pid + "\n";
+    all += "[  " + t + ".000003] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/kubepods/pod" +
+           std::to_string(i % 3) + ",task_memcg=/kubepods/pod" + std::to_string(i % 3) + ",task=app,pid=" + pid + ",uid=0\n";
+    if (i % 4 != 3)  // some reports cut before their kill line: partial events
+      all += "[  " + t + ".000004] Memory cgroup out of memory: Killed process " + pid +
+             " (app) total-vm:1000kB, anon-rss:900kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0\n";
+  }
+  CollectingSink parsed;
+  analyze_string(all, "t.log", {}, parsed);
+  ASSERT_EQ(parsed.events.size(), 30u);
+  for (const std::string format : {"json", "text"}) {
+    std::ostringstream direct_out, prepared_out;
+    ReportFacts direct_facts, prepared_facts;
+    auto renderer = [&](std::ostream& os) -> std::unique_ptr<Renderer> {
+      if (format == "json") return std::make_unique<JsonRenderer>(os);
+      return std::make_unique<TextRenderer>(os);
+    };
+    {
+      auto r = renderer(direct_out);
+      r->begin();
+      PipelinedSink sink(*r, &direct_facts);
+      for (const OomEvent& ev : parsed.events) sink.on_event(OomEvent(ev));
+      sink.finish();
+      r->end(1, 2);
+    }
+    {
+      auto r = renderer(prepared_out);
+      r->begin();
+      PipelinedSink sink(*r, &prepared_facts);
+      ASSERT_TRUE(sink.prepares());
+      std::vector<std::unique_ptr<PreparedEvent>> prepared(parsed.events.size());
+      std::vector<std::thread> threads;  // prepared concurrently, passed on in order
+      for (size_t t = 0; t < 3; ++t)
+        threads.emplace_back([&, t] {
+          for (size_t i = t; i < parsed.events.size(); i += 3) prepared[i] = sink.prepare(parsed.events[i]);
+        });
+      for (std::thread& th : threads) th.join();
+      for (size_t i = 0; i < prepared.size(); ++i) {
+        EXPECT_EQ(prepared[i]->first_line, parsed.events[i].source.first_line);
+        sink.on_prepared(std::move(prepared[i]));
+      }
+      sink.finish();
+      r->end(1, 2);
+    }
+    EXPECT_EQ(prepared_out.str(), direct_out.str()) << format;
+    EXPECT_NE(direct_out.str().find(format == "json" ? "\"incomplete_events\":7" : "30 OOM events (7 partial)"), std::string::npos)
+        << direct_out.str().substr(0, 300);
+    ASSERT_EQ(prepared_facts.events().size(), direct_facts.events().size());
+    ASSERT_EQ(direct_facts.events().size(), 3u);  // one per pod cgroup
+    for (size_t i = 0; i < direct_facts.events().size(); ++i) {
+      const EventDigest &a = direct_facts.events()[i], &b = prepared_facts.events()[i];
+      EXPECT_EQ(a.task_memcg, b.task_memcg);
+      EXPECT_EQ(a.first_line, b.first_line);
+      EXPECT_EQ(a.kills, b.kills);
+      EXPECT_EQ(a.events, b.events);
+      EXPECT_EQ(a.victims, b.victims);
+    }
+  }
 }
 
 // A rendered event's kept lines and task table come back through reuse(), emptied, with their
