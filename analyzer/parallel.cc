@@ -43,19 +43,25 @@ class Mapping {
   size_t size_;
 };
 
-// Events a job may keep waiting for the merger before it stops (JobSink).
+// Events a job may keep waiting for the merger before it stops (JobSink). Prepared events
+// (rendered text) may take a whole default segment's worth: a job that stops early leaves its
+// core idle until the job being passed on is done, and on an OOM storm the rendered events of
+// a segment are ~2/3 of its size. Events themselves take more memory than approx_event_bytes()
+// says: they are held to less.
 constexpr uint64_t kMaxOutBytes = 2ULL << 20;
+constexpr uint64_t kMaxOutPreparedBytes = 8ULL << 20;
 constexpr size_t kWakeMergerEvents = 8;
 
 // Ready: an event on its way to the sink: prepared on the job's thread when the sink
-// prepares (EventSink::prepare()), else the event itself.
+// prepares (EventSink::prepare()), else the event itself. Both by pointer: an OomEvent is
+// ~2 KB, and queues of them allocated a node per event on one thread, freed on another.
 struct Ready {
-  OomEvent ev;
+  std::unique_ptr<OomEvent> ev;
   std::unique_ptr<PreparedEvent> prepared;
-  uint64_t first_line() const { return prepared ? prepared->first_line : ev.source.first_line; }
+  uint64_t first_line() const { return prepared ? prepared->first_line : ev->source.first_line; }
   void pass_to(EventSink& sink) {
     if (prepared) sink.on_prepared(std::move(prepared));
-    else sink.on_event(std::move(ev));
+    else sink.on_event(std::move(*ev));
   }
 };
 
@@ -128,18 +134,18 @@ class Run {
     void attach(const OomParser& p) { parser_ = &p; }
     void on_event(OomEvent&& ev) override {
       Ready r = ready(std::move(ev));
-      const uint64_t bytes = r.prepared ? r.prepared->bytes : approx_event_bytes(r.ev);
+      const uint64_t bytes = r.prepared ? r.prepared->bytes : approx_event_bytes(*r.ev);
       std::unique_lock lk(run_.mu_);
-      // Back-pressure: a job whose events wait beyond kMaxOutBytes stops until the merger
+      // Back-pressure: a job whose events wait beyond max_out_bytes_ stops until the merger
       // takes them, once its checkpoints are out (the job before it may need them to finish).
       run_.cv_.wait(lk, [&] {
-        return job_.out_bytes < kMaxOutBytes || !job_.cps_done || job_.abandoned || run_.error_;
+        return job_.out_bytes < run_.max_out_bytes_ || !job_.cps_done || job_.abandoned || run_.error_;
       });
       job_.out_bytes += bytes;
       job_.out.push_back({std::move(r), parser_->emitting_seq(), emitted_++, bytes});
       // The merger is woken for a few events at a time (each wake-up is a futex call and a
       // context switch), or at once when the job is done or stops for back-pressure.
-      if (run_.merger_waits_for_ == &job_ && (job_.out.size() >= kWakeMergerEvents || job_.out_bytes >= kMaxOutBytes))
+      if (run_.merger_waits_for_ == &job_ && (job_.out.size() >= kWakeMergerEvents || job_.out_bytes >= run_.max_out_bytes_))
         run_.cv_.notify_all();
     }
     bool reuse(EventBuffers& out) override {
@@ -155,7 +161,7 @@ class Run {
     Ready ready(OomEvent&& ev) {
       Ready r;
       if (!run_.prepares_) {
-        r.ev = std::move(ev);
+        r.ev = std::make_unique<OomEvent>(std::move(ev));
         return r;
       }
       r.prepared = run_.sink_.prepare(ev);
@@ -505,7 +511,7 @@ class Run {
         if (job->out.empty() && !job->done && !error_) {
           merger_waits_for_ = job;
           cv_.wait(lk, [&] { return error_ || job->out.size() >= kWakeMergerEvents || job->done ||
-                                    job->out_bytes >= kMaxOutBytes; });
+                                    job->out_bytes >= max_out_bytes_; });
           merger_waits_for_ = nullptr;
         }
         if (error_) return events;
@@ -556,6 +562,7 @@ class Run {
   const ParserOptions& opts_;
   EventSink& sink_;
   const bool prepares_ = sink_.prepares();
+  const uint64_t max_out_bytes_ = prepares_ ? kMaxOutPreparedBytes : kMaxOutBytes;
   const ParallelOptions popts_;
   const unsigned threads_;
 

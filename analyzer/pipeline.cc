@@ -50,13 +50,23 @@ void PipelinedSink::rethrow_locked(std::unique_lock<std::mutex>& lk) {
 
 void PipelinedSink::on_event(OomEvent&& ev) {
   const uint64_t bytes = approx_event_bytes(ev);
-  push({std::move(ev), nullptr, bytes});
+  push({std::make_unique<OomEvent>(std::move(ev)), nullptr, bytes});
 }
 
 std::unique_ptr<PreparedEvent> PipelinedSink::prepare(const OomEvent& ev) const {
-  auto p = std::make_unique<Rendered>();
+  std::unique_ptr<Rendered> p;
+  {
+    std::lock_guard lk(spare_rendered_mu_);
+    if (!spare_rendered_.empty()) {
+      p = std::move(spare_rendered_.back());
+      spare_rendered_.pop_back();
+      spare_rendered_bytes_ -= p->text.capacity();
+    }
+  }
+  if (!p) p = std::make_unique<Rendered>();
   p->first_line = ev.source.first_line;
   p->complete = ev.complete;
+  p->text.clear();
   r_.render_apart(ev, p->text);
   if (facts_) p->digest = ReportFacts::digest(ev);
   p->bytes = sizeof(Rendered) + p->text.capacity();
@@ -67,7 +77,7 @@ void PipelinedSink::on_prepared(std::unique_ptr<PreparedEvent> p) {
   // Only this sink's prepare() makes the events it is given back.
   std::unique_ptr<Rendered> r(static_cast<Rendered*>(p.release()));
   const uint64_t bytes = r->bytes;
-  push({OomEvent{}, std::move(r), bytes});
+  push({nullptr, std::move(r), bytes});
 }
 
 void PipelinedSink::push(Item&& item) {
@@ -129,8 +139,8 @@ void PipelinedSink::run() {
         if (facts_ && item.rendered->digest) facts_->add(std::move(*item.rendered->digest));
         r_.event_apart(item.rendered->text, item.rendered->complete);
       } else {
-        if (facts_) facts_->add(item.ev);
-        r_.event(item.ev);
+        if (facts_) facts_->add(*item.ev);
+        r_.event(*item.ev);
       }
     } catch (...) {
       lk.lock();
@@ -144,11 +154,20 @@ void PipelinedSink::run() {
     // The event's bytes count until it is freed, here on the worker (off the parser thread);
     // its two large buffers go back to the parser instead, emptied (EventBuffers).
     const uint64_t bytes = item.bytes;
-    const bool event = !item.rendered;
-    EventBuffers spare{std::move(item.ev.lines), std::move(item.ev.tasks)};
+    EventBuffers spare;
+    if (item.ev) {
+      spare = EventBuffers{std::move(item.ev->lines), std::move(item.ev->tasks)};
+      spare.clear();
+    } else if (const uint64_t cap = item.rendered->text.capacity(); cap <= kMaxSpareBytes) {
+      item.rendered->digest.reset();
+      std::lock_guard spare_lk(spare_rendered_mu_);
+      if (spare_rendered_bytes_ + cap <= kMaxSpareRenderedBytes) {
+        spare_rendered_.push_back(std::move(item.rendered));
+        spare_rendered_bytes_ += cap;
+      }
+    }
+    const bool keep = item.ev && spare.heap_bytes() <= kMaxSpareBytes;
     item = Item{};
-    spare.clear();
-    const bool keep = event && spare.heap_bytes() <= kMaxSpareBytes;
     lk.lock();
     queued_bytes_ -= bytes;
     if (keep && spares_.size() < kMaxSpares) spares_.push_back(std::move(spare));

@@ -65,6 +65,13 @@ class PipelinedSink : public EventSink {
   // Rendered events' buffers kept for reuse (EventSink::reuse()): a few, none over 1 MiB.
   static constexpr size_t kMaxSpares = 4;
   static constexpr uint64_t kMaxSpareBytes = 1ULL << 20;
+  // Prepared events written out are kept for prepare() to render the next ones into, up to
+  // this many bytes of text: rendered text freed on this worker and allocated anew (and grown
+  // append by append) on the parser threads made the allocator give pages back to the kernel
+  // and fault them in again (tcmalloc's aggressive decommit, cli/main.cc). What is kept is
+  // less than what a parallel run may hold in flight (kMaxOutPreparedBytes per job): it does
+  // not raise the peak.
+  static constexpr uint64_t kMaxSpareRenderedBytes = 16ULL << 20;
 
   // `facts`, when set, gets every event's digest (ReportFacts::add) on the worker, just before
   // the event is rendered: digesting the events for the report findings costs the parser
@@ -97,10 +104,10 @@ class PipelinedSink : public EventSink {
     bool complete = true;
     std::optional<EventDigest> digest;  // with `facts`
   };
-  struct Item {
-    OomEvent ev;                         // an on_event() event, or
+  struct Item {  // by pointer: a queue of ~2 KB OomEvents allocates a node per event
+    std::unique_ptr<OomEvent> ev;        // an on_event() event, or
     std::unique_ptr<Rendered> rendered;  // an on_prepared() one
-    uint64_t bytes;
+    uint64_t bytes = 0;
   };
   void push(Item&& item);
   void run();
@@ -108,6 +115,9 @@ class PipelinedSink : public EventSink {
 
   Renderer& r_;
   ReportFacts* facts_;
+  mutable std::mutex spare_rendered_mu_;  // prepare() runs on other threads, concurrently
+  mutable std::vector<std::unique_ptr<Rendered>> spare_rendered_;
+  mutable uint64_t spare_rendered_bytes_ = 0;
   std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
   std::deque<Item> q_;
