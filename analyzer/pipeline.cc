@@ -77,7 +77,28 @@ void PipelinedSink::on_prepared(std::unique_ptr<PreparedEvent> p) {
   // Only this sink's prepare() makes the events it is given back.
   std::unique_ptr<Rendered> r(static_cast<Rendered*>(p.release()));
   const uint64_t bytes = r->bytes;
-  push({nullptr, std::move(r), bytes});
+  Item item{nullptr, std::move(r), bytes};
+  {
+    std::unique_lock lk(mu_);
+    rethrow_locked(lk);
+    if (!q_.empty() || !worker_waiting_) {
+      lk.unlock();
+      push(std::move(item));
+      return;
+    }
+  }
+  // The worker sleeps with nothing queued, and only this thread queues: writing the event out
+  // here keeps the order and saves the hand-over. A parallel run's events come rendered, and
+  // writing one out costs less than waking the worker for it did (a futex call and two context
+  // switches every few events).
+  try {
+    render(item);
+  } catch (...) {
+    std::lock_guard lk(mu_);
+    error_ = std::current_exception();
+    throw;
+  }
+  recycle(std::move(item));
 }
 
 void PipelinedSink::push(Item&& item) {
@@ -124,6 +145,38 @@ void PipelinedSink::finish() {
   rethrow_locked(lk);
 }
 
+void PipelinedSink::render(Item& item) {
+  if (item.rendered) {
+    if (facts_ && item.rendered->digest) facts_->add(std::move(*item.rendered->digest));
+    r_.event_apart(item.rendered->text, item.rendered->complete);
+  } else {
+    if (facts_) facts_->add(*item.ev);
+    r_.event(*item.ev);
+  }
+}
+
+// recycle(): a rendered item freed, its buffers kept for reuse: an event's two large buffers
+// go back to the parser, emptied (EventBuffers); rendered text to prepare().
+void PipelinedSink::recycle(Item&& item) {
+  EventBuffers spare;
+  if (item.ev) {
+    spare = EventBuffers{std::move(item.ev->lines), std::move(item.ev->tasks)};
+    spare.clear();
+  } else if (const uint64_t cap = item.rendered->text.capacity(); cap <= kMaxSpareBytes) {
+    item.rendered->digest.reset();
+    std::lock_guard spare_lk(spare_rendered_mu_);
+    if (spare_rendered_bytes_ + cap <= kMaxSpareRenderedBytes) {
+      spare_rendered_.push_back(std::move(item.rendered));
+      spare_rendered_bytes_ += cap;
+    }
+  }
+  const bool keep = item.ev && spare.heap_bytes() <= kMaxSpareBytes;
+  item = Item{};
+  if (!keep) return;
+  std::lock_guard lk(mu_);
+  if (spares_.size() < kMaxSpares) spares_.push_back(std::move(spare));
+}
+
 void PipelinedSink::run() {
   for (;;) {
     std::unique_lock lk(mu_);
@@ -135,13 +188,7 @@ void PipelinedSink::run() {
     q_.pop_front();
     lk.unlock();
     try {
-      if (item.rendered) {
-        if (facts_ && item.rendered->digest) facts_->add(std::move(*item.rendered->digest));
-        r_.event_apart(item.rendered->text, item.rendered->complete);
-      } else {
-        if (facts_) facts_->add(*item.ev);
-        r_.event(*item.ev);
-      }
+      render(item);
     } catch (...) {
       lk.lock();
       error_ = std::current_exception();
@@ -151,26 +198,11 @@ void PipelinedSink::run() {
       not_full_.notify_all();
       return;
     }
-    // The event's bytes count until it is freed, here on the worker (off the parser thread);
-    // its two large buffers go back to the parser instead, emptied (EventBuffers).
+    // The event's bytes count until it is freed, here on the worker (off the parser thread).
     const uint64_t bytes = item.bytes;
-    EventBuffers spare;
-    if (item.ev) {
-      spare = EventBuffers{std::move(item.ev->lines), std::move(item.ev->tasks)};
-      spare.clear();
-    } else if (const uint64_t cap = item.rendered->text.capacity(); cap <= kMaxSpareBytes) {
-      item.rendered->digest.reset();
-      std::lock_guard spare_lk(spare_rendered_mu_);
-      if (spare_rendered_bytes_ + cap <= kMaxSpareRenderedBytes) {
-        spare_rendered_.push_back(std::move(item.rendered));
-        spare_rendered_bytes_ += cap;
-      }
-    }
-    const bool keep = item.ev && spare.heap_bytes() <= kMaxSpareBytes;
-    item = Item{};
+    recycle(std::move(item));
     lk.lock();
     queued_bytes_ -= bytes;
-    if (keep && spares_.size() < kMaxSpares) spares_.push_back(std::move(spare));
     // A blocked parser is woken once the queue is half drained (or empty), not per event.
     const bool wake = parser_waiting_ && (q_.empty() || (q_.size() <= kMaxQueuedEvents / 2 &&
                                                          queued_bytes_ <= kMaxQueuedBytes / 2));

@@ -110,6 +110,8 @@ class PipelinedSink : public EventSink {
     uint64_t bytes = 0;
   };
   void push(Item&& item);
+  void render(Item& item);
+  void recycle(Item&& item);
   void run();
   void rethrow_locked(std::unique_lock<std::mutex>& lk);
 
