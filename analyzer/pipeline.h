@@ -10,8 +10,9 @@
 // bounds an event's size). A full queue blocks the parser until the renderer catches up.
 //
 // In a parallel run (analyze_parallel) the events come prepare()d instead: rendered and
-// digested on the parser threads (Renderer::render_apart(), ReportFacts::digest()); the worker
-// then only writes them out in order (Renderer::event_apart()) and merges the digests.
+// digested on the parser threads (Renderer::render_apart(), ReportFacts::digest()); they are
+// only written out in order (Renderer::event_apart()) and their digests merged, by the caller
+// itself when the worker is idle with nothing queued, else by the worker after what is queued.
 //
 // An exception thrown by the renderer (write error, bad_alloc) stops the worker; it is
 // rethrown to the parser thread at its next on_event() or at finish(). finish() must be

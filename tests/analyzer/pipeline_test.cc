@@ -125,6 +125,63 @@ TEST(PipelinedSink, SameOutputAsRenderingInline) {
   EXPECT_NE(inline_out.str().find("\"events\":50"), std::string::npos) << inline_out.str().substr(0, 200);
 }
 
+// Renders apart: the text of an event is its victim's pid; event_apart() records it.
+class ApartRenderer : public Renderer {
+ public:
+  void event(const OomEvent& ev) override {
+    std::string s;
+    render_apart(ev, s);
+    event_apart(s, ev.complete);
+  }
+  bool renders_apart() const override { return true; }
+  void render_apart(const OomEvent& ev, std::string& out) const override { out += std::to_string(*ev.killed->pid); }
+  void event_apart(std::string_view rendered, bool) override {
+    if (delay.count()) std::this_thread::sleep_for(delay);
+    if (fail_at && written.size() + 1 == fail_at) throw std::runtime_error("disk full");
+    written.emplace_back(rendered);
+  }
+  void end(uint64_t, uint64_t) override {}
+  std::vector<std::string> written;
+  std::chrono::microseconds delay{0};
+  size_t fail_at = 0;
+};
+
+// Events handed over as they are and prepared ones, interleaved (several files, some read by
+// a parallel run): written out in the order given, whichever thread writes them.
+TEST(PipelinedSink, PreparedAndPlainEventsKeepTheirOrder) {
+  ApartRenderer r;
+  r.delay = std::chrono::microseconds(20);  // the worker is sometimes busy, sometimes idle
+  {
+    PipelinedSink sink(r);
+    for (int64_t pid = 1; pid <= 3000; ++pid) {
+      if ((pid / 7) % 2) sink.on_prepared(sink.prepare(victim(pid)));
+      else sink.on_event(victim(pid));
+    }
+    sink.finish();
+  }
+  ASSERT_EQ(r.written.size(), 3000u);
+  for (size_t i = 0; i < r.written.size(); ++i) ASSERT_EQ(r.written[i], std::to_string(i + 1));
+}
+
+// A write error of a prepared event reaches the caller too, and every later call fails alike.
+TEST(PipelinedSink, PreparedEventWriteErrorReachesTheCaller) {
+  ApartRenderer r;
+  r.fail_at = 3;
+  PipelinedSink sink(r);
+  bool thrown = false;
+  try {
+    for (int64_t pid = 1; pid <= 1000; ++pid) sink.on_prepared(sink.prepare(victim(pid)));
+    sink.finish();
+  } catch (const std::runtime_error& e) {
+    thrown = true;
+    EXPECT_STREQ(e.what(), "disk full");
+  }
+  EXPECT_TRUE(thrown);
+  EXPECT_EQ(r.written, (std::vector<std::string>{"1", "2"}));
+  EXPECT_THROW(sink.on_prepared(sink.prepare(victim(1))), std::runtime_error);
+  EXPECT_THROW(sink.finish(), std::runtime_error);
+}
+
 // The report facts get every event's digest, in order, before the renderer sees the event
 // (find_report() reads them once the worker has finished).
 TEST(PipelinedSink, ReportFactsGetEveryEventInOrder) {
