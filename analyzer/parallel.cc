@@ -50,7 +50,7 @@ class Mapping {
 // says: they are held to less.
 constexpr uint64_t kMaxOutBytes = 2ULL << 20;
 constexpr uint64_t kMaxOutPreparedBytes = 8ULL << 20;
-constexpr size_t kWakeMergerEvents = 8;
+constexpr size_t kWakeMergerEvents = 32;
 
 // Ready: an event on its way to the sink: prepared on the job's thread when the sink
 // prepares (EventSink::prepare()), else the event itself. Both by pointer: an OomEvent is
