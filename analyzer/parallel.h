@@ -14,12 +14,18 @@
 // reaper line), the job before takes its segment over; a job that reaches a segment no one has
 // started simply reads on. Either way the output is the single parser's.
 //
-// Why: on an OOM storm (one report every few KiB) the parser costs many times grep's time per
-// byte; jobs let every core parse.
+// When the sink prepares events (EventSink::prepare(): PipelinedSink renders them, JSON or
+// text, and digests them for the report findings), each job prepares its own events on its
+// thread: only the rendered text crosses threads, and the merger writes it out in order.
+//
+// Why: on an OOM storm (one report every few KiB) parsing and rendering cost many times grep's
+// time per byte; jobs let every core parse and render.
 //
 // Memory: jobs start at most `threads` segments beyond the job whose events are being passed
-// on, a job waiting to be passed on stops once it holds kMaxOutBytes of events, and mapped
-// pages are dropped once passed: a few segments' worth whatever the file size.
+// on, a job waiting to be passed on stops once it holds kMaxOutBytes of events (2 MiB as
+// approx_event_bytes() counts them; 8 MiB of prepared ones, a segment's rendered text on an
+// OOM storm), and mapped pages are dropped once passed: a few segments' worth whatever the
+// file size.
 //
 // Example:
 //   CollectingSink sink;
