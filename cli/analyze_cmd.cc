@@ -161,11 +161,13 @@ int run_analyze(int argc, char** argv, std::ostream& out, std::ostream& err) {
   else if (o.format == "html") r = std::make_unique<HtmlRenderer>(*os, ropts);
   else r = std::make_unique<TextRenderer>(*os, ropts);
   r->begin();
-  // Events are rendered on a second thread while the parser reads on (analyzer/pipeline.h);
-  // there, every event is also digested for the findings about the whole input
-  // (findings/report.h), read once the worker has finished.
+  // Events are rendered on a second thread while the parser reads on (analyzer/pipeline.h), or
+  // on the parser threads of a parallel run; every event is also digested for the findings
+  // about the whole input (findings/report.h), read once all are written. Those rules need a
+  // pack or --pods: without either, the events are not digested.
   ReportFacts report_facts;
-  PipelinedSink sink(*r, &report_facts);
+  const bool report_rules_apply = ropts.findings.pack || ropts.findings.pods;
+  PipelinedSink sink(*r, report_rules_apply ? &report_facts : nullptr);
   AnalyzeStats total;
   size_t pack_i = 0;
   for (const std::string& in : o.inputs) {
