@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -232,18 +235,19 @@ class Run {
   }
 
   // count(): newlines of segment s, published so that later segments know their first line.
-  // Counted through the mapping a chunk at a time, each chunk's pages dropped once counted:
-  // otherwise the whole segment (8 MiB per worker) stays mapped before its job has read a line
-  // of it, and the job drops pages only behind itself. (pread() into a buffer instead cost a
-  // copy of the whole file: 0.15 s more system time per GiB.)
+  // Read with pread() into a small buffer that stays in the core's cache: through the mapping,
+  // every page was faulted in here, dropped, and faulted in again by the job (10 000 more page
+  // faults per dense GiB, JSON 3.19-3.66 s against 2.91-3.30 s in the same rounds); counting a
+  // whole mapped segment before its job read a line of it also kept 8 MiB per worker resident.
   void count(size_t s) {
-    static constexpr uint64_t kChunk = 1 << 20;
+    char buf[64 << 10];
     size_t n = 0;
     for (uint64_t pos = seg_begin_[s]; pos < seg_begin_[s + 1];) {
-      const uint64_t to = std::min<uint64_t>(pos + kChunk, seg_begin_[s + 1]);
-      n += count_newlines(data_ + pos, to - pos);
-      drop_behind(pos, to);
-      pos = to;
+      const ssize_t got = ::pread(fd_, buf, std::min<uint64_t>(sizeof buf, seg_begin_[s + 1] - pos), static_cast<off_t>(pos));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) throw std::runtime_error(name_ + ": read error: " + (got < 0 ? std::strerror(errno) : "the file shrank"));
+      n += count_newlines(buf, static_cast<size_t>(got));
+      pos += static_cast<uint64_t>(got);
     }
     std::lock_guard lk(mu_);
     counts_[s] = n;
