@@ -168,16 +168,16 @@ class Run {
         return r;
       }
       r.prepared = run_.sink_.prepare(ev);
-      if (!has_spare_ && ev.lines.heap_bytes() + ev.tasks.capacity() * sizeof(Task) <= kMaxSpareBytes) {
-        spare_ = EventBuffers{std::move(ev.lines), std::move(ev.tasks)};
-        spare_.clear();
-        has_spare_ = true;
+      if (!has_spare_) {
+        EventBuffers b{std::move(ev.lines), std::move(ev.tasks)};
+        b.clear();
+        has_spare_ = b.heap_bytes() <= PipelinedSink::kMaxSpareBytes;  // PipelinedSink's bound
+        if (has_spare_) spare_ = std::move(b);
       }
       return r;
     }
 
    private:
-    static constexpr uint64_t kMaxSpareBytes = 1ULL << 20;
     Run& run_;
     Job& job_;
     const OomParser* parser_ = nullptr;
