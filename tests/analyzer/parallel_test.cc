@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@
 #include "analyzer/anchor.h"
 #include "analyzer/oom_parser.h"
 #include "analyzer/parallel.h"
+#include "analyzer/pipeline.h"
+#include "analyzer/render.h"
 #include "common/line_reader.h"
 
 namespace oomscope {
@@ -158,6 +161,66 @@ TEST(AnalyzeParallel, StormOfReportsFromManyHostsSplitsAndStaysExact) {
     EXPECT_GT(st.handovers + st.abandoned, 0u) << seg;
     EXPECT_EQ(totals.bytes, storm.size());
     EXPECT_EQ(totals.lines, static_cast<uint64_t>(std::count(storm.begin(), storm.end(), '\n')));
+  }
+  fs::remove(path);
+}
+
+// With a sink that prepares events (PipelinedSink: each job renders its own events, JSON or
+// text), the output is byte for byte the single parser's rendered in order, also where
+// hand-overs pass held events on and jobs are taken over.
+TEST(AnalyzeParallel, PreparedEventsRenderAsTheSingleParsersEvents) {
+  std::string storm;
+  for (int copy = 0; copy < 2; ++copy)
+    for (const std::string& log : repo_logs()) {
+      std::ifstream in(log, std::ios::binary);
+      std::string line;
+      while (std::getline(in, line)) {
+        const size_t k = line.find(" kernel: ");
+        const size_t h = k == std::string::npos ? std::string::npos : line.rfind(' ', k - 1);
+        if (copy > 0 && h != std::string::npos && h > 0) line.insert(k, "-c1");
+        storm += line;
+        storm += '\n';
+      }
+    }
+  const std::string path = write_file("prepared.log", storm);
+  const std::vector<OomEvent> want = stream_parse(path);
+  ASSERT_GT(want.size(), 50u);
+  for (const std::string format : {"json", "text"}) {
+    auto renderer = [&](std::ostream& os) -> std::unique_ptr<Renderer> {
+      if (format == "json") return std::make_unique<JsonRenderer>(os);
+      return std::make_unique<TextRenderer>(os);
+    };
+    std::ostringstream single;
+    {
+      auto r = renderer(single);
+      r->begin();
+      for (const OomEvent& ev : want) r->event(ev);
+      r->end(0, 0);
+    }
+    for (uint64_t seg : {16384ULL, 262144ULL})
+      for (unsigned threads : {2u, 3u}) {
+        std::ostringstream parallel;
+        ParallelStats st;
+        {
+          auto r = renderer(parallel);
+          r->begin();
+          PipelinedSink sink(*r);
+          ASSERT_TRUE(sink.prepares());
+          ParallelOptions po;
+          po.threads = threads;
+          po.segment_bytes = seg;
+          po.checkpoint_every = 2048;
+          const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+          auto res = analyze_parallel(fd, storm.size(), path, parser_options(), sink, po, &st);
+          ::close(fd);
+          sink.finish();
+          ASSERT_TRUE(res.has_value());
+          EXPECT_EQ(res->events, want.size());
+          r->end(0, 0);
+        }
+        EXPECT_GT(st.handovers + st.abandoned, 0u) << seg;
+        ASSERT_EQ(parallel.str(), single.str()) << format << ", segments of " << seg << ", " << threads << " threads";
+      }
   }
   fs::remove(path);
 }
