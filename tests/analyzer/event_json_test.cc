@@ -123,6 +123,44 @@ TEST(JsonWriterTest, IntegersAroundTheSingleDigitPath) {
   EXPECT_EQ(c, "{\"total_rss\":0,\"we\\\"ird\\u0001\":12345,\"" + std::string(3000, 'k') + "\":1}");
 }
 
+// fields(): a run of integer members, the same bytes as field() per member, first in an
+// object or after other members, also when the staging buffer is nearly full.
+TEST(JsonWriterTest, FieldRunsWriteWhatFieldWrites) {
+  const std::optional<int64_t> neg(INT64_MIN), none;
+  const std::optional<uint64_t> big(UINT64_MAX), zero(0), some(123456789);
+  auto by_field = [&](std::string& s, bool after) {
+    JsonWriter w(s);
+    w.begin_array();
+    w.value(std::string(4000, 'x'));
+    w.begin_object();
+    if (after) w.field("first", zero);
+    w.field("neg", neg);
+    w.field("none", none);
+    w.field("big", big);
+    w.field("zero", zero);
+    w.field("some", some);
+    w.end_object();
+    w.end_array();
+  };
+  auto by_fields = [&](std::string& s, bool after) {
+    JsonWriter w(s);
+    w.begin_array();
+    w.value(std::string(4000, 'x'));
+    w.begin_object();
+    if (after) w.fields("first", zero);
+    w.fields("neg", neg, "none", none, "big", big, "zero", zero, "some", some);
+    w.end_object();
+    w.end_array();
+  };
+  for (bool after : {false, true}) {
+    std::string a, b;
+    by_field(a, after);
+    by_fields(b, after);
+    EXPECT_EQ(a, b);
+    EXPECT_TRUE(nlohmann::json::accept(b));
+  }
+}
+
 // raw_in_place(): a formatter writes straight into the staging buffer, separators as for any
 // value, also when the buffer is nearly full (it is flushed first).
 TEST(JsonWriterTest, RawInPlaceWritesWhatTheFormatterReturns) {
