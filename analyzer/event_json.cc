@@ -221,7 +221,7 @@ void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Findi
       if (!z.free_by_order_kb.empty()) {
         w.key("free_by_order_kb");
         w.begin_object();
-        for (const auto& [order, kb] : z.free_by_order_kb) w.field(std::to_string(order), kb);
+        for (const auto& [order, kb] : z.free_by_order_kb) w.numbered_field(order, kb);
         w.end_object();
       }
       w.end_object();

@@ -124,7 +124,8 @@ TEST(JsonWriterTest, IntegersAroundTheSingleDigitPath) {
 }
 
 // fields(): a run of integer members, the same bytes as field() per member, first in an
-// object or after other members, also when the staging buffer is nearly full.
+// object or after other members, also when the staging buffer is nearly full; numbered_field()
+// as field() with the number's decimal text as key.
 TEST(JsonWriterTest, FieldRunsWriteWhatFieldWrites) {
   const std::optional<int64_t> neg(INT64_MIN), none;
   const std::optional<uint64_t> big(UINT64_MAX), zero(0), some(123456789);
@@ -139,6 +140,8 @@ TEST(JsonWriterTest, FieldRunsWriteWhatFieldWrites) {
     w.field("big", big);
     w.field("zero", zero);
     w.field("some", some);
+    w.field(std::to_string(0), uint64_t{5});
+    w.field(std::to_string(UINT64_MAX), UINT64_MAX);
     w.end_object();
     w.end_array();
   };
@@ -149,6 +152,8 @@ TEST(JsonWriterTest, FieldRunsWriteWhatFieldWrites) {
     w.begin_object();
     if (after) w.fields("first", zero);
     w.fields("neg", neg, "none", none, "big", big, "zero", zero, "some", some);
+    w.numbered_field(0, 5);
+    w.numbered_field(UINT64_MAX, UINT64_MAX);
     w.end_object();
     w.end_array();
   };
