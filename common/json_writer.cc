@@ -120,12 +120,7 @@ size_t JsonWriter::plain_prefix(std::string_view s, size_t i) {
   return s.size();
 }
 
-void JsonWriter::string_literal(std::string_view s) {
-  size_t j = plain_prefix(s, 0);
-  if (j == s.size()) {
-    quoted(s);  // nothing to escape (nearly every string): quotes and bytes in one reservation
-    return;
-  }
+void JsonWriter::escaped(std::string_view s, size_t j) {
   put('"');
   size_t i = 0;
   while (i < s.size()) {

@@ -301,7 +301,16 @@ class JsonWriter {
   // plain_prefix(): the index of the first byte at or after `i` that needs escaping (or
   // checking), s.size() if none; 8 bytes at a time.
   static size_t plain_prefix(std::string_view s, size_t i);
-  void string_literal(std::string_view s);
+  // string_literal(): `s` as a JSON string. Nearly every string needs no escaping: quotes and
+  // bytes in one reservation, inline; the rest goes to escaped(), whose registers and frame the
+  // plain case then does not pay for.
+  void string_literal(std::string_view s) {
+    const size_t j = plain_prefix(s, 0);
+    if (j == s.size()) quoted(s);
+    else escaped(s, j);
+  }
+  // escaped(): `s`, whose first byte to escape (or check) is s[j], as a JSON string.
+  void escaped(std::string_view s, size_t j);
   // quoted(): `s`, which needs no escaping, between quotes.
   void quoted(std::string_view s) {
     if (s.size() + 2 > kBuf) {
