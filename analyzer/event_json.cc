@@ -46,13 +46,11 @@ std::string nlohmann_string(const std::string& s) {
 
 // write_key(), write_string(): as nlohmann's dump writes them.
 void write_key(const std::string& k, JsonWriter& w) {
-  if (JsonWriter::needs_escape(k)) w.raw_key(nlohmann_string(k));
-  else w.plain_key(k);
+  if (!w.plain_key(k)) w.raw_key(nlohmann_string(k));
 }
 
 void write_string(const std::string& s, JsonWriter& w) {
-  if (JsonWriter::needs_escape(s)) w.raw(nlohmann_string(s));
-  else w.plain_value(s);
+  if (!w.plain_value(s)) w.raw(nlohmann_string(s));
 }
 
 // write_float(): nlohmann's own shortest round-trip form ("1.0", "0.8533401489257812", "1e-05").

@@ -40,7 +40,13 @@ class JsonWriter {
   void end_object() { close('}'); }
   void begin_array() { open('['); }
   void end_array() { close(']'); }
-  void key(std::string_view k) { sep(); string_literal(k); put(':'); comma_ = false; }
+  void key(std::string_view k) {
+    if (plain_key(k)) return;
+    sep();
+    escaped(k);
+    put(':');
+    comma_ = false;
+  }
   // key(literal): our own field names are plain ASCII identifiers and need no escaping.
   template <size_t N>
   void key(const char (&k)[N]) {
@@ -54,14 +60,37 @@ class JsonWriter {
     len_ += N + 2;
     comma_ = false;
   }
-  // plain_key(), plain_value(): a key or string value the caller found needs no escaping
-  // (needs_escape() is false), copied between quotes without checking it again.
-  void plain_key(std::string_view k) { sep(); quoted(k); put(':'); comma_ = false; }
-  void plain_value(std::string_view s) { sep(); quoted(s); done(); }
+  // plain_key(), plain_value(): `s` as a key or a string value, copied as is between quotes,
+  // when no byte of it needs escaping (or checking), which is nearly always; otherwise they
+  // write nothing and return false, for the caller to escape it (key() and value() below, or
+  // its own way: a finding's data, event_json.cc).
+  bool plain_key(std::string_view k) {
+    if (char* p = plain_string(k, 1)) {
+      *p = ':';
+      len_ = static_cast<size_t>(p + 1 - buf_);
+    } else if (long_plain(k)) {
+      put(':');
+    } else {
+      return false;
+    }
+    comma_ = false;
+    return true;
+  }
+  bool plain_value(std::string_view s) {
+    if (char* p = plain_string(s, 0)) len_ = static_cast<size_t>(p - buf_);
+    else if (!long_plain(s)) return false;
+    done();
+    return true;
+  }
   // raw_key(): a key already serialised as a JSON string, quotes included.
   void raw_key(std::string_view quoted) { sep(); put(quoted); put(':'); comma_ = false; }
 
-  void value(std::string_view s) { sep(); string_literal(s); done(); }
+  void value(std::string_view s) {
+    if (plain_value(s)) return;
+    sep();
+    escaped(s);
+    done();
+  }
   void value(const char* s) { value(std::string_view(s)); }
   void value(const std::string& s) { value(std::string_view(s)); }
   void value(int64_t v) { sep(); number(v); done(); }
@@ -121,17 +150,12 @@ class JsonWriter {
   // field(key, count): a counter of a memory.stat or Mem-Info block (dozens per event), key and
   // number written with one reservation when the key needs no escaping.
   void field(std::string_view k, uint64_t v) {
-    if (k.size() > kBuf / 2 || needs_escape(k)) {
+    char* p = plain_string(k, 21);  // :18446744073709551615
+    if (!p) {
       key(k);
       value(v);
       return;
     }
-    char* p = reserve(k.size() + 28);  // ,"key":18446744073709551615
-    if (comma_) *p++ = ',';
-    *p++ = '"';
-    std::memcpy(p, k.data(), k.size());
-    p += k.size();
-    *p++ = '"';
     *p++ = ':';
     p = digits(p, v);
     len_ = static_cast<size_t>(p - buf_);
@@ -158,10 +182,6 @@ class JsonWriter {
     out_.append(buf_, len_);
     len_ = 0;
   }
-
-  // needs_escape(): whether `s` holds a byte that string values do not copy as is (a control
-  // byte, '"', '\\', or any byte >= 0x80, which is checked for valid UTF-8).
-  static bool needs_escape(std::string_view s) { return plain_prefix(s, 0) < s.size(); }
 
  private:
   static constexpr size_t kBuf = 4096;
@@ -298,33 +318,38 @@ class JsonWriter {
     if constexpr (sizeof...(Rest) > 0) return put_members(p, true, rest...);
     else return p;
   }
-  // plain_prefix(): the index of the first byte at or after `i` that needs escaping (or
-  // checking), s.size() if none; 8 bytes at a time.
+  // A byte needs escaping (or checking) when it is a control byte, '"', '\\', or >= 0x80
+  // (checked for valid UTF-8).
+  // plain_prefix(): the index of the first byte at or after `i` that needs escaping, s.size() if
+  // none.
   static size_t plain_prefix(std::string_view s, size_t i);
-  // string_literal(): `s` as a JSON string. Nearly every string needs no escaping: quotes and
-  // bytes in one reservation, inline; the rest goes to escaped(), whose registers and frame the
-  // plain case then does not pay for.
-  void string_literal(std::string_view s) {
-    const size_t j = plain_prefix(s, 0);
-    if (j == s.size()) quoted(s);
-    else escaped(s, j);
-  }
-  // escaped(): `s`, whose first byte to escape (or check) is s[j], as a JSON string.
-  void escaped(std::string_view s, size_t j);
-  // quoted(): `s`, which needs no escaping, between quotes.
-  void quoted(std::string_view s) {
-    if (s.size() + 2 > kBuf) {
-      put('"');
-      put(s);
-      put('"');
-      return;
-    }
-    char* p = reserve(s.size() + 2);
+  // copy_plain(): `s` copied to dst (room for s.size() bytes) when none of its bytes needs
+  // escaping; false otherwise, dst then holding some of it. Checking and copying 16 (or 8) bytes
+  // at a time in one pass costs little more than the check alone.
+  static bool copy_plain(char* dst, std::string_view s);
+  // plain_string(): `s` between quotes (after a ',' when one is due) at the end of the staged
+  // text, with room for `extra` more bytes after it, when none of its bytes needs escaping and it
+  // is at most kBuf / 2 bytes; returns its end, for the caller to add what follows and commit
+  // (len_). nullptr, with nothing committed, otherwise.
+  char* plain_string(std::string_view s, size_t extra) {
+    if (s.size() > kBuf / 2) return nullptr;
+    char* p = reserve(s.size() + 3 + extra);
+    if (comma_) *p++ = ',';
     *p = '"';
-    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());  // an empty view's data() may be null
+    if (!copy_plain(p + 1, s)) return nullptr;
     p[s.size() + 1] = '"';
-    len_ += s.size() + 2;
+    return p + s.size() + 2;
   }
+  // long_plain(): `s`, longer than plain_string() takes, between quotes (after its separator)
+  // when none of its bytes needs escaping; false, with nothing written, otherwise.
+  bool long_plain(std::string_view s) {
+    if (s.size() <= kBuf / 2 || plain_prefix(s, 0) < s.size()) return false;
+    sep();
+    escaped(s);  // copies s in one piece
+    return true;
+  }
+  // escaped(): `s` as a JSON string, its bytes escaped as needed.
+  void escaped(std::string_view s);
 
   std::string& out_;
   bool comma_ = false;  // the next key or value needs a ',' before it

@@ -267,14 +267,18 @@ TEST(JsonWriterTest, EscapesTheSameAtEveryLengthAndPosition) {
   EXPECT_EQ(written(std::string(17, 'x') + "\xc3\xa9"), "\"" + std::string(17, 'x') + "\xc3\xa9\"");
   EXPECT_EQ(written(std::string(17, 'x') + "\xff"), "\"" + std::string(17, 'x') + "\xEF\xBF\xBD\"");
   EXPECT_EQ(written(std::string(5000, 'y')), "\"" + std::string(5000, 'y') + "\"");  // larger than the staging buffer
-  // plain_key()/plain_value(): what key()/value() write for text that needs no escaping.
+  // plain_key()/plain_value(): what key()/value() write for text that needs no escaping, and
+  // nothing for text that does.
   std::string plain;
   {
     JsonWriter w(plain);
     w.begin_object();
-    w.plain_key("k");
-    w.plain_value("v w");
-    w.plain_key(std::string(5000, 'z'));
+    EXPECT_TRUE(w.plain_key("k"));
+    EXPECT_TRUE(w.plain_value("v w"));
+    EXPECT_FALSE(w.plain_key("a\"b"));
+    EXPECT_TRUE(w.plain_key(std::string(5000, 'z')));
+    EXPECT_FALSE(w.plain_value(std::string(5000, 'z') + "\n"));
+    EXPECT_FALSE(w.plain_value("\xff"));
     w.null();
     w.end_object();
   }
