@@ -13,14 +13,9 @@ void write_killed(const Killed& k, JsonWriter& w) {
   w.begin_object();
   w.field("pid", k.pid);
   w.field("comm", k.comm);
-  w.field("total_vm_kb", k.total_vm_kb);
-  w.field("anon_rss_kb", k.anon_rss_kb);
-  w.field("file_rss_kb", k.file_rss_kb);
-  w.field("shmem_rss_kb", k.shmem_rss_kb);
-  w.field("uid", k.uid);
-  w.field("pgtables_kb", k.pgtables_kb);
-  w.field("oom_score_adj", k.oom_score_adj);
-  w.field("score", k.score);
+  w.fields("total_vm_kb", k.total_vm_kb, "anon_rss_kb", k.anon_rss_kb, "file_rss_kb", k.file_rss_kb, "shmem_rss_kb",
+           k.shmem_rss_kb, "uid", k.uid, "pgtables_kb", k.pgtables_kb, "oom_score_adj", k.oom_score_adj, "score",
+           k.score);
   w.field("prefix", k.prefix);
   w.end_object();
 }
@@ -51,13 +46,11 @@ std::string nlohmann_string(const std::string& s) {
 
 // write_key(), write_string(): as nlohmann's dump writes them.
 void write_key(const std::string& k, JsonWriter& w) {
-  if (JsonWriter::needs_escape(k)) w.raw_key(nlohmann_string(k));
-  else w.plain_key(k);
+  if (!w.plain_key(k)) w.raw_key(nlohmann_string(k));
 }
 
 void write_string(const std::string& s, JsonWriter& w) {
-  if (JsonWriter::needs_escape(s)) w.raw(nlohmann_string(s));
-  else w.plain_value(s);
+  if (!w.plain_value(s)) w.raw(nlohmann_string(s));
 }
 
 // write_float(): nlohmann's own shortest round-trip form ("1.0", "0.8533401489257812", "1e-05").
@@ -190,16 +183,9 @@ void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Findi
     w.begin_object();
     w.field("oom_memcg", m.oom_memcg);
     w.field("task_memcg", m.task_memcg);
-    w.field("usage_kb", m.usage_kb);
-    w.field("limit_kb", m.limit_kb);
-    w.field("failcnt", m.failcnt);
-    w.field("memsw_usage_kb", m.memsw_usage_kb);
-    w.field("memsw_limit_kb", m.memsw_limit_kb);
-    w.field("memsw_failcnt", m.memsw_failcnt);
-    w.field("kmem_usage_kb", m.kmem_usage_kb);
-    w.field("kmem_limit_kb", m.kmem_limit_kb);
-    w.field("swap_usage_kb", m.swap_usage_kb);
-    w.field("swap_limit_kb", m.swap_limit_kb);
+    w.fields("usage_kb", m.usage_kb, "limit_kb", m.limit_kb, "failcnt", m.failcnt, "memsw_usage_kb", m.memsw_usage_kb,
+             "memsw_limit_kb", m.memsw_limit_kb, "memsw_failcnt", m.memsw_failcnt, "kmem_usage_kb", m.kmem_usage_kb,
+             "kmem_limit_kb", m.kmem_limit_kb, "swap_usage_kb", m.swap_usage_kb, "swap_limit_kb", m.swap_limit_kb);
     w.field("stats_path", m.stats_path);
     w.field("stats_format", nonempty(m.stats_format));
     w.key("stats");
@@ -228,29 +214,20 @@ void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Findi
     for (const ZoneInfo& z : mi.zones) {
       w.begin_object();
       w.field("zone", z.node_zone);
-      w.field("free_kb", z.free_kb);
-      w.field("min_kb", z.min_kb);
-      w.field("low_kb", z.low_kb);
-      w.field("high_kb", z.high_kb);
-      w.field("present_kb", z.present_kb);
-      w.field("managed_kb", z.managed_kb);
+      w.fields("free_kb", z.free_kb, "min_kb", z.min_kb, "low_kb", z.low_kb, "high_kb", z.high_kb, "present_kb",
+               z.present_kb, "managed_kb", z.managed_kb);
       if (!z.free_by_order_kb.empty()) {
         w.key("free_by_order_kb");
         w.begin_object();
-        for (const auto& [order, kb] : z.free_by_order_kb) w.field(std::to_string(order), kb);
+        for (const auto& [order, kb] : z.free_by_order_kb) w.numbered_field(order, kb);
         w.end_object();
       }
       w.end_object();
     }
     w.end_array();
-    w.field("free_swap_kb", mi.free_swap_kb);
-    w.field("total_swap_kb", mi.total_swap_kb);
-    w.field("pagecache_pages", mi.pagecache_pages);
-    w.field("ram_pages", mi.ram_pages);
-    w.field("reserved_pages", mi.reserved_pages);
-    w.field("hugepages_total", mi.hugepages_total);
-    w.field("hugepages_free", mi.hugepages_free);
-    w.field("hugepage_size_kb", mi.hugepage_size_kb);
+    w.fields("free_swap_kb", mi.free_swap_kb, "total_swap_kb", mi.total_swap_kb, "pagecache_pages", mi.pagecache_pages,
+             "ram_pages", mi.ram_pages, "reserved_pages", mi.reserved_pages, "hugepages_total", mi.hugepages_total,
+             "hugepages_free", mi.hugepages_free, "hugepage_size_kb", mi.hugepage_size_kb);
     w.key("unreclaimable_slab_kb");
     w.begin_array();
     for (const auto& [name, kb] : mi.unreclaimable_slab_kb) {
@@ -271,18 +248,10 @@ void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Findi
   w.begin_array();
   for (const Task& t : ev.tasks) {
     w.begin_object();
-    w.field("pid", t.pid);
-    w.field("uid", t.uid);
-    w.field("tgid", t.tgid);
-    w.field("total_vm_pages", t.total_vm_pages);
-    w.field("rss_pages", t.rss_pages);
-    w.field("rss_anon_pages", t.rss_anon_pages);
-    w.field("rss_file_pages", t.rss_file_pages);
-    w.field("rss_shmem_pages", t.rss_shmem_pages);
-    w.field("pgtables_bytes", t.pgtables_bytes);
-    w.field("nr_ptes", t.nr_ptes);
-    w.field("swapents", t.swapents);
-    w.field("oom_score_adj", t.oom_score_adj);
+    w.fields("pid", t.pid, "uid", t.uid, "tgid", t.tgid, "total_vm_pages", t.total_vm_pages, "rss_pages", t.rss_pages,
+             "rss_anon_pages", t.rss_anon_pages, "rss_file_pages", t.rss_file_pages, "rss_shmem_pages",
+             t.rss_shmem_pages, "pgtables_bytes", t.pgtables_bytes, "nr_ptes", t.nr_ptes, "swapents", t.swapents,
+             "oom_score_adj", t.oom_score_adj);
     w.field("name", t.name);
     w.end_object();
   }
@@ -303,9 +272,7 @@ void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Findi
     w.begin_object();
     w.field("pid", r.pid);
     w.field("comm", r.comm);
-    w.field("anon_rss_kb", r.anon_rss_kb);
-    w.field("file_rss_kb", r.file_rss_kb);
-    w.field("shmem_rss_kb", r.shmem_rss_kb);
+    w.fields("anon_rss_kb", r.anon_rss_kb, "file_rss_kb", r.file_rss_kb, "shmem_rss_kb", r.shmem_rss_kb);
     w.field("unable", r.unable);
     w.end_object();
   }
@@ -318,12 +285,8 @@ void write_event_json(const OomEvent& ev, JsonWriter& w, const std::vector<Findi
   w.key("composition");
   w.begin_object();
   w.field("basis", nonempty(c.basis));
-  w.field("anon_bytes", c.anon_bytes);
-  w.field("file_bytes", c.file_bytes);
-  w.field("shmem_bytes", c.shmem_bytes);
-  w.field("kernel_bytes", c.kernel_bytes);
-  w.field("swap_bytes", c.swap_bytes);
-  w.field("limit_bytes", c.limit_bytes);
+  w.fields("anon_bytes", c.anon_bytes, "file_bytes", c.file_bytes, "shmem_bytes", c.shmem_bytes, "kernel_bytes",
+           c.kernel_bytes, "swap_bytes", c.swap_bytes, "limit_bytes", c.limit_bytes);
   w.field("limit_label", nonempty(c.limit_label));
   if (c.hugetlb_bytes && c.limit_label == "RAM outside hugepages") {  // only then: other events' JSON is unchanged
     w.field("ram_bytes", c.ram_bytes);

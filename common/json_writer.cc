@@ -46,24 +46,28 @@ size_t utf8_len(std::string_view s, size_t i) {
   return n;
 }
 
-// kSpecial[c]: string_literal() does not copy byte c as is.
+// kSpecial[c]: byte c needs escaping (or checking).
 constexpr auto kSpecial = [] {
   std::array<bool, 256> t{};
   for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
   return t;
 }();
 
+#if defined(__SSE2__)
+// special(): a bit per byte of x that needs escaping. A signed compare with 0x20 flags the
+// control bytes and, as negative numbers, the bytes >= 0x80.
+inline unsigned special(__m128i x) {
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+  return static_cast<unsigned>(_mm_movemask_epi8(
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)), _mm_cmplt_epi8(x, space))));
+}
+#endif
+
 }  // namespace
 
 size_t JsonWriter::plain_prefix(std::string_view s, size_t i) {
 #if defined(__SSE2__)
-  // 16 bytes at a time: a signed compare with 0x20 flags the control bytes and, as negative
-  // numbers, the bytes >= 0x80.
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
-  auto special = [&](__m128i x) {  // a bit per byte of x that is special
-    return static_cast<unsigned>(_mm_movemask_epi8(
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)), _mm_cmplt_epi8(x, space))));
-  };
+  // 16 bytes at a time.
   auto special16 = [&](size_t at) {  // a bit per byte of s[at, at + 16) that is special
     return special(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at)));
   };
@@ -120,17 +124,61 @@ size_t JsonWriter::plain_prefix(std::string_view s, size_t i) {
   return s.size();
 }
 
-void JsonWriter::string_literal(std::string_view s) {
-  size_t j = plain_prefix(s, 0);
-  if (j == s.size()) {
-    quoted(s);  // nothing to escape (nearly every string): quotes and bytes in one reservation
-    return;
+bool JsonWriter::copy_plain(char* dst, std::string_view s) {
+  const char* src = s.data();
+  const size_t n = s.size();
+#if defined(__SSE2__)
+  // As plain_prefix() reads: 16 bytes at a time and the last 16 again (overlapping), or the
+  // first and last 8 (or 4) bytes in one register; each piece stored once checked.
+  if (n >= 16) {
+    for (size_t i = 0; i + 16 <= n; i += 16) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
+      if (special(x)) return false;
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), x);
+    }
+    if (n % 16 == 0) return true;
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + n - 16));
+    if (special(x)) return false;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 16), x);
+    return true;
   }
+  if (n >= 8) {
+    uint64_t lo, hi;
+    std::memcpy(&lo, src, 8);
+    std::memcpy(&hi, src + n - 8, 8);
+    if (special(_mm_set_epi64x(static_cast<int64_t>(hi), static_cast<int64_t>(lo)))) return false;
+    std::memcpy(dst, &lo, 8);
+    std::memcpy(dst + n - 8, &hi, 8);
+    return true;
+  }
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, src, 4);
+    std::memcpy(&hi, src + n - 4, 4);
+    // Lanes 8-15 (zeros) left out.
+    if (special(_mm_set_epi32(0, 0, static_cast<int>(hi), static_cast<int>(lo))) & 0xff) return false;
+    std::memcpy(dst, &lo, 4);
+    std::memcpy(dst + n - 4, &hi, 4);
+    return true;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (kSpecial[static_cast<unsigned char>(src[i])]) return false;
+    dst[i] = src[i];
+  }
+  return true;
+#else
+  if (plain_prefix(s, 0) < n) return false;
+  if (n) std::memcpy(dst, src, n);  // an empty view's data() may be null
+  return true;
+#endif
+}
+
+void JsonWriter::escaped(std::string_view s) {
   put('"');
   size_t i = 0;
   while (i < s.size()) {
     // Copy the longest run that needs no escaping in one go.
-    if (i > 0) j = plain_prefix(s, i);
+    const size_t j = plain_prefix(s, i);
     put(s.substr(i, j - i));
     i = j;
     if (i >= s.size()) break;

@@ -1,6 +1,7 @@
 // many_tasks: the memory is spread over many processes of one name (a worker pool or a fork
 // storm) rather than held by one process: killing one frees little and the OOM repeats.
 #include <algorithm>
+#include <array>
 #include <optional>
 
 #include "analyzer/findings/facts.h"
@@ -19,11 +20,26 @@ struct Group {
   uint64_t sum = 0, largest = 0;
   std::vector<int64_t> pids;
 };
+
+// some_name_repeats(): whether kMinTasks rows may share a name. Names are counted by a bucket
+// of their length and first and last bytes (rows of one name share a bucket): when no bucket
+// reaches kMinTasks, no name does, and the table (most have few repeated names) needs no sort.
+bool some_name_repeats(const std::vector<Task>& tasks) {
+  std::array<uint8_t, 256> rows{};
+  for (const Task& t : tasks) {
+    const std::string_view n = t.name;
+    const unsigned first = n.empty() ? 0 : static_cast<unsigned char>(n.front());
+    const unsigned last = n.empty() ? 0 : static_cast<unsigned char>(n.back());
+    if (++rows[(first * 7 + last * 3 + n.size()) & 0xff] == kMinTasks) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void many_tasks(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
   const ReportLineIndex& lines = facts_of(ctx).lines;
-  if (ev.tasks.size() < kMinTasks || facts_of(ctx).manual_oom) return;
+  if (ev.tasks.size() < kMinTasks || facts_of(ctx).manual_oom || !some_name_repeats(ev.tasks)) return;
   // Anonymous pages when the table has the column (file pages shared by the group would be
   // counted once per process), else rss.
   bool use_anon = std::all_of(ev.tasks.begin(), ev.tasks.end(), [](const Task& t) { return t.rss_anon_pages.has_value(); });

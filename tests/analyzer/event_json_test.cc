@@ -123,6 +123,49 @@ TEST(JsonWriterTest, IntegersAroundTheSingleDigitPath) {
   EXPECT_EQ(c, "{\"total_rss\":0,\"we\\\"ird\\u0001\":12345,\"" + std::string(3000, 'k') + "\":1}");
 }
 
+// fields(): a run of integer members, the same bytes as field() per member, first in an
+// object or after other members, also when the staging buffer is nearly full; numbered_field()
+// as field() with the number's decimal text as key.
+TEST(JsonWriterTest, FieldRunsWriteWhatFieldWrites) {
+  const std::optional<int64_t> neg(INT64_MIN), none;
+  const std::optional<uint64_t> big(UINT64_MAX), zero(0), some(123456789);
+  auto by_field = [&](std::string& s, bool after) {
+    JsonWriter w(s);
+    w.begin_array();
+    w.value(std::string(4000, 'x'));
+    w.begin_object();
+    if (after) w.field("first", zero);
+    w.field("neg", neg);
+    w.field("none", none);
+    w.field("big", big);
+    w.field("zero", zero);
+    w.field("some", some);
+    w.field(std::to_string(0), uint64_t{5});
+    w.field(std::to_string(UINT64_MAX), UINT64_MAX);
+    w.end_object();
+    w.end_array();
+  };
+  auto by_fields = [&](std::string& s, bool after) {
+    JsonWriter w(s);
+    w.begin_array();
+    w.value(std::string(4000, 'x'));
+    w.begin_object();
+    if (after) w.fields("first", zero);
+    w.fields("neg", neg, "none", none, "big", big, "zero", zero, "some", some);
+    w.numbered_field(0, 5);
+    w.numbered_field(UINT64_MAX, UINT64_MAX);
+    w.end_object();
+    w.end_array();
+  };
+  for (bool after : {false, true}) {
+    std::string a, b;
+    by_field(a, after);
+    by_fields(b, after);
+    EXPECT_EQ(a, b);
+    EXPECT_TRUE(nlohmann::json::accept(b));
+  }
+}
+
 // raw_in_place(): a formatter writes straight into the staging buffer, separators as for any
 // value, also when the buffer is nearly full (it is flushed first).
 TEST(JsonWriterTest, RawInPlaceWritesWhatTheFormatterReturns) {
@@ -224,14 +267,18 @@ TEST(JsonWriterTest, EscapesTheSameAtEveryLengthAndPosition) {
   EXPECT_EQ(written(std::string(17, 'x') + "\xc3\xa9"), "\"" + std::string(17, 'x') + "\xc3\xa9\"");
   EXPECT_EQ(written(std::string(17, 'x') + "\xff"), "\"" + std::string(17, 'x') + "\xEF\xBF\xBD\"");
   EXPECT_EQ(written(std::string(5000, 'y')), "\"" + std::string(5000, 'y') + "\"");  // larger than the staging buffer
-  // plain_key()/plain_value(): what key()/value() write for text that needs no escaping.
+  // plain_key()/plain_value(): what key()/value() write for text that needs no escaping, and
+  // nothing for text that does.
   std::string plain;
   {
     JsonWriter w(plain);
     w.begin_object();
-    w.plain_key("k");
-    w.plain_value("v w");
-    w.plain_key(std::string(5000, 'z'));
+    EXPECT_TRUE(w.plain_key("k"));
+    EXPECT_TRUE(w.plain_value("v w"));
+    EXPECT_FALSE(w.plain_key("a\"b"));
+    EXPECT_TRUE(w.plain_key(std::string(5000, 'z')));
+    EXPECT_FALSE(w.plain_value(std::string(5000, 'z') + "\n"));
+    EXPECT_FALSE(w.plain_value("\xff"));
     w.null();
     w.end_object();
   }
