@@ -53,7 +53,10 @@ class Mapping {
 // says: they are held to less.
 constexpr uint64_t kMaxOutBytes = 2ULL << 20;
 constexpr uint64_t kMaxOutPreparedBytes = 8ULL << 20;
-constexpr size_t kWakeMergerEvents = 32;
+// A job hands its events to the merger in batches (JobSink::publish()) of this many events, or
+// fewer once they hold kMaxBatchBytes, and at its end: the merger then wakes once per batch.
+constexpr size_t kBatchEvents = 32;
+constexpr uint64_t kMaxBatchBytes = 512ULL << 10;
 
 // Ready: an event on its way to the sink: prepared on the job's thread when the sink
 // prepares (EventSink::prepare()), else the event itself. Both by pointer: an OomEvent is
@@ -138,18 +141,27 @@ class Run {
     void on_event(OomEvent&& ev) override {
       Ready r = ready(std::move(ev));
       const uint64_t bytes = r.prepared ? r.prepared->bytes : approx_event_bytes(*r.ev);
+      batch_.push_back({std::move(r), parser_->emitting_seq(), emitted_++, bytes});
+      batch_bytes_ += bytes;
+      if (batch_.size() >= kBatchEvents || batch_bytes_ >= kMaxBatchBytes) publish();
+    }
+    // publish(): the events batched here go to the job's queue, for the merger. Taking Run::mu_
+    // (and waking the threads waiting on it) once per event made the threads queue on that lock
+    // and sleep on it, thousands of times per dense GiB; with three threads on two cores a
+    // thread that holds it may also be preempted, stalling the others.
+    void publish() {
+      if (batch_.empty()) return;
       std::unique_lock lk(run_.mu_);
       // Back-pressure: a job whose events wait beyond max_out_bytes_ stops until the merger
       // takes them, once its checkpoints are out (the job before it may need them to finish).
       run_.cv_.wait(lk, [&] {
         return job_.out_bytes < run_.max_out_bytes_ || !job_.cps_done || job_.abandoned || run_.error_;
       });
-      job_.out_bytes += bytes;
-      job_.out.push_back({std::move(r), parser_->emitting_seq(), emitted_++, bytes});
-      // The merger is woken for a few events at a time (each wake-up is a futex call and a
-      // context switch), or at once when the job is done or stops for back-pressure.
-      if (run_.merger_waits_for_ == &job_ && (job_.out.size() >= kWakeMergerEvents || job_.out_bytes >= run_.max_out_bytes_))
-        run_.cv_.notify_all();
+      for (Job::Out& o : batch_) job_.out.push_back(std::move(o));
+      job_.out_bytes += batch_bytes_;
+      batch_.clear();
+      batch_bytes_ = 0;
+      if (run_.merger_waits_for_ == &job_) run_.cv_.notify_all();
     }
     bool reuse(EventBuffers& out) override {
       if (!run_.prepares_) return run_.sink_.reuse(out);
@@ -182,6 +194,8 @@ class Run {
     Job& job_;
     const OomParser* parser_ = nullptr;
     uint64_t emitted_ = 0;
+    std::vector<Job::Out> batch_;  // emitted, not yet published
+    uint64_t batch_bytes_ = 0;
     EventBuffers spare_;
     bool has_spare_ = false;
   };
@@ -408,6 +422,7 @@ class Run {
       lk.unlock();
       p.end_file();
     }
+    sink.publish();
     std::lock_guard lk(mu_);
     job.cps_done = true;
     job.done = true;
@@ -514,8 +529,7 @@ class Run {
       for (;;) {
         if (job->out.empty() && !job->done && !error_) {
           merger_waits_for_ = job;
-          cv_.wait(lk, [&] { return error_ || job->out.size() >= kWakeMergerEvents || job->done ||
-                                    job->out_bytes >= max_out_bytes_; });
+          cv_.wait(lk, [&] { return error_ || !job->out.empty() || job->done; });
           merger_waits_for_ = nullptr;
         }
         if (error_) return events;
