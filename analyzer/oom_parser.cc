@@ -363,6 +363,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
             ZoneInfo z;
             z.node_zone = zone.empty() ? std::string(zname) : zone + " " + std::string(zname);
             uint64_t order = 0;
+            z.free_by_order_kb.reserve(16);  // orders 0..MAX_ORDER (10 by default)
             for (std::string_view tok : ws_tokens(r)) {
               size_t star = tok.find('*');
               if (star == npos) continue;
@@ -371,14 +372,16 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
               auto kb = parse_u64_prefix(sz);
               if (!count || !kb) continue;
               if (order == 0 && !ev.page_size) ev.page_size = *kb * 1024;
-              z.free_by_order_kb[order++] = *count * *kb;
+              z.free_by_order_kb.emplace_back(order++, *count * *kb);
             }
-            bool merged = false;
+            ZoneInfo* last = nullptr;  // the zone's state line(s) came first: the counts go there
             for (auto& existing : mi.zones)
               if (existing.node_zone == z.node_zone) {
-                existing.free_by_order_kb = z.free_by_order_kb;
-                merged = true;
+                if (last) last->free_by_order_kb = z.free_by_order_kb;
+                last = &existing;
               }
+            const bool merged = last != nullptr;
+            if (last) last->free_by_order_kb = std::move(z.free_by_order_kb);
             if (!merged && mi.zones.size() < kMaxZones && hs.keep(sizeof(ZoneInfo) + z.node_zone.size())) {
               mi.zones.push_back(std::move(z));
             } else if (!merged) {

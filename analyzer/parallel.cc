@@ -1,6 +1,5 @@
 #include "analyzer/parallel.h"
 
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,24 +25,40 @@
 namespace oomscope {
 namespace {
 
-class Mapping {
+// SegmentReader: the lines of the file from byte `from` on, read with pread() (the file's
+// descriptor is shared by the threads) a block at a time into the worker's buffer, which it
+// gets back when the reader is done. Through a mapping of the file, the first touch of every
+// line missed the cache (the hardware prefetchers stop at page boundaries) and each job took
+// thousands of page faults, then madvise() calls to drop the pages behind it, each a TLB
+// shoot-down on the other CPUs; a block copied by the kernel stays in the core's cache while
+// the job parses it. Lines are split exactly as a stream's are (LineReader).
+class SegmentReader final : public LineReader {
  public:
-  Mapping(int fd, size_t size) : size_(size) {
-    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) return;
-    p_ = static_cast<const char*>(p);
-    ::madvise(p, size, MADV_SEQUENTIAL);
+  static constexpr size_t kBlock = 128 << 10;
+  static size_t buffer_bytes() { return LineReader::buffer_bytes(kBlock, kDefaultMaxLine); }
+  // SegmentReader(): reads [from, to) of `fd`, into `buffer` (buffer_bytes() bytes).
+  SegmentReader(int fd, uint64_t from, uint64_t to, std::unique_ptr<char[]>& buffer)
+      : LineReader(fd, std::move(buffer), kBlock), fd_(fd), pos_(from), to_(to), home_(buffer) {}
+  ~SegmentReader() override { home_ = take_buffer(); }
+  SegmentReader(const SegmentReader&) = delete;
+  SegmentReader& operator=(const SegmentReader&) = delete;
+
+ protected:
+  long fill(char* dst, size_t cap) override {
+    for (;;) {
+      if (pos_ >= to_) return 0;  // a log appended to meanwhile is read as it was measured
+      const ssize_t n = ::pread(fd_, dst, std::min<uint64_t>(cap, to_ - pos_), static_cast<off_t>(pos_));
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) pos_ += static_cast<uint64_t>(n);
+      return n;
+    }
   }
-  ~Mapping() {
-    if (p_) ::munmap(const_cast<char*>(p_), size_);
-  }
-  Mapping(const Mapping&) = delete;
-  Mapping& operator=(const Mapping&) = delete;
-  const char* data() const { return p_; }
 
  private:
-  const char* p_ = nullptr;
-  size_t size_;
+  const int fd_;
+  uint64_t pos_;  // file offset of the next read
+  const uint64_t to_;
+  std::unique_ptr<char[]>& home_;
 };
 
 // Events a job may keep waiting for the merger before it stops (JobSink). Prepared events
@@ -106,9 +121,9 @@ struct Job {
 
 class Run {
  public:
-  Run(int fd, const char* data, uint64_t size, const std::string& name, const ParserOptions& opts, EventSink& sink,
+  Run(int fd, uint64_t size, const std::string& name, const ParserOptions& opts, EventSink& sink,
       const ParallelOptions& popts, unsigned threads)
-      : fd_(fd), data_(data), size_(size), name_(name), opts_(opts), sink_(sink), popts_(popts), threads_(threads) {
+      : fd_(fd), size_(size), name_(name), opts_(opts), sink_(sink), popts_(popts), threads_(threads) {
     cut_segments();
   }
 
@@ -128,7 +143,7 @@ class Run {
     if (error_) std::rethrow_exception(error_);
     stats_.segments = nseg_;
     st.bytes = size_;
-    st.lines = seg_line_.back() - 1 + (size_ > 0 && data_[size_ - 1] != '\n' ? 1 : 0);
+    st.lines = seg_line_.back() - 1 + (ends_in_newline_ ? 0 : 1);
     return st;
   }
 
@@ -231,6 +246,10 @@ class Run {
     counts_.assign(nseg_, 0);
     counted_.assign(nseg_, false);
     seg_line_.assign(1, 1);  // line number of each segment's first line, known in order
+    char last = '\n';
+    if (size_ > 0 && ::pread(fd_, &last, 1, static_cast<off_t>(size_ - 1)) != 1)
+      throw std::runtime_error(name_ + ": read error: " + std::strerror(errno));
+    ends_in_newline_ = last == '\n';
   }
 
   template <class F>
@@ -272,6 +291,9 @@ class Run {
   }
 
   void worker() {
+    // The read buffer of this thread's jobs (SegmentReader), allocated once: uninitialised, so
+    // that only the pages a job reads into are ever touched.
+    auto buffer = std::make_unique_for_overwrite<char[]>(SegmentReader::buffer_bytes());
     for (bool first = true;; first = false) {
       Job* job = nullptr;
       {
@@ -293,14 +315,14 @@ class Run {
         }
       }
       count(job->seg);
-      run_job(*job);
+      run_job(*job, buffer);
     }
   }
   // frontier(): the end of the region of the job whose events are being passed on. New jobs
   // start at most threads_ segments beyond it: their events wait in memory until then.
   size_t frontier() const { return merging_ ? merging_->region_end : merged_; }
 
-  void run_job(Job& job) {
+  void run_job(Job& job, std::unique_ptr<char[]>& buffer) {
     const size_t s = job.seg;
     uint64_t first_line = 0;
     {
@@ -314,18 +336,11 @@ class Run {
     sink.attach(p);
     p.begin_file(name_);
     const uint64_t begin = seg_begin_[s];
-    LineReader r(data_ + begin, size_ - begin);  // lines split exactly as a stream's are
+    SegmentReader r(fd_, begin, size_, buffer);
     size_t region_end = s + 1;  // segments [s, region_end) are this job's
     Job* next = nullptr;        // the job after this one, while looking for the hand-over
     size_t next_cp = 0;         // its first checkpoint not compared yet
     uint64_t mark = seg_begin_[s] + popts_.checkpoint_every;  // where the next checkpoint goes
-    // The mapped pages are dropped behind the job as it reads, past the part of its own segment
-    // that the job before may read to reach a checkpoint (a page dropped too early is only read
-    // again from the page cache). That includes the segments it absorbs or reads on into: their
-    // pages would otherwise stay mapped until the merger has passed on the job's last event, and
-    // a job that absorbs segment after segment (a sparse log, read faster than the other worker
-    // starts new jobs) held 28-36 MiB of the file, up to 68 MiB of peak RSS in all.
-    uint64_t drop_to = seg_begin_[s] + popts_.checkpoint_every * (popts_.max_checkpoints + 1);
     bool handed_over = false;
     Line line;
     for (;;) {
@@ -334,7 +349,6 @@ class Run {
       if (!got) break;
       const uint64_t off = begin + line.offset;
       const uint64_t ln = first_line + line.number - 1;
-      if (off >= drop_to + kDropEvery) drop_to = drop_behind(drop_to, off);
       if (s > 0 && !job.cps_done && (off >= seg_begin_[s + 1] || job.cps.size() >= popts_.max_checkpoints)) {
         std::lock_guard lk(mu_);
         job.cps_done = true;
@@ -400,6 +414,7 @@ class Run {
       }
       p.feed(line.text, ln, line.cut);
     }
+    if (r.error()) throw std::runtime_error(name_ + ": read error: " + std::strerror(r.error()));
     if (!handed_over) {
       // The end of the file came before any hand-over: every segment after this job's region
       // was read here (their lines, if any were handed out, found no checkpoint to match).
@@ -456,26 +471,6 @@ class Run {
 
   // stopped(): the job was taken over, or another thread failed.
   bool stopped(const Job& job) const { return job.abandoned.load(std::memory_order_relaxed) || failed_.load(std::memory_order_relaxed); }
-
-  // drop_behind(): drops the mapped pages in [from, to) (whole pages only); returns the new
-  // start. The bytes stay in the page cache; a later read maps them again.
-  uint64_t drop_behind(uint64_t from, uint64_t to) const {
-    const uint64_t a = (from + page_ - 1) / page_ * page_, b = to / page_ * page_;
-    if (b <= a) return from;
-    ::madvise(const_cast<char*>(data_) + a, b - a, MADV_DONTNEED);
-    return b;
-  }
-  static constexpr uint64_t kDropEvery = 1 << 20;
-
-  // release(): once the events of segment s and of every segment before it are passed on,
-  // no job reads those bytes again: the mapped pages are dropped from this process (they stay
-  // in the page cache), so the resident size stays a few segments whatever the file size.
-  void release(size_t s) {
-    const uint64_t from = released_, to = seg_begin_[s + 1] / page_ * page_;
-    if (to <= from) return;
-    ::madvise(const_cast<char*>(data_) + from, to - from, MADV_DONTNEED);
-    released_ = to;
-  }
 
   // Pending: an event a job held when it handed over, until the open event it waits for
   // (`blocker`, a creation number in the parser of the job being passed on) has been passed.
@@ -561,7 +556,6 @@ class Run {
       jobs_[s].reset();
       cv_.notify_all();
       lk.unlock();
-      release(merged_ - 1);
     }
     // Every blocker is emitted by the end of the file (end_file() closes all); nothing is lost
     // if that ever failed.
@@ -573,8 +567,6 @@ class Run {
   }
 
   const int fd_;
-  const uint64_t page_ = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  const char* data_;
   const uint64_t size_;
   const std::string& name_;
   const ParserOptions& opts_;
@@ -585,6 +577,7 @@ class Run {
   const unsigned threads_;
 
   std::vector<uint64_t> seg_begin_;  // nseg_ + 1 entries, the last one the file size
+  bool ends_in_newline_ = true;      // the file's last byte (the line count's last line)
   size_t nseg_ = 0;
 
   std::mutex mu_;
@@ -599,7 +592,6 @@ class Run {
   size_t merged_ = 0;    // segments whose events are all passed on
   Job* merging_ = nullptr;  // the job whose events are being passed on
   Job* merger_waits_for_ = nullptr;  // the merger sleeps until this job has events for it
-  uint64_t released_ = 0;  // bytes of the mapping dropped (merge thread only)
   std::exception_ptr error_;
   std::atomic<bool> failed_{false};  // error_ is set
   ParallelStats stats_;
@@ -619,9 +611,7 @@ std::optional<AnalyzeStats> analyze_parallel(int fd, uint64_t size, const std::s
                                              const ParserOptions& opts, EventSink& sink,
                                              const ParallelOptions& popts, ParallelStats* stats) {
   if (size == 0) return std::nullopt;
-  Mapping map(fd, size);
-  if (!map.data()) return std::nullopt;
-  Run run(fd, map.data(), size, name, opts, sink, popts, parallel_threads(popts));
+  Run run(fd, size, name, opts, sink, popts, parallel_threads(popts));
   AnalyzeStats st = run.go();
   if (stats) *stats = run.stats();
   return st;

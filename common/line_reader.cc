@@ -10,8 +10,14 @@ namespace oomscope {
 
 LineReader::LineReader(int fd, size_t block, size_t max_line)
     : fd_(fd), block_(block), max_line_(max_line) {
-  cap_ = block_ + max_line_ + 1;
+  cap_ = buffer_bytes(block_, max_line_);
   buf_ = std::make_unique<char[]>(cap_);
+  base_ = buf_.get();
+}
+
+LineReader::LineReader(int fd, std::unique_ptr<char[]> buffer, size_t block, size_t max_line)
+    : fd_(fd), block_(block), max_line_(max_line), buf_(std::move(buffer)) {
+  cap_ = buffer_bytes(block_, max_line_);
   base_ = buf_.get();
 }
 

@@ -240,7 +240,7 @@ TEST(ParserTest, MemInfoZonesBuddyPageSizeHugepagesAndSlab) {
   ASSERT_EQ(mi.zones.size(), 1u);
   EXPECT_EQ(mi.zones[0].node_zone, "Node 0 Normal");
   EXPECT_EQ(mi.zones[0].min_kb, 512u);
-  EXPECT_EQ(mi.zones[0].free_by_order_kb.at(1), 256u);
+  EXPECT_EQ(mi.zones[0].free_by_order_kb.at(1), (std::pair<uint64_t, uint64_t>{1, 256}));
   EXPECT_EQ(mi.hugepages_total, 8u);
   EXPECT_EQ(mi.hugepage_size_kb, 524288u);
   EXPECT_EQ(mi.total_swap_kb, 0u);
