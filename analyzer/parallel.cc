@@ -215,9 +215,7 @@ class Run {
     bool has_spare_ = false;
   };
 
-  // line_start_at_or_after(): the first line start at or after `at`, read with pread(): through
-  // the mapping, each probe would map a whole large folio of the file (MiBs of resident pages
-  // per segment with large-folio page caches) long before the jobs get there.
+  // line_start_at_or_after(): the first line start at or after `at`, read with pread().
   uint64_t line_start_at_or_after(uint64_t at) const {
     char buf[4096];
     for (uint64_t pos = at - 1; pos < size_;) {
@@ -268,10 +266,8 @@ class Run {
   }
 
   // count(): newlines of segment s, published so that later segments know their first line.
-  // Read with pread() into a small buffer that stays in the core's cache: through the mapping,
-  // every page was faulted in here, dropped, and faulted in again by the job (10 000 more page
-  // faults per dense GiB, JSON 3.19-3.66 s against 2.91-3.30 s in the same rounds); counting a
-  // whole mapped segment before its job read a line of it also kept 8 MiB per worker resident.
+  // Read with pread() into a small buffer that stays in the core's cache (the job reads the
+  // segment again, a block at a time: SegmentReader).
   void count(size_t s) {
     char buf[64 << 10];
     size_t n = 0;

@@ -1,7 +1,7 @@
 // parallel.h: one large log file parsed by several threads, with exactly the events (and in
 // the order) that a single OomParser reading it from the start emits.
 //
-// The file is mapped and cut into segments at line starts. A job parses from the start of its
+// The file is cut into segments at line starts. A job parses from the start of its
 // segment with an empty parser and records checkpoints (OomParser::Checkpoint) at a few
 // anchored lines of it. The job before it, having parsed its own segment, reads on into the
 // next one and compares its own state with those checkpoints. At the first one where
@@ -24,12 +24,13 @@
 // Memory: jobs start at most `threads` segments beyond the job whose events are being passed
 // on, a job waiting to be passed on stops once it holds kMaxOutBytes of events (2 MiB as
 // approx_event_bytes() counts them; 8 MiB of prepared ones, a segment's rendered text on an
-// OOM storm), and mapped pages are dropped once passed: a few segments' worth whatever the
-// file size.
+// OOM storm), and each thread reads its jobs' lines with pread() into one buffer of its own
+// (128 KiB blocks, plus room for one line of up to 1 MiB): a few segments' worth of events and
+// a few MiB of buffers, whatever the file size.
 //
 // Example:
 //   CollectingSink sink;
-//   auto st = analyze_parallel(fd, size, "kern.log", {}, sink);  // nullopt: not mappable
+//   auto st = analyze_parallel(fd, size, "kern.log", {}, sink);  // nullopt: an empty file
 #pragma once
 
 #include <cstdint>
@@ -62,7 +63,8 @@ unsigned parallel_threads(const ParallelOptions& popts = {});
 
 // analyze_parallel(): analyze_fd() for a regular file of `size` bytes open on `fd`, parsed by
 // several threads. The events reach `sink` from the calling thread, in the single parser's
-// order. nullopt when the file cannot be mapped (the caller then reads it as a stream).
+// order. nullopt for an empty file (the caller then reads it as a stream). A read error
+// throws std::runtime_error.
 std::optional<AnalyzeStats> analyze_parallel(int fd, uint64_t size, const std::string& name,
                                              const ParserOptions& opts, EventSink& sink,
                                              const ParallelOptions& popts = {},
