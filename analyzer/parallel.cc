@@ -64,10 +64,15 @@ class SegmentReader final : public LineReader {
 // Events a job may keep waiting for the merger before it stops (JobSink). Prepared events
 // (rendered text) may take a whole default segment's worth: a job that stops early leaves its
 // core idle until the job being passed on is done, and on an OOM storm the rendered events of
-// a segment are ~2/3 of its size. Events themselves take more memory than approx_event_bytes()
+// a segment are ~2/3 of its size, in buffers whose capacity is ~2.6 times the text (reused
+// buffers keep the size of the largest event they held: 27 KB for 10.5 KB of JSON on the dense
+// benchmark log). So a job may hold kPreparedBudget / threads, from 8 to 16 MiB: at 8 MiB the
+// second of two jobs stopped 56 times per dense GiB, 1.0 s in all, waiting for the first one;
+// at 16 MiB 3-5 times, 13-24 ms. Events themselves take more memory than approx_event_bytes()
 // says: they are held to less.
 constexpr uint64_t kMaxOutBytes = 2ULL << 20;
-constexpr uint64_t kMaxOutPreparedBytes = 8ULL << 20;
+constexpr uint64_t kPreparedBudget = 32ULL << 20;
+constexpr uint64_t kMinOutPreparedBytes = 8ULL << 20, kMaxOutPreparedBytes = 16ULL << 20;
 // A job hands its events to the merger in batches (JobSink::publish()) of this many events, or
 // fewer once they hold kMaxBatchBytes, and at its end: the merger then wakes once per batch.
 constexpr size_t kBatchEvents = 32;
@@ -568,9 +573,10 @@ class Run {
   const ParserOptions& opts_;
   EventSink& sink_;
   const bool prepares_ = sink_.prepares();
-  const uint64_t max_out_bytes_ = prepares_ ? kMaxOutPreparedBytes : kMaxOutBytes;
   const ParallelOptions popts_;
   const unsigned threads_;
+  const uint64_t max_out_bytes_ =  // after threads_: initialised from it
+      prepares_ ? std::clamp(kPreparedBudget / threads_, kMinOutPreparedBytes, kMaxOutPreparedBytes) : kMaxOutBytes;
 
   std::vector<uint64_t> seg_begin_;  // nseg_ + 1 entries, the last one the file size
   bool ends_in_newline_ = true;      // the file's last byte (the line count's last line)
