@@ -143,6 +143,8 @@ void PipelinedSink::finish() {
   worker_.join();
   std::unique_lock lk(mu_);
   rethrow_locked(lk);
+  lk.unlock();
+  r_.flush();  // events written inline (on_prepared()) or by the worker before it stopped
 }
 
 void PipelinedSink::render(Item& item) {
@@ -178,8 +180,25 @@ void PipelinedSink::recycle(Item&& item) {
 }
 
 void PipelinedSink::run() {
+  bool unflushed = false;  // events rendered since the renderer's last flush()
   for (;;) {
     std::unique_lock lk(mu_);
+    if (unflushed && q_.empty() && !closing_) {
+      // Nothing more to render for now (a live log, read as it grows): what the renderer
+      // gathered goes out before the worker sleeps, and before the caller may write inline.
+      lk.unlock();
+      unflushed = false;
+      try {
+        r_.flush();
+      } catch (...) {
+        lk.lock();
+        error_ = std::current_exception();
+        lk.unlock();
+        not_full_.notify_all();
+        return;
+      }
+      continue;
+    }
     worker_waiting_ = true;
     not_empty_.wait(lk, [&] { return closing_ || !q_.empty(); });
     worker_waiting_ = false;
@@ -189,6 +208,7 @@ void PipelinedSink::run() {
     lk.unlock();
     try {
       render(item);
+      unflushed = true;
     } catch (...) {
       lk.lock();
       error_ = std::current_exception();

@@ -44,7 +44,7 @@ std::string event_json_text(const OomEvent& ev, const FindingContext& ctx) {
   return out;
 }
 
-void JsonRenderer::begin() { os_ << "{\"events\":["; }
+void JsonRenderer::begin() { out_.stream() << "{\"events\":["; }
 
 void JsonRenderer::event(const OomEvent& ev) {
   buf_.clear();
@@ -66,13 +66,13 @@ void JsonRenderer::render_apart(const OomEvent& ev, std::string& out) const {
 }
 
 void JsonRenderer::event_apart(std::string_view rendered, bool complete) {
-  if (n_++) os_ << ",";
+  if (n_++) out_.put(",");
   if (!complete) ++incomplete_;
-  os_ << rendered;
+  out_.put(rendered);
 }
 
 void JsonRenderer::end(uint64_t lines_read, uint64_t bytes_read) {
-  os_ << "\n],\"findings\":" << findings_to_json(report_).dump() << ",\"summary\":" << json({{"events", n_}, {"incomplete_events", incomplete_},
+  out_.stream() << "\n],\"findings\":" << findings_to_json(report_).dump() << ",\"summary\":" << json({{"events", n_}, {"incomplete_events", incomplete_},
                                      {"lines_read", lines_read}, {"bytes_read", bytes_read}}).dump()
       << "}\n";
 }
@@ -153,7 +153,10 @@ void TextRenderer::render_apart(const OomEvent& ev, std::string& out) const {
 void TextRenderer::event_apart(std::string_view rendered, bool complete) {
   ++n_;
   if (!complete) ++incomplete_;
-  os_ << "OOM event " << n_ << rendered;
+  char head[40];
+  const int k = std::snprintf(head, sizeof head, "OOM event %llu", static_cast<unsigned long long>(n_));
+  out_.put(std::string_view(head, static_cast<size_t>(k)));
+  out_.put(rendered);
 }
 
 namespace {
@@ -299,9 +302,10 @@ void TextRenderer::render_event(const OomEvent& ev, TextOut& o) const {
 }
 
 void TextRenderer::end(uint64_t lines_read, uint64_t bytes_read) {
-  os_ << n_ << " OOM event" << (n_ == 1 ? "" : "s");
-  if (incomplete_) os_ << " (" << incomplete_ << " partial)";
-  os_ << " in " << lines_read << " lines (" << human_bytes(bytes_read) << ")\n";
+  std::ostream& os = out_.stream();
+  os << n_ << " OOM event" << (n_ == 1 ? "" : "s");
+  if (incomplete_) os << " (" << incomplete_ << " partial)";
+  os << " in " << lines_read << " lines (" << human_bytes(bytes_read) << ")\n";
 }
 
 }  // namespace oomscope

@@ -18,7 +18,7 @@ void TextRenderer::report(const std::vector<Finding>& findings) {
   o << "Findings about the whole input (not one OOM event):\n";
   render_findings_text(o, findings, opts_.color);
   o << "\n";
-  os_ << terminal_safe(o.str());
+  out_.stream() << terminal_safe(o.str());
 }
 
 void MarkdownRenderer::report(const std::vector<Finding>& findings) {

@@ -330,6 +330,7 @@ TEST(TextRendererTest, EscapeSequencesInLogTextCannotReachTheTerminal) {
   std::ostringstream out;
   TextRenderer r(out);
   r.event(sink.events[0]);
+  r.flush();  // the renderer gathers events into larger writes
   EXPECT_EQ(out.str().find('\x1b'), std::string::npos) << out.str();
   EXPECT_EQ(out.str().find('\x07'), std::string::npos);
   EXPECT_NE(out.str().find("?]0;pwned??[2J"), std::string::npos) << out.str();
@@ -383,6 +384,7 @@ TEST(TextRendererTest, LargestTasksTable) {
   std::ostringstream out;
   TextRenderer r(out);
   r.event(ev);
+  r.flush();
   char b[200];
   std::string want = "  largest tasks (3 in table):\n";
   std::snprintf(b, sizeof b, "    %8s %10s %10s %10s %6s  %s\n", "pid", "rss", "anon", "swap", "adj", "name");
