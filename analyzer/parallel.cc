@@ -34,7 +34,7 @@ namespace {
 // the job parses it. Lines are split exactly as a stream's are (LineReader).
 class SegmentReader final : public LineReader {
  public:
-  static constexpr size_t kBlock = 128 << 10;
+  static constexpr size_t kBlock = 256 << 10;  // a quarter of a Zen 4 core's L2
   static size_t buffer_bytes() { return LineReader::buffer_bytes(kBlock, kDefaultMaxLine); }
   // SegmentReader(): reads [from, to) of `fd`, into `buffer` (buffer_bytes() bytes).
   SegmentReader(int fd, uint64_t from, uint64_t to, std::unique_ptr<char[]>& buffer)
@@ -271,10 +271,11 @@ class Run {
   }
 
   // count(): newlines of segment s, published so that later segments know their first line.
-  // Read with pread() into a small buffer that stays in the core's cache (the job reads the
-  // segment again, a block at a time: SegmentReader).
+  // Read with pread() into a buffer that stays in the core's cache (the job reads the segment
+  // again, a block at a time: SegmentReader), in blocks as large as the job's: a system call
+  // costs ~1.2 us on the 2-vCPU VM.
   void count(size_t s) {
-    char buf[64 << 10];
+    char buf[SegmentReader::kBlock];
     size_t n = 0;
     for (uint64_t pos = seg_begin_[s]; pos < seg_begin_[s + 1];) {
       const ssize_t got = ::pread(fd_, buf, std::min<uint64_t>(sizeof buf, seg_begin_[s + 1] - pos), static_cast<off_t>(pos));

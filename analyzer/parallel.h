@@ -25,7 +25,7 @@
 // on, a job waiting to be passed on stops once it holds kMaxOutBytes of events (2 MiB as
 // approx_event_bytes() counts them; of prepared ones 32 MiB / threads, 8 to 16 MiB, about a
 // segment's rendered text on an OOM storm in the buffers holding it), and each thread reads
-// its jobs' lines with pread() into one buffer of its own (128 KiB blocks, plus room for one
+// its jobs' lines with pread() into one buffer of its own (256 KiB blocks, plus room for one
 // line of up to 1 MiB): a few segments' worth of events and a few MiB of buffers, whatever the
 // file size.
 //
