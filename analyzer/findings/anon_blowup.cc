@@ -20,10 +20,7 @@ void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
   for (const auto& other : {b.page_cache, b.shmem, b.kernel})
     if (other && *other > *b.anon) return;
 
-  Finding f;
-  f.id = "anon_blowup";
-  f.severity = Severity::kCritical;
-  f.title = "Anonymous memory blowup";
+  Finding f = event_finding("anon_blowup", Severity::kCritical, "Anonymous memory blowup");
   const std::string limit = b.denominator_label(), anon_total = bytes(b.anon), anon_share = pct(*share);
   f.verdict = cat({"Anonymous memory filled the ", limit, ": anon ", anon_total, " (", anon_share, ")"});
   f.evidence.push_back(cat({"anon ", anon_total, " = ", anon_share, " of the ", limit, " (", b.basis, ")"}));

@@ -177,6 +177,15 @@ EventFacts event_facts(const OomEvent& ev) {
   return f;
 }
 
+Finding event_finding(std::string_view id, Severity severity, std::string_view title) {
+  Finding f;
+  f.id = id;
+  f.severity = severity;
+  f.title = title;
+  f.evidence.reserve(4);
+  return f;
+}
+
 const EventFacts& facts_of(const FindingContext& ctx) {
   assert(ctx.facts && "finding rules run through find_all(), which sets the event's facts");
   return *ctx.facts;

@@ -67,6 +67,11 @@ EventFacts event_facts(const OomEvent& ev);
 // facts_of(): the context's facts; rules run through find_all(), which always sets them.
 const EventFacts& facts_of(const FindingContext& ctx);
 
+// event_finding(): a finding of the event rules with its id, severity and title (a literal, as
+// Finding::title says), and room for the sentences of evidence it states: 2-4 per finding, which
+// pushed one at a time regrew the vector (an allocation and a move of every sentence) twice.
+Finding event_finding(std::string_view id, Severity severity, std::string_view title = {});
+
 // HugetlbPools, hugetlb_pools(): analyzer/summary.h (composition() takes the pools out of RAM).
 using oomscope::HugetlbPools;
 using oomscope::hugetlb_pools;

@@ -256,10 +256,7 @@ void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
       container_source = "cpuset (the allocating task's container)";
     }
   }
-  Finding f;
-  f.id = "kubernetes";
-  f.severity = Severity::kInfo;
-  f.title = "Kubernetes attribution";
+  Finding f = event_finding("kubernetes", Severity::kInfo, "Kubernetes attribution");
   f.data["driver"] = k.driver;
   f.data["qos"] = k.qos;
   f.data["pod_uid"] = k.pod_uid;
