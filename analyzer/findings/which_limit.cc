@@ -16,7 +16,7 @@ std::string cgroup_kind(const std::string& path, const std::optional<K8sPath>& k
   if (const auto& k = k8s) {
     if (k->level == "container") { *detail = "the container's own limit"; return "container"; }
     if (k->level == "pod") { *detail = "the pod's limit (the sum of its containers' limits)"; return "pod"; }
-    if (k->level == "qos") { *detail = "the " + k->qos + " QoS slice's limit"; return "qos"; }
+    if (k->level == "qos") { *detail = cat({"the ", k->qos, " QoS slice's limit"}); return "qos"; }
     *detail = "the node allocatable limit on all pods (kubepods)";
     return "node_allocatable";
   }
