@@ -20,6 +20,35 @@ PageSize page_size_of(const OomEvent& ev) {
 // Integer arithmetic, no printf: the renderers call this a dozen times per event. The value
 // b / 2^shift is rounded to `decimals` places half to even, exactly as printf("%.Nf") rounds
 // the (exact) double b / 2^shift, so the text is the same as before.
+namespace {
+
+// copy_piece(): `p` to `out`. A sentence's pieces are mostly a few bytes ("; ", " (pid ",
+// "254.5 MiB"): those are copied in registers, the first and last 8 (or 4) bytes overlapping,
+// rather than by a call to memcpy each (35 000 pieces for the 512 events of an 8 MiB OOM storm).
+void copy_piece(char* out, std::string_view p) {
+  const size_t n = p.size();
+  const char* src = p.data();
+  if (n > 16) {
+    std::memcpy(out, src, n);
+  } else if (n >= 8) {
+    uint64_t lo, hi;
+    std::memcpy(&lo, src, 8);
+    std::memcpy(&hi, src + n - 8, 8);
+    std::memcpy(out, &lo, 8);
+    std::memcpy(out + n - 8, &hi, 8);
+  } else if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, src, 4);
+    std::memcpy(&hi, src + n - 4, 4);
+    std::memcpy(out, &lo, 4);
+    std::memcpy(out + n - 4, &hi, 4);
+  } else {
+    for (size_t i = 0; i < n; ++i) out[i] = src[i];  // an empty view's data() may be null: not read
+  }
+}
+
+}  // namespace
+
 std::string cat(std::initializer_list<std::string_view> pieces) {
   size_t n = 0;
   for (std::string_view p : pieces) n += p.size();
@@ -27,8 +56,7 @@ std::string cat(std::initializer_list<std::string_view> pieces) {
   std::string s(n, '\0');
   char* out = s.data();
   for (std::string_view p : pieces) {
-    if (p.empty()) continue;  // an empty view's data() may be null: memcpy(…, nullptr, 0) is UB
-    std::memcpy(out, p.data(), p.size());
+    copy_piece(out, p);
     out += p.size();
   }
   return s;
