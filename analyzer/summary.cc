@@ -9,6 +9,7 @@
 #include <initializer_list>
 
 #include "common/parse_num.h"
+#include "common/strings.h"
 
 namespace oomscope {
 
@@ -305,22 +306,57 @@ MemParts memcg_parts(const MemcgStats& g) {
   return p;
 }
 
+namespace {
+
+constexpr std::string_view kMemInfoNames[MemInfoPages::kKeys] = {
+    "active_anon", "active_file", "dirty", "free", "inactive_anon", "inactive_file", "kernel_misc_reclaimable",
+    "mapped", "pagetables", "sec_pagetables", "shmem", "slab_reclaimable", "slab_unreclaimable", "unevictable",
+    "writeback"};
+static_assert(std::is_sorted(std::begin(kMemInfoNames), std::end(kMemInfoNames)), "MemInfoPages::Key is in name order");
+
+}  // namespace
+
+// The counters and the Keys' names side by side, both in name order: each step passes over a
+// counter or a name, or takes the counter of the name (one compare of the two, a byte at a time:
+// the names mostly differ in their first bytes).
+MemInfoPages::MemInfoPages(const MemInfo& mi) {
+  const KeyedCounts& c = mi.counters_pages;
+  auto it = c.begin();
+  size_t k = 0;
+  while (it != c.end() && k < kKeys) {
+    const std::string_view a = it->first, b = kMemInfoNames[k];
+    const size_t n = std::min(a.size(), b.size());
+    size_t i = 0;
+    while (i < n && a[i] == b[i]) ++i;
+    if (i < n ? static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]) : a.size() < b.size()) {
+      ++it;  // a counter no Key reads
+    } else {
+      if (i == n && a.size() == b.size()) {
+        pages_[k] = it->second;
+        has_ |= 1u << k;
+        ++it;
+      }
+      ++k;
+    }
+  }
+}
+
 MemParts meminfo_parts(const OomEvent& ev) {
   MemParts p;
   if (!ev.mem_info) return p;
   const uint64_t ps = page_size_of(ev).bytes;
-  const KeyedCounts& c = ev.mem_info->counters_pages;
-  auto pages = [&](const char* k) -> std::optional<uint64_t> {
-    auto it = c.find(k);
-    if (it == c.end()) return std::nullopt;
-    return it->second * ps;
+  const MemInfoPages g(*ev.mem_info);
+  auto bytes = [&](MemInfoPages::Key k) -> std::optional<uint64_t> {
+    if (auto n = g(k)) return *n * ps;
+    return std::nullopt;
   };
-  p.shmem = pages("shmem");
+  p.shmem = bytes(MemInfoPages::kShmem);
   // Global LRUs: shmem pages sit on the anon lists (they are swap-backed).
-  p.anon = minus(sum({pages("active_anon"), pages("inactive_anon")}), p.shmem);
-  p.file = sum({pages("active_file"), pages("inactive_file")});
-  p.kernel = sum({pages("slab_unreclaimable"), pages("slab_reclaimable"), pages("pagetables"), pages("sec_pagetables"),
-                  pages("kernel_misc_reclaimable")});
+  p.anon = minus(sum({bytes(MemInfoPages::kActiveAnon), bytes(MemInfoPages::kInactiveAnon)}), p.shmem);
+  p.file = sum({bytes(MemInfoPages::kActiveFile), bytes(MemInfoPages::kInactiveFile)});
+  p.kernel = sum({bytes(MemInfoPages::kSlabUnreclaimable), bytes(MemInfoPages::kSlabReclaimable),
+                  bytes(MemInfoPages::kPagetables), bytes(MemInfoPages::kSecPagetables),
+                  bytes(MemInfoPages::kKernelMiscReclaimable)});
   return p;
 }
 

@@ -61,13 +61,13 @@ void memcg_breakdown(const OomEvent& ev, const Composition& c, const MemcgStats*
 
 void meminfo_breakdown(const OomEvent& ev, const Composition& c, MemBreakdown& b) {
   const MemInfo& mi = *ev.mem_info;
-  const uint64_t ps = page_size_of(ev).bytes;
-  auto g = [&](const char* k) -> std::optional<uint64_t> {
-    auto it = mi.counters_pages.find(k);
-    if (it == mi.counters_pages.end()) return std::nullopt;
-    return it->second * ps;
-  };
   if (mi.counters_pages.empty()) return;
+  const uint64_t ps = page_size_of(ev).bytes;
+  const MemInfoPages pages(mi);
+  auto g = [&](MemInfoPages::Key k) -> std::optional<uint64_t> {
+    if (auto n = pages(k)) return *n * ps;
+    return std::nullopt;
+  };
   b.basis = "Mem-Info";
   b.global = true;
   MemParts p;
@@ -77,15 +77,15 @@ void meminfo_breakdown(const OomEvent& ev, const Composition& c, MemBreakdown& b
   b.page_cache = p.file;
   b.shmem = p.shmem;
   b.kernel = p.kernel;
-  b.active_file = g("active_file");
-  b.inactive_file = g("inactive_file");
-  b.unevictable = g("unevictable");
-  b.mapped_file = g("mapped");
-  b.dirty = g("dirty");
-  b.writeback = g("writeback");
-  b.slab_unreclaimable = g("slab_unreclaimable");
-  b.slab_reclaimable = g("slab_reclaimable");
-  b.pagetables = sum({g("pagetables"), g("sec_pagetables")});
+  b.active_file = g(MemInfoPages::kActiveFile);
+  b.inactive_file = g(MemInfoPages::kInactiveFile);
+  b.unevictable = g(MemInfoPages::kUnevictable);
+  b.mapped_file = g(MemInfoPages::kMapped);
+  b.dirty = g(MemInfoPages::kDirty);
+  b.writeback = g(MemInfoPages::kWriteback);
+  b.slab_unreclaimable = g(MemInfoPages::kSlabUnreclaimable);
+  b.slab_reclaimable = g(MemInfoPages::kSlabReclaimable);
+  b.pagetables = sum({g(MemInfoPages::kPagetables), g(MemInfoPages::kSecPagetables)});
   if (mi.total_swap_kb && mi.free_swap_kb && *mi.total_swap_kb >= *mi.free_swap_kb)
     b.swap = (*mi.total_swap_kb - *mi.free_swap_kb) * 1024;
   // RAM less the hugetlb pools, as composition() states it.
@@ -94,7 +94,7 @@ void meminfo_breakdown(const OomEvent& ev, const Composition& c, MemBreakdown& b
     b.hugetlb = c.hugetlb_bytes;
     b.limit = c.ram_limit();
     b.limit_label = c.ram_limit_label();
-    if (auto fr = g("free"); fr && *fr <= *b.limit) b.usage = *b.limit - *fr;
+    if (auto fr = g(MemInfoPages::kFree); fr && *fr <= *b.limit) b.usage = *b.limit - *fr;
   }
 }
 
