@@ -152,30 +152,31 @@ MemBreakdown breakdown(const OomEvent& ev, const Composition& c, const MemcgStat
   return b;
 }
 
-EventFacts event_facts(const OomEvent& ev) {
-  EventFacts f;
-  // The memcg's stats, looked up once for the composition and the breakdown.
-  std::optional<MemcgStats> stats;
-  if (ev.memcg && (!ev.memcg->stats.empty() || !ev.memcg->subtree_stats.empty())) stats.emplace(*ev.memcg);
-  const MemcgStats* g = stats ? &*stats : nullptr;
-  f.composition = composition(ev, g);
-  f.culprit = rank_culprit(ev, f.composition);
-  f.breakdown = breakdown(ev, f.composition, g);
-  f.lines = ReportLineIndex(ev.lines);
-  f.manual_oom = is_manual_oom(ev);
+std::optional<MemcgStats> EventFacts::memcg_stats(const OomEvent& ev) {
+  if (ev.memcg && (!ev.memcg->stats.empty() || !ev.memcg->subtree_stats.empty())) return MemcgStats(*ev.memcg);
+  return std::nullopt;
+}
+
+EventFacts::EventFacts(const OomEvent& ev, const std::optional<MemcgStats>& stats)
+    : composition(oomscope::composition(ev, stats ? &*stats : nullptr)),
+      culprit(rank_culprit(ev, composition)),
+      breakdown(findings::breakdown(ev, composition, stats ? &*stats : nullptr)),
+      lines(ev.lines),
+      manual_oom(is_manual_oom(ev)) {
   if (ev.memcg) {
     // The three paths are mostly one (a container's own limit was hit): parsed once then.
     const Memcg& m = *ev.memcg;
-    if (m.task_memcg) f.task_k8s = parse_k8s_path(*m.task_memcg);
-    if (m.oom_memcg) f.oom_k8s = m.oom_memcg == m.task_memcg ? f.task_k8s : parse_k8s_path(*m.oom_memcg);
+    if (m.task_memcg) task_k8s = parse_k8s_path(*m.task_memcg);
+    if (m.oom_memcg) oom_k8s = m.oom_memcg == m.task_memcg ? task_k8s : parse_k8s_path(*m.oom_memcg);
     if (m.stats_path) {
-      f.stats_k8s = m.stats_path == m.oom_memcg    ? f.oom_k8s
-                    : m.stats_path == m.task_memcg ? f.task_k8s
-                                                   : parse_k8s_path(*m.stats_path);
+      stats_k8s = m.stats_path == m.oom_memcg    ? oom_k8s
+                  : m.stats_path == m.task_memcg ? task_k8s
+                                                 : parse_k8s_path(*m.stats_path);
     }
   }
-  return f;
 }
+
+EventFacts event_facts(const OomEvent& ev) { return EventFacts(ev); }
 
 Finding event_finding(std::string_view id, Severity severity, std::string_view title) {
   Finding f;
