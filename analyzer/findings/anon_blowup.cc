@@ -1,5 +1,8 @@
 // anon_blowup: anonymous memory (heap, stacks, anonymous mmaps) dominates the limit that was
 // hit. Names the culprit (the largest task) and its share of that anonymous memory.
+#include <charconv>
+#include <iterator>
+
 #include "analyzer/findings/facts.h"
 #include "analyzer/findings/rules.h"
 #include "analyzer/summary.h"
@@ -20,10 +23,7 @@ void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
   for (const auto& other : {b.page_cache, b.shmem, b.kernel})
     if (other && *other > *b.anon) return;
 
-  Finding f;
-  f.id = "anon_blowup";
-  f.severity = Severity::kCritical;
-  f.title = "Anonymous memory blowup";
+  Finding f = event_finding("anon_blowup", Severity::kCritical, "Anonymous memory blowup");
   const std::string limit = b.denominator_label(), anon_total = bytes(b.anon), anon_share = pct(*share);
   f.verdict = cat({"Anonymous memory filled the ", limit, ": anon ", anon_total, " (", anon_share, ")"});
   f.evidence.push_back(cat({"anon ", anon_total, " = ", anon_share, " of the ", limit, " (", b.basis, ")"}));
@@ -39,10 +39,14 @@ void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
     const Task& t = ev.tasks[cul->task_index];
     std::optional<uint64_t> anon = task_anon_bytes(ev, t);
     if (!anon && cul->is_victim && ev.killed && ev.killed->anon_rss_kb) anon = *ev.killed->anon_rss_kb * 1024;
-    const std::string who = cat({t.name, " (pid ", t.pid ? std::to_string(*t.pid) : "?", ")"});
+    // The culprit as the sentences name it, "name (pid N)", in pieces: no string of its own.
+    char pid_digits[24];
+    std::string_view pid = "?";
+    if (t.pid) pid = {pid_digits, static_cast<size_t>(std::to_chars(pid_digits, std::end(pid_digits), *t.pid).ptr - pid_digits)};
     // Spread over many processes: no single one is worth naming as the culprit.
     const uint64_t held = anon ? *anon : cul->rss_bytes;
     if (static_cast<double>(held) < kMinCulpritShare * static_cast<double>(*b.anon)) {
+      const std::string who = cat({t.name, " (pid ", pid, ")"});
       // The claim is about anon: the largest anon holder of the table (the RSS culprit can
       // hold less: file pages count in its RSS), when the table has the column.
       uint64_t most = held;
@@ -77,20 +81,27 @@ void anon_blowup(const OomEvent& ev, const FindingContext& ctx, std::vector<Find
     }
     f.data["spread"] = false;
     const std::string rss = human_bytes(cul->rss_bytes);
-    std::string culprit_anon, verdict_anon;  // ", anon X = Y of …" when the table shows the culprit's anon
+    // ", anon X = Y of …" when the table shows the culprit's anon: the clause's pieces, empty
+    // without it (the verdict and the evidence state it, each joined in one string).
+    std::string a, of;
+    std::string_view anon_is, equals, of_anon_verdict, of_anon_evidence;
     if (anon) {
       double of_anon = std::min(1.0, static_cast<double>(*anon) / static_cast<double>(*b.anon));
-      const std::string a = human_bytes(*anon), of = pct(of_anon);
-      verdict_anon = cat({", anon ", a, " = ", of, " of the anon"});
+      a = human_bytes(*anon);
+      of = pct(of_anon);
+      anon_is = ", anon ";
+      equals = " = ";
+      of_anon_verdict = " of the anon";
       // A memcg OOM counts the cgroup's anon, a global one all of it (the rule's basis says which).
-      culprit_anon = cat({", anon ", a, " = ", of, memcg_oom(ev) ? " of the cgroup's anon" : " of all anon"});
+      of_anon_evidence = memcg_oom(ev) ? " of the cgroup's anon" : " of all anon";
       f.data["culprit_anon_bytes"] = *anon;
       f.data["culprit_share_of_anon"] = of_anon;
     }
-    f.verdict = cat({f.verdict, "; ", who, " is the largest process (rss ", rss, verdict_anon, ")"});
+    f.verdict = cat({f.verdict, "; ", t.name, " (pid ", pid, ") is the largest process (rss ", rss, anon_is, a, equals, of,
+                     of_anon_verdict, ")"});
     std::string_view killed;
     if (ev.killed) killed = cul->is_victim ? "; it is the process that was killed" : "; it is NOT the process that was killed";
-    f.evidence.push_back(cat({"culprit ", who, ": rss ", rss, culprit_anon, killed}));
+    f.evidence.push_back(cat({"culprit ", t.name, " (pid ", pid, "): rss ", rss, anon_is, a, equals, of, of_anon_evidence, killed}));
     if (t.pid) f.data["culprit_pid"] = *t.pid;
     f.data["culprit_comm"] = t.name;
     f.data["culprit_rss_bytes"] = cul->rss_bytes;

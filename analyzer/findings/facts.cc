@@ -61,13 +61,13 @@ void memcg_breakdown(const OomEvent& ev, const Composition& c, const MemcgStats*
 
 void meminfo_breakdown(const OomEvent& ev, const Composition& c, MemBreakdown& b) {
   const MemInfo& mi = *ev.mem_info;
-  const uint64_t ps = page_size_of(ev).bytes;
-  auto g = [&](const char* k) -> std::optional<uint64_t> {
-    auto it = mi.counters_pages.find(k);
-    if (it == mi.counters_pages.end()) return std::nullopt;
-    return it->second * ps;
-  };
   if (mi.counters_pages.empty()) return;
+  const uint64_t ps = page_size_of(ev).bytes;
+  const MemInfoPages pages(mi);
+  auto g = [&](MemInfoPages::Key k) -> std::optional<uint64_t> {
+    if (auto n = pages(k)) return *n * ps;
+    return std::nullopt;
+  };
   b.basis = "Mem-Info";
   b.global = true;
   MemParts p;
@@ -77,15 +77,15 @@ void meminfo_breakdown(const OomEvent& ev, const Composition& c, MemBreakdown& b
   b.page_cache = p.file;
   b.shmem = p.shmem;
   b.kernel = p.kernel;
-  b.active_file = g("active_file");
-  b.inactive_file = g("inactive_file");
-  b.unevictable = g("unevictable");
-  b.mapped_file = g("mapped");
-  b.dirty = g("dirty");
-  b.writeback = g("writeback");
-  b.slab_unreclaimable = g("slab_unreclaimable");
-  b.slab_reclaimable = g("slab_reclaimable");
-  b.pagetables = sum({g("pagetables"), g("sec_pagetables")});
+  b.active_file = g(MemInfoPages::kActiveFile);
+  b.inactive_file = g(MemInfoPages::kInactiveFile);
+  b.unevictable = g(MemInfoPages::kUnevictable);
+  b.mapped_file = g(MemInfoPages::kMapped);
+  b.dirty = g(MemInfoPages::kDirty);
+  b.writeback = g(MemInfoPages::kWriteback);
+  b.slab_unreclaimable = g(MemInfoPages::kSlabUnreclaimable);
+  b.slab_reclaimable = g(MemInfoPages::kSlabReclaimable);
+  b.pagetables = sum({g(MemInfoPages::kPagetables), g(MemInfoPages::kSecPagetables)});
   if (mi.total_swap_kb && mi.free_swap_kb && *mi.total_swap_kb >= *mi.free_swap_kb)
     b.swap = (*mi.total_swap_kb - *mi.free_swap_kb) * 1024;
   // RAM less the hugetlb pools, as composition() states it.
@@ -94,7 +94,7 @@ void meminfo_breakdown(const OomEvent& ev, const Composition& c, MemBreakdown& b
     b.hugetlb = c.hugetlb_bytes;
     b.limit = c.ram_limit();
     b.limit_label = c.ram_limit_label();
-    if (auto fr = g("free"); fr && *fr <= *b.limit) b.usage = *b.limit - *fr;
+    if (auto fr = g(MemInfoPages::kFree); fr && *fr <= *b.limit) b.usage = *b.limit - *fr;
   }
 }
 
@@ -152,28 +152,38 @@ MemBreakdown breakdown(const OomEvent& ev, const Composition& c, const MemcgStat
   return b;
 }
 
-EventFacts event_facts(const OomEvent& ev) {
-  EventFacts f;
-  // The memcg's stats, looked up once for the composition and the breakdown.
-  std::optional<MemcgStats> stats;
-  if (ev.memcg && (!ev.memcg->stats.empty() || !ev.memcg->subtree_stats.empty())) stats.emplace(*ev.memcg);
-  const MemcgStats* g = stats ? &*stats : nullptr;
-  f.composition = composition(ev, g);
-  f.culprit = rank_culprit(ev, f.composition);
-  f.breakdown = breakdown(ev, f.composition, g);
-  f.lines = ReportLineIndex(ev.lines);
-  f.manual_oom = is_manual_oom(ev);
+std::optional<MemcgStats> EventFacts::memcg_stats(const OomEvent& ev) {
+  if (ev.memcg && (!ev.memcg->stats.empty() || !ev.memcg->subtree_stats.empty())) return MemcgStats(*ev.memcg);
+  return std::nullopt;
+}
+
+EventFacts::EventFacts(const OomEvent& ev, const std::optional<MemcgStats>& stats)
+    : composition(oomscope::composition(ev, stats ? &*stats : nullptr)),
+      culprit(rank_culprit(ev, composition)),
+      breakdown(findings::breakdown(ev, composition, stats ? &*stats : nullptr)),
+      lines(ev.lines),
+      manual_oom(is_manual_oom(ev)) {
   if (ev.memcg) {
     // The three paths are mostly one (a container's own limit was hit): parsed once then.
     const Memcg& m = *ev.memcg;
-    if (m.task_memcg) f.task_k8s = parse_k8s_path(*m.task_memcg);
-    if (m.oom_memcg) f.oom_k8s = m.oom_memcg == m.task_memcg ? f.task_k8s : parse_k8s_path(*m.oom_memcg);
+    if (m.task_memcg) task_k8s = parse_k8s_path(*m.task_memcg);
+    if (m.oom_memcg) oom_k8s = m.oom_memcg == m.task_memcg ? task_k8s : parse_k8s_path(*m.oom_memcg);
     if (m.stats_path) {
-      f.stats_k8s = m.stats_path == m.oom_memcg    ? f.oom_k8s
-                    : m.stats_path == m.task_memcg ? f.task_k8s
-                                                   : parse_k8s_path(*m.stats_path);
+      stats_k8s = m.stats_path == m.oom_memcg    ? oom_k8s
+                  : m.stats_path == m.task_memcg ? task_k8s
+                                                 : parse_k8s_path(*m.stats_path);
     }
   }
+}
+
+EventFacts event_facts(const OomEvent& ev) { return EventFacts(ev); }
+
+Finding event_finding(std::string_view id, Severity severity, std::string_view title) {
+  Finding f;
+  f.id = id;
+  f.severity = severity;
+  f.title = title;
+  f.evidence.reserve(4);
   return f;
 }
 

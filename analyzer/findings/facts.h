@@ -54,6 +54,10 @@ MemBreakdown breakdown(const OomEvent& ev, const Composition& c, const MemcgStat
 // EventFacts: what every rule and renderer derives from one event, computed once per event
 // (the rules used to recompute the breakdown each: ~8 times per event).
 struct EventFacts {
+  // Each member is computed where it lives, from the ones before it: assigned, the composition,
+  // the breakdown and the line index (1 KiB of chains) were made twice and moved.
+  explicit EventFacts(const OomEvent& ev) : EventFacts(ev, memcg_stats(ev)) {}
+
   Composition composition;
   std::optional<Culprit> culprit;
   MemBreakdown breakdown;
@@ -62,10 +66,21 @@ struct EventFacts {
   // parse_k8s_path() of the memcg's task_memcg, oom_memcg and stats_path (kubernetes and
   // which_limit both read them); nullopt when absent or not a Kubernetes path.
   std::optional<K8sPath> task_k8s, oom_k8s, stats_k8s;
+
+ private:
+  // memcg_stats(): the memcg's stats, looked up once for the composition and the breakdown.
+  static std::optional<MemcgStats> memcg_stats(const OomEvent& ev);
+  EventFacts(const OomEvent& ev, const std::optional<MemcgStats>& stats);
 };
+// event_facts(): EventFacts(ev).
 EventFacts event_facts(const OomEvent& ev);
 // facts_of(): the context's facts; rules run through find_all(), which always sets them.
 const EventFacts& facts_of(const FindingContext& ctx);
+
+// event_finding(): a finding of the event rules with its id, severity and title (a literal, as
+// Finding::title says), and room for the sentences of evidence it states: 2-4 per finding, which
+// pushed one at a time regrew the vector (an allocation and a move of every sentence) twice.
+Finding event_finding(std::string_view id, Severity severity, std::string_view title = {});
 
 // HugetlbPools, hugetlb_pools(): analyzer/summary.h (composition() takes the pools out of RAM).
 using oomscope::HugetlbPools;

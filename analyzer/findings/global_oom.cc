@@ -29,10 +29,7 @@ void manual_oom(const OomEvent& ev, const EventFacts& facts, std::vector<Finding
   if (!facts.manual_oom) return;
   const MemBreakdown& b = facts.breakdown;
   const ReportLineIndex& lines = facts.lines;
-  Finding f;
-  f.id = "manual_oom";
-  f.severity = Severity::kInfo;
-  f.title = "Manual OOM kill (sysrq-f)";
+  Finding f = event_finding("manual_oom", Severity::kInfo, "Manual OOM kill (sysrq-f)");
   auto fr = free_bytes(ev);
   f.verdict = "Someone forced this OOM kill with sysrq-f; it is not a memory shortage";
   if (fr && b.ram) {
@@ -75,10 +72,7 @@ void fragmentation(const OomEvent& ev, const ReportLineIndex& lines, std::vector
   }
   if (!have_orders || free_kb <= 2 * min_kb || big_kb * 10 > free_kb) return;
   const uint64_t block = (1ULL << order) * page_size_of(ev).bytes;
-  Finding f;
-  f.id = "fragmentation";
-  f.severity = Severity::kWarning;
-  f.title = "Fragmentation: a high-order allocation failed";
+  Finding f = event_finding("fragmentation", Severity::kWarning, "Fragmentation: a high-order allocation failed");
   f.verdict = "An order-" + std::to_string(order) + " allocation (" + human_bytes(block) + " contiguous) failed with " +
               human_bytes(free_kb * 1024) + " free: only " + human_bytes(big_kb * 1024) + " of it is in blocks that large";
   f.evidence.push_back("zones: free " + human_bytes(free_kb * 1024) + ", min watermarks " + human_bytes(min_kb * 1024));
@@ -104,10 +98,7 @@ void hugepages(const OomEvent& ev, const ReportLineIndex& lines, std::vector<Fin
   const uint64_t ram = *ev.mem_info->ram_pages * page_size_of(ev).bytes;
   if (ram == 0 || reserved == 0 || reserved * 10 < ram) return;
   const uint64_t fr = h->free_bytes();
-  Finding f;
-  f.id = "hugepages_reserved";
-  f.severity = Severity::kWarning;
-  f.title = "Hugepages reserve RAM";
+  Finding f = event_finding("hugepages_reserved", Severity::kWarning, "Hugepages reserve RAM");
   f.verdict = "Hugepages reserve " + human_bytes(reserved) + " (" + pct(static_cast<double>(reserved) / static_cast<double>(ram)) +
               " of RAM), " + human_bytes(fr) + " of it unused: that memory is in no process's RSS and cannot be used otherwise";
   for (const auto& p : h->pools)
@@ -132,9 +123,7 @@ void hugepages(const OomEvent& ev, const ReportLineIndex& lines, std::vector<Fin
 }
 
 void swap_exhausted(const OomEvent& ev, const ReportLineIndex& lines, std::vector<Finding>& out) {
-  Finding f;
-  f.id = "swap_exhausted";
-  f.severity = Severity::kWarning;
+  Finding f = event_finding("swap_exhausted", Severity::kWarning);
   if (memcg_oom(ev)) {
     const Memcg& m = *ev.memcg;
     // v1 memory+swap: only when swap was allowed (memsw limit above the memory limit).
@@ -202,10 +191,7 @@ std::set<int> parse_nodes(std::string_view s) {
 
 void cpuset_constraint(const OomEvent& ev, const ReportLineIndex& lines, std::vector<Finding>& out) {
   if (!ev.constraint || *ev.constraint != "CONSTRAINT_CPUSET") return;
-  Finding f;
-  f.id = "cpuset_constraint";
-  f.severity = Severity::kWarning;
-  f.title = "Cpuset constraint";
+  Finding f = event_finding("cpuset_constraint", Severity::kWarning, "Cpuset constraint");
   std::string nodes = ev.mems_allowed.value_or("?");
   f.verdict = "Only the memory nodes of cpuset " + ev.cpuset.value_or("?") + " (mems_allowed=" + nodes +
               ") counted: a shortage on those nodes, not necessarily on the machine";
@@ -253,10 +239,7 @@ void mempolicy_constraint(const OomEvent& ev, const ReportLineIndex& lines, std:
   bool by_constraint = ev.constraint && *ev.constraint == "CONSTRAINT_MEMORY_POLICY";
   bool by_nodemask = ev.trigger.nodemask && *ev.trigger.nodemask != "(null)" && !ev.trigger.nodemask->empty();
   if (!by_constraint && !by_nodemask) return;
-  Finding f;
-  f.id = "mempolicy_constraint";
-  f.severity = Severity::kWarning;
-  f.title = "NUMA memory policy constraint";
+  Finding f = event_finding("mempolicy_constraint", Severity::kWarning, "NUMA memory policy constraint");
   std::string nm = ev.trigger.nodemask.value_or("?");
   f.verdict = "The allocation was bound by a NUMA memory policy to node(s) " + nm +
               " (mbind/set_mempolicy/numactl --membind): those nodes ran out, others may have had free memory";

@@ -36,10 +36,7 @@ void kernel_memory(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
                         *b.slab_unreclaimable > b.anon.value_or(0) + b.page_cache.value_or(0) + b.shmem.value_or(0);
   if (!dominant && !slab_over_user && slabs.empty()) return;
 
-  Finding f;
-  f.id = "kernel_memory";
-  f.severity = Severity::kCritical;
-  f.title = "Kernel memory";
+  Finding f = event_finding("kernel_memory", Severity::kCritical, "Kernel memory");
   f.data["basis"] = b.basis;
   if (b.kernel) f.data["kernel_bytes"] = *b.kernel;
   if (share) f.data["kernel_share"] = *share;

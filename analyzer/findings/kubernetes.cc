@@ -19,7 +19,7 @@ bool all_hex(std::string_view s) {
   return true;
 }
 
-std::string qos_name(std::string_view s) {
+std::string_view qos_name(std::string_view s) {
   if (s == "burstable") return "Burstable";
   if (s == "besteffort") return "BestEffort";
   return "";
@@ -245,38 +245,38 @@ void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
         break;
       }
   if (!best) return;
-  K8sPath k = *best;
-  std::string container_source = "task_memcg";
-  if (k.container_id.empty() && ev.cpuset) {
-    std::string rt;
-    std::string id = container_id_from_cpuset(*ev.cpuset, &rt);
-    if (!id.empty()) {
-      k.container_id = id;
-      if (k.runtime.empty()) k.runtime = rt;
+  // The path's fields as this finding states them: the container may come from the cpuset, the
+  // QoS class from kubectl (views, not a copy of the path: the IDs are long strings).
+  std::string_view driver = best->driver, qos = best->qos, pod_uid = best->pod_uid,
+                   container_id = best->container_id, runtime = best->runtime;
+  std::string_view container_source = "task_memcg";
+  std::string cpuset_id, cpuset_runtime;
+  if (container_id.empty() && ev.cpuset) {
+    cpuset_id = container_id_from_cpuset(*ev.cpuset, &cpuset_runtime);
+    if (!cpuset_id.empty()) {
+      container_id = cpuset_id;
+      if (runtime.empty()) runtime = cpuset_runtime;
       container_source = "cpuset (the allocating task's container)";
     }
   }
-  Finding f;
-  f.id = "kubernetes";
-  f.severity = Severity::kInfo;
-  f.title = "Kubernetes attribution";
-  f.data["driver"] = k.driver;
-  f.data["qos"] = k.qos;
-  f.data["pod_uid"] = k.pod_uid;
-  f.data["container_id"] = k.container_id;
-  f.data["runtime"] = k.runtime;
+  Finding f = event_finding("kubernetes", Severity::kInfo, "Kubernetes attribution");
+  f.data["driver"] = driver;
+  f.data["qos"] = qos;
+  f.data["pod_uid"] = pod_uid;
+  f.data["container_id"] = container_id;
+  f.data["runtime"] = runtime;
   if (oom) f.data["oom_memcg_level"] = oom->level;
-  std::string pod = k.pod_uid.empty() ? std::string("(pod unknown)") : cat({"pod uid ", k.pod_uid});
+  std::string pod = pod_uid.empty() ? std::string("(pod unknown)") : cat({"pod uid ", pod_uid});
   std::string container;
-  if (!k.container_id.empty())
-    container = k.runtime.empty() ? k.container_id.substr(0, 12)
-                                  : cat({std::string_view(k.container_id).substr(0, 12), " (", k.runtime, ")"});
+  if (!container_id.empty())
+    container = runtime.empty() ? std::string(container_id.substr(0, 12))
+                                : cat({container_id.substr(0, 12), " (", runtime, ")"});
   const PodRecord* rec = nullptr;
   std::optional<size_t> ci;
   if (ctx.pods) {
-    if (!k.pod_uid.empty()) rec = ctx.pods->by_uid(k.pod_uid);
-    if (!k.container_id.empty())
-      if (auto hit = ctx.pods->by_container(k.container_id)) {
+    if (!pod_uid.empty()) rec = ctx.pods->by_uid(pod_uid);
+    if (!container_id.empty())
+      if (auto hit = ctx.pods->by_container(container_id)) {
         if (!rec) rec = hit->first;
         if (rec == hit->first) ci = hit->second;
       }
@@ -286,9 +286,9 @@ void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
     f.data["namespace"] = rec->ns;
     f.data["pod"] = rec->name;
     if (!rec->node.empty()) f.data["node"] = rec->node;
-    if (!rec->qos_class.empty()) k.qos = rec->qos_class;
+    if (!rec->qos_class.empty()) qos = rec->qos_class;
   }
-  f.verdict = k.qos.empty() ? cat({"Kubernetes ", pod}) : cat({"Kubernetes ", pod, " (QoS ", k.qos, ")"});
+  f.verdict = qos.empty() ? cat({"Kubernetes ", pod}) : cat({"Kubernetes ", pod, " (QoS ", qos, ")"});
   if (ci) {
     const PodRecord::Container& c = rec->containers[*ci];
     f.verdict += ", container " + c.name;
@@ -303,10 +303,10 @@ void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
   } else if (!container.empty()) {
     f.verdict += ", container " + container;
   }
-  if (!k.pod_uid.empty()) f.evidence.push_back(cat({"pod UID ", k.pod_uid, " from the ", k.driver, "-driver cgroup path"}));
-  if (!k.container_id.empty()) f.evidence.push_back(cat({"container ID ", k.container_id, " from ", container_source}));
-  if (!k.qos.empty())
-    f.evidence.push_back(cat({"QoS class ", k.qos, rec && !rec->qos_class.empty() ? " (kubectl)" : " (from the path)"}));
+  if (!pod_uid.empty()) f.evidence.push_back(cat({"pod UID ", pod_uid, " from the ", driver, "-driver cgroup path"}));
+  if (!container_id.empty()) f.evidence.push_back(cat({"container ID ", container_id, " from ", container_source}));
+  if (!qos.empty())
+    f.evidence.push_back(cat({"QoS class ", qos, rec && !rec->qos_class.empty() ? " (kubectl)" : " (from the path)"}));
   if (ctx.pods && !rec) f.evidence.push_back("this pod is not in the --pods list (deleted since, or another cluster)");
   if (rec)
     f.next_step = "kubectl -n " + rec->ns + " describe pod " + rec->name + " (Last State, limits) and kubectl -n " +
@@ -316,7 +316,7 @@ void kubernetes(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
     f.next_step = cat({"Name the pod: `kubectl get pods -A -o json > pods.json` and rerun with --pods pods.json "
                        "(or `kubectl get pods -A -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,UID:.metadata.uid "
                        "| grep ",
-                       k.pod_uid.empty() ? std::string_view("<uid>") : std::string_view(k.pod_uid), "`)."});
+                       pod_uid.empty() ? std::string_view("<uid>") : pod_uid, "`)."});
   quote_prefix(f, lines, "oom-kill:");
   quote_contains(f, lines, "Task in ");
   quote_prefix(f, lines, "Memory cgroup stats for");

@@ -24,13 +24,16 @@
 
 namespace oomscope {
 
+// The driver, level, QoS class and runtime are names parse_k8s_path() knows, string literals:
+// parsing (every event's memcg paths), copying or keeping a K8sPath allocates only for the pod
+// UID and the container ID.
 struct K8sPath {
-  std::string driver;        // "systemd" or "cgroupfs"
-  std::string level;         // "kubepods" (node allocatable), "qos", "pod" or "container"
-  std::string qos;           // "Guaranteed", "Burstable", "BestEffort"; "" at the kubepods level
+  std::string_view driver;   // "systemd" or "cgroupfs"
+  std::string_view level;    // "kubepods" (node allocatable), "qos", "pod" or "container"
+  std::string_view qos;      // "Guaranteed", "Burstable", "BestEffort"; "" at the kubepods level
   std::string pod_uid;       // with dashes
   std::string container_id;  // as in the path (usually 64 hex digits)
-  std::string runtime;       // "containerd", "cri-o", "docker" (systemd scope prefix); "" when not shown
+  std::string_view runtime;  // "containerd", "cri-o", "docker" (systemd scope prefix); "" when not shown
 };
 // parse_k8s_path(): nullopt when the path has no kubepods component.
 std::optional<K8sPath> parse_k8s_path(std::string_view path);

@@ -91,10 +91,7 @@ void many_tasks(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
                                                   : human_bytes(table_total) + " held by all listed processes";
   double share = static_cast<double>(g.sum) / static_cast<double>(*denom);
   const std::string what = use_anon ? "anon" : "rss";
-  Finding f;
-  f.id = "many_tasks";
-  f.severity = Severity::kWarning;
-  f.title = "Many processes of one name";
+  Finding f = event_finding("many_tasks", Severity::kWarning, "Many processes of one name");
   f.verdict = std::to_string(g.n) + " processes named " + *best + " hold " + human_bytes(g.sum) + " " + what + " (" +
               pct(share) + " of the " + denom_label + "); the largest holds only " + human_bytes(g.largest) +
               ": a worker pool or fork storm, not one leaking process";

@@ -26,10 +26,7 @@ void missing_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector
   const bool bare_kill = !trigger && !ev.victims.empty() && !ev.memcg && !ev.mem_info && !ev.has_task_table &&
                          !ev.constraint && !ev.global_oom;
   if (ev.suppressed_callbacks || bare_kill) {
-    Finding f;
-    f.id = "rate_limited";
-    f.severity = Severity::kWarning;
-    f.title = "Rate-limited report";
+    Finding f = event_finding("rate_limited", Severity::kWarning, "Rate-limited report");
     f.verdict = "Only the `Killed process` line was printed: the kernel rate-limits OOM reports (10 per 5 s), so this "
                 "kill has no report of its own";
     if (ev.suppressed_callbacks) {
@@ -45,10 +42,7 @@ void missing_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector
     out.push_back(std::move(f));
   }
   if (!ev.has_task_table && trigger && (ev.memcg || ev.mem_info) && !ev.victims.empty()) {
-    Finding f;
-    f.id = "no_task_table";
-    f.severity = Severity::kInfo;
-    f.title = "No task table";
+    Finding f = event_finding("no_task_table", Severity::kInfo, "No task table");
     f.verdict = "The report has no task table: vm.oom_dump_tasks was 0 (or the lines were filtered out), so the "
                 "per-process memory is unknown";
     f.evidence.push_back("trigger, memory state and kill are present; no `[ pid ]` rows between them");
@@ -59,10 +53,7 @@ void missing_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector
     out.push_back(std::move(f));
   }
   if (ev.panic) {
-    Finding f;
-    f.id = "panic";
-    f.severity = Severity::kCritical;
-    f.title = "Kernel panic";
+    Finding f = event_finding("panic", Severity::kCritical, "Kernel panic");
     const bool on_oom = ev.panic->find("panic_on_oom") != std::string::npos;
     f.verdict = on_oom ? "The kernel panicked on this OOM because vm.panic_on_oom is set: the machine rebooted"
                        : "The kernel panicked: " + *ev.panic;
@@ -79,10 +70,7 @@ void missing_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector
     out.push_back(std::move(f));
   }
   if (!trigger || ev.truncated) {
-    Finding f;
-    f.id = "partial_report";
-    f.severity = Severity::kInfo;
-    f.title = "Partial report";
+    Finding f = event_finding("partial_report", Severity::kInfo, "Partial report");
     std::string miss;
     for (const auto& m : ev.missing) miss += (miss.empty() ? "" : ", ") + m;
     f.verdict = std::string(ev.truncated ? "The report is cut before the kill" : "The report starts in the middle") +
@@ -96,10 +84,7 @@ void missing_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector
     out.push_back(std::move(f));
   }
   if (ev.victims.empty() && !ev.reaped.empty()) {
-    Finding f;
-    f.id = "kill_not_logged";
-    f.severity = Severity::kInfo;
-    f.title = "Victim known only from the reaper";
+    Finding f = event_finding("kill_not_logged", Severity::kInfo, "Victim known only from the reaper");
     const Reaped& r = ev.reaped.front();
     f.verdict = "No `Killed process` line, but oom_reaper reaped " + r.comm + " (pid " + std::to_string(r.pid) +
                 "): that was the victim";
@@ -115,10 +100,7 @@ void missing_evidence(const OomEvent& ev, const FindingContext& ctx, std::vector
     // __oom_kill_process() (Linux 5.9+) when the chosen victim has no mm left. It returns before
     // the SIGKILL and before count_vm_event(OOM_KILL)/memcg_memory_event_mm(MEMCG_OOM_KILL):
     // nothing is killed and no oom_kill counter is raised for it.
-    Finding f;
-    f.id = "victim_exiting";
-    f.severity = Severity::kInfo;
-    f.title = "Victim already exiting";
+    Finding f = event_finding("victim_exiting", Severity::kInfo, "Victim already exiting");
     const std::string& line = *ev.end_reason;
     std::string who = "the chosen task";
     if (size_t v = line.find("OOM victim "); v != std::string::npos) {

@@ -23,10 +23,7 @@ void page_cache(const OomEvent& ev, const FindingContext& ctx, std::vector<Findi
   const uint64_t pc = *b.page_cache;
   const uint64_t unevictable = b.unevictable.value_or(0);
   const uint64_t dirty = b.dirty.value_or(0) + b.writeback.value_or(0);
-  Finding f;
-  f.id = "page_cache";
-  f.severity = Severity::kWarning;
-  f.title = "Page cache, not a leak";
+  Finding f = event_finding("page_cache", Severity::kWarning, "Page cache, not a leak");
   f.data["basis"] = b.basis;
   f.data["page_cache_bytes"] = pc;
   f.data["page_cache_share"] = *share;

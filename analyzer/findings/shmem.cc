@@ -20,10 +20,7 @@ void shmem(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& 
   for (const auto& other : {b.anon, b.page_cache, b.kernel})
     if (other && *other > *b.shmem) return;
 
-  Finding f;
-  f.id = "shmem";
-  f.severity = Severity::kCritical;
-  f.title = "Shared memory / tmpfs";
+  Finding f = event_finding("shmem", Severity::kCritical, "Shared memory / tmpfs");
   f.verdict = "Shared memory (tmpfs, /dev/shm, memfd) filled the " + b.denominator_label() + ": shmem " +
               bytes(b.shmem) + " (" + pct(*share) + ")";
   f.evidence.push_back("shmem " + bytes(b.shmem) + " = " + pct(*share) + " of the " + b.denominator_label() + " (" +

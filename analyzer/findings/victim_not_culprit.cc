@@ -43,10 +43,7 @@ void victim_not_culprit(const OomEvent& ev, const FindingContext& ctx, std::vect
   const Task* v = victim_task(ev);
   std::string victim = k.comm.value_or("?") + " (pid " + std::to_string(*k.pid) + ")";
   std::string culprit = c.name + " (pid " + (c.pid ? std::to_string(*c.pid) : "?") + ")";
-  Finding f;
-  f.id = "victim_not_culprit";
-  f.severity = Severity::kWarning;
-  f.title = "The victim is not the culprit";
+  Finding f = event_finding("victim_not_culprit", Severity::kWarning, "The victim is not the culprit");
   f.verdict = "The kernel killed " + k.comm.value_or("?") + " (pid " + std::to_string(*k.pid) + ", rss " +
               human_bytes(*vrss) + ") while " + culprit + " holds " + human_bytes(cul->rss_bytes);
   f.evidence.push_back("largest process " + culprit + ": rss " + human_bytes(cul->rss_bytes) +

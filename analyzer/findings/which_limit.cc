@@ -16,7 +16,7 @@ std::string cgroup_kind(const std::string& path, const std::optional<K8sPath>& k
   if (const auto& k = k8s) {
     if (k->level == "container") { *detail = "the container's own limit"; return "container"; }
     if (k->level == "pod") { *detail = "the pod's limit (the sum of its containers' limits)"; return "pod"; }
-    if (k->level == "qos") { *detail = "the " + k->qos + " QoS slice's limit"; return "qos"; }
+    if (k->level == "qos") { *detail = cat({"the ", k->qos, " QoS slice's limit"}); return "qos"; }
     *detail = "the node allocatable limit on all pods (kubepods)";
     return "node_allocatable";
   }
@@ -39,10 +39,7 @@ std::string cgroup_kind(const std::string& path, const std::optional<K8sPath>& k
 void which_limit(const OomEvent& ev, const FindingContext& ctx, std::vector<Finding>& out) {
   const ReportLineIndex& lines = facts_of(ctx).lines;
   if (facts_of(ctx).manual_oom) return;  // manual_oom says it: no limit was hit
-  Finding f;
-  f.id = "which_limit";
-  f.severity = Severity::kInfo;
-  f.title = "Which limit was hit";
+  Finding f = event_finding("which_limit", Severity::kInfo, "Which limit was hit");
   const Composition& c = facts_of(ctx).composition;
   const bool memcg = ev.memcg && (ev.memcg->oom_memcg || ev.memcg->limit_kb) &&
                      !(ev.constraint && *ev.constraint != "CONSTRAINT_MEMCG");
