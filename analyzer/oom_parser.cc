@@ -610,7 +610,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     ev.source.first_line = line_no;
     if (!ll.host.empty()) ev.host = std::string(ll.host);
     ev.timestamp = wall_to_iso(ll, opts_.year);
-    ev.monotonic_s = ll.mono_s;
+    ev.monotonic_s = ll.mono_s();
     std::string style = prefix_style_name(ll.style);
     if (ll.dmesg_inner) style += "+dmesg";
     if (!ll.caller.empty()) style += "+caller";

@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
-#include <cmath>
 #include <cstring>
-#include <limits>
 
 #include "common/parse_num.h"
 #include "common/strings.h"
@@ -20,16 +18,13 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-// accumulate_digits(): the run of decimal digits at s[i] folded into v (v = v * 10 + digit
-// for each), i advanced past it; returns the run's length. A run of more than 19 digits may
-// wrap: callers check those with std::from_chars (read_digits()).
+// skip_digits(): i advanced past the run of decimal digits at s[i]; returns the run's length.
 // Every report line of a dmesg or /dev/kmsg log carries 13 to 20 digits; one at a time they
-// cost ~11 instructions each, so where 8 bytes remain they are taken 8 at a time (SWAR, as
-// in simdjson's parse_eight_digits_unrolled).
-[[gnu::always_inline]] inline size_t accumulate_digits(std::string_view s, size_t& i, uint64_t& v) {
+// cost ~6 instructions each, so where 8 bytes remain they are tested 8 at a time (SWAR, as in
+// simdjson's parse_eight_digits_unrolled). Their values are not needed here (LogLine::mono_s()).
+[[gnu::always_inline]] inline size_t skip_digits(std::string_view s, size_t& i) {
   const size_t d0 = i;
   if constexpr (std::endian::native == std::endian::little) {
-    static constexpr uint64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
     while (i + 8 <= s.size()) {
       uint64_t x;
       std::memcpy(&x, s.data() + i, 8);  // first byte lowest
@@ -37,31 +32,15 @@ bool all_digits(std::string_view s) {
       // Bit 7 of each byte >= 10: adding 0x76 sets it for 10..0x89, and bytes >= 0x80 have it.
       // Carries only move into later bytes, so the lowest flagged byte is exact.
       const uint64_t bad = ((x + 0x7676767676767676) | x) & 0x8080808080808080;
-      const size_t n = bad ? static_cast<size_t>(std::countr_zero(bad)) / 8 : 8;
-      if (n == 0) return i - d0;  // byte i is no digit
-      // The n digits moved to the top bytes (zeros in front read as leading zeros), then
-      // pairs, quads and the eight combined.
-      x = (x << (8 * (8 - n))) & 0x0f0f0f0f0f0f0f0f;
-      x = (x * (10 * 256 + 1)) >> 8;
-      x = ((x & 0x00ff00ff00ff00ff) * (100 * 65536 + 1)) >> 16;
-      x = ((x & 0x0000ffff0000ffff) * (10000 * (uint64_t{1} << 32) + 1)) >> 32;
-      v = v * kPow10[n] + x;
-      i += n;
-      if (n < 8) return i - d0;
+      if (bad) {
+        i += static_cast<size_t>(std::countr_zero(bad)) / 8;
+        return i - d0;
+      }
+      i += 8;
     }
   }
-  for (; i < s.size() && is_digit(s[i]); ++i) v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+  while (i < s.size() && is_digit(s[i])) ++i;
   return i - d0;
-}
-
-// read_digits(): accumulate_digits() from v = 0, with runs over 19 digits read again by
-// std::from_chars; `overflow` is set when the number does not fit in 64 bits.
-[[gnu::always_inline]] inline size_t read_digits(std::string_view s, size_t& i, uint64_t& v, bool& overflow) {
-  const size_t d0 = i;
-  v = 0;
-  const size_t n = accumulate_digits(s, i, v);
-  if (n > 19) overflow |= std::from_chars(s.data() + d0, s.data() + i, v).ec != std::errc();
-  return n;
 }
 
 // from(s, i), upto(s, n): s.substr(i) and s.substr(0, n) for an i or n known to be within s.
@@ -75,7 +54,7 @@ size_t match_clock(std::string_view s) {
   if (s.size() < 8) return 0;
   if constexpr (std::endian::native == std::endian::little) {
     // The 8 bytes at once: ':' at 2 and 5, and (bytes ^ '0') <= 9 at the others (see
-    // accumulate_digits()), one clock per syslog, ISO and dmesg -T line.
+    // skip_digits()), one clock per syslog, ISO and dmesg -T line.
     uint64_t x;
     std::memcpy(&x, s.data(), 8);
     constexpr uint64_t kColons = 0x0000ff0000ff0000;
@@ -217,29 +196,18 @@ bool take_host_tag(std::string_view& s, LogLine& out) {
   return true;
 }
 
-// "[  170.745161]" -> seconds; returns bytes consumed or 0.
-size_t take_dmesg_stamp(std::string_view s, double& secs) {
+// "[  170.745161]": `number` = "170.745161"; returns bytes consumed or 0.
+size_t take_dmesg_stamp(std::string_view s, std::string_view& number) {
   if (s.empty() || s[0] != '[') return 0;
   size_t i = 1;
   while (i < s.size() && s[i] == ' ') ++i;
   if (i >= s.size() || !is_digit(s[i])) return 0;  // "[Sat Nov 21 …]" (dmesg -T), "[ pid ]": no call
-  // Both numbers are accumulated as they are scanned (every report line of a dmesg log has
-  // one: two std::from_chars calls cost 5% of the parser thread on the dense benchmark log).
-  bool overflow = false;
-  uint64_t whole = 0, frac = 0;
-  if (read_digits(s, i, whole, overflow) == 0 || i >= s.size() || s[i] != '.') return 0;
+  const size_t n0 = i;
+  skip_digits(s, i);
+  if (i >= s.size() || s[i] != '.') return 0;
   ++i;
-  const size_t nfrac = read_digits(s, i, frac, overflow);
-  if (nfrac == 0 || i >= s.size() || s[i] != ']') return 0;
-  // 10^nfrac: up to 10^22 every power is exact, so the table gives what multiplying by 10.0
-  // nfrac times gives; a longer fraction multiplies on from 10^22 the same way.
-  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  double scale = kPow10[nfrac < 22 ? nfrac : 22];
-  for (size_t k = 22; k < nfrac; ++k) scale *= 10.0;
-  // A stamp too large for 64 bits is still a dmesg prefix, but its time is unknown (NaN).
-  if (overflow) secs = std::numeric_limits<double>::quiet_NaN();
-  else secs = static_cast<double>(whole) + static_cast<double>(frac) / scale;
+  if (skip_digits(s, i) == 0 || i >= s.size() || s[i] != ']') return 0;
+  number = upto(from(s, n0), i - n0);
   return i + 1;
 }
 
@@ -260,23 +228,24 @@ size_t take_caller(std::string_view s, std::string_view& caller) {
 }
 
 // Raw /dev/kmsg "prio,seq,usec,flags[,…];text", the ';' within the first 64 bytes: fills
-// `out` and returns true, or leaves it alone. The three numbers are read as they are scanned
-// and only then is the ';' looked for (none can come before them): other lines stop at their
-// first non-digit instead of being searched whole for a ';'.
+// `out` and returns true, or leaves it alone. The three numbers are scanned first and only
+// then is the ';' looked for (none can come before them): other lines stop at their first
+// non-digit instead of being searched whole for a ';'.
 bool take_kmsg(std::string_view t, LogLine& out) {
   size_t i = 0;
-  uint64_t num[3] = {0, 0, 0};
-  bool big[3] = {false, false, false};  // over 64 bits: the field holds no number
-  for (int f = 0; f < 3; ++f) {
-    if (read_digits(t, i, num[f], big[f]) == 0 || i >= t.size() || t[i] != ',') return false;
+  std::string_view num[3];
+  for (std::string_view& n : num) {
+    const size_t d0 = i;
+    if (skip_digits(t, i) == 0 || i >= t.size() || t[i] != ',') return false;
+    n = upto(from(t, d0), i - d0);
     ++i;
   }
   if (i >= 64) return false;
   const char* semi = static_cast<const char*>(std::memchr(t.data() + i, ';', std::min<size_t>(t.size(), 64) - i));
   if (!semi) return false;
   out.style = PrefixStyle::kKmsg;
-  if (!big[1]) out.kmsg_seq = num[1];
-  if (!big[2]) out.mono_s = static_cast<double>(num[2]) / 1e6;
+  out.kmsg_seq_raw = num[1];
+  out.mono_raw = num[2];
   std::string_view rest = from(t, static_cast<size_t>(semi - t.data()) + 1);
   if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
   out.text = ltrim(rest);
@@ -285,9 +254,7 @@ bool take_kmsg(std::string_view t, LogLine& out) {
 
 void take_dmesg_after(std::string_view& s, LogLine& out) {
   if (s.empty() || s[0] != '[') return;  // most syslog/ISO lines: no call
-  double secs = 0;
-  if (size_t n = take_dmesg_stamp(s, secs)) {
-    if (!std::isnan(secs)) out.mono_s = secs;
+  if (size_t n = take_dmesg_stamp(s, out.mono_raw)) {
     out.dmesg_inner = true;
     s.remove_prefix(n);
     if (size_t c = take_caller(s, out.caller)) s.remove_prefix(c);
@@ -367,10 +334,8 @@ LogLine parse_prefix(std::string_view raw) {
       }
     }
   } else if (c == '[') {
-    double secs = 0;
-    if (size_t n = take_dmesg_stamp(t, secs)) {
+    if (size_t n = take_dmesg_stamp(t, out.mono_raw)) {
       out.style = PrefixStyle::kDmesg;
-      if (!std::isnan(secs)) out.mono_s = secs;
       std::string_view rest = from(t, n);
       if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
       out.text = ltrim(rest);
@@ -431,6 +396,34 @@ LogLine parse_prefix(std::string_view raw) {
   out.indented = lead > 0;
   out.text = t;
   return out;
+}
+
+std::optional<uint64_t> LogLine::kmsg_seq() const {
+  if (kmsg_seq_raw.empty()) return std::nullopt;
+  return parse_u64(kmsg_seq_raw);
+}
+
+std::optional<double> LogLine::mono_s() const {
+  if (mono_raw.empty()) return std::nullopt;
+  if (style == PrefixStyle::kKmsg) {
+    auto usec = parse_u64(mono_raw);
+    if (!usec) return std::nullopt;
+    return static_cast<double>(*usec) / 1e6;
+  }
+  // dmesg "secs.frac": take_dmesg_stamp() saw digits on both sides of the '.'. A stamp too
+  // large for 64 bits is still a dmesg prefix, but its time is unknown.
+  const size_t dot = mono_raw.find('.');
+  auto whole = parse_u64(upto(mono_raw, dot));
+  auto frac = parse_u64(from(mono_raw, dot + 1));
+  if (!whole || !frac) return std::nullopt;
+  // 10^nfrac: up to 10^22 every power is exact, so the table gives what multiplying by 10.0
+  // nfrac times gives; a longer fraction multiplies on from 10^22 the same way.
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const size_t nfrac = mono_raw.size() - dot - 1;
+  double scale = kPow10[nfrac < 22 ? nfrac : 22];
+  for (size_t k = 22; k < nfrac; ++k) scale *= 10.0;
+  return static_cast<double>(*whole) + static_cast<double>(*frac) / scale;
 }
 
 std::optional<std::string> wall_to_iso(const LogLine& line, std::optional<int> year) {

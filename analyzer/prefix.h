@@ -16,7 +16,7 @@
 //
 // Example:
 //   LogLine l = parse_prefix("Nov 21 10:00:00 web1 kernel: [ 17.5] Out of memory");
-//   // l.host == "web1", l.tag == "kernel", l.mono_s == 17.5, l.text == "Out of memory"
+//   // l.host == "web1", l.tag == "kernel", l.mono_s() == 17.5, l.text == "Out of memory"
 #pragma once
 
 #include <cstdint>
@@ -43,14 +43,22 @@ struct LogLine {
   std::string_view tag;         // syslog tag without [pid] ("kernel", "systemd"); empty if none
   std::string_view wall_raw;    // the wall-clock stamp as printed (syslog, ISO, dmesg -T, time-only)
   std::string_view caller;      // printk caller id ("T1234", "C3"); empty if none
-  std::optional<double> mono_s; // seconds since boot (dmesg / kmsg); never epoch
-  std::optional<uint64_t> kmsg_seq;
+  // The numbers of a dmesg stamp ("170.745161") or /dev/kmsg header (usec "170745161", seq)
+  // as printed. parse_prefix() only checks that they are digits: most lines are parsed for
+  // their host and text alone, and the numbers are read for the few that start an event.
+  std::string_view mono_raw;
+  std::string_view kmsg_seq_raw;
   PrefixStyle style = PrefixStyle::kNone;
   bool dmesg_inner = false;     // a dmesg [secs] stamp followed a syslog/ISO prefix
   bool foreign = false;         // a syslog line from a program other than the kernel
   bool indented = false;        // started with blanks and had no prefix of its own
   bool kmsg_meta = false;       // a /dev/kmsg " KEY=value" dictionary line (not a message)
   bool banner = false;          // journalctl's "-- Logs begin at …" / "-- Boot …" lines
+
+  // mono_s(): seconds since boot (dmesg / kmsg), never epoch; nullopt without a stamp or when
+  // a number of it does not fit in 64 bits. kmsg_seq(): the /dev/kmsg sequence number.
+  std::optional<double> mono_s() const;
+  std::optional<uint64_t> kmsg_seq() const;
 };
 
 // parse_prefix(): never fails; an unrecognised line is returned whole as text.
