@@ -267,7 +267,7 @@ void OomParser::feed(std::string_view raw, uint64_t line_no, bool cut) {
   }
   if (active_events_ == 0 && !opts_.no_prefilter && !has_anchor(raw)) return;
   ++stats_.parsed_lines;
-  LogLine ll = parse_prefix(raw);
+  LogLine ll = prefix_.parse(raw);
   if (ll.banner || ll.kmsg_meta || ll.foreign) return;
   std::string_view host_key = ll.host;
   if (!ll.caller.empty()) {

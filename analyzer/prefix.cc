@@ -154,6 +154,7 @@ std::string iso_date(std::optional<int> year, int mon, int day, std::string_view
 
 // Parses "host tag: " or "tag: " after a syslog/ISO/time-only stamp. On success fills
 // host/tag/foreign and advances `s` past the colon and one blank; on failure touches neither.
+// With the blank taken, what it found depends on no byte after it (see PrefixParser).
 bool take_host_tag(std::string_view& s, LogLine& out) {
   std::string_view r = s;
   // Host may be empty: "Feb 18 17:34:47  kernel:" (journalctl with no hostname).
@@ -166,7 +167,7 @@ bool take_host_tag(std::string_view& s, LogLine& out) {
   bool kernel = false;
   if (!first.empty() && first.back() == ':') {
     tag = upto(first, first.size() - 1);
-    rest = sp == std::string_view::npos ? std::string_view() : from(r, sp + 1);
+    rest = from(r, sp == std::string_view::npos ? r.size() : sp + 1);
   } else {
     if (sp == std::string_view::npos) return false;
     host = first;
@@ -227,6 +228,35 @@ size_t take_caller(std::string_view s, std::string_view& caller) {
   return i + 1;
 }
 
+void take_dmesg_after(std::string_view& s, LogLine& out) {
+  if (s.empty() || s[0] != '[') return;  // most syslog/ISO lines: no call
+  if (size_t n = take_dmesg_stamp(s, out.mono_raw)) {
+    out.dmesg_inner = true;
+    s.remove_prefix(n);
+    if (size_t c = take_caller(s, out.caller)) s.remove_prefix(c);
+  }
+}
+
+
+// The rest of a line after its head (PrefixParser): after a syslog/ISO/time-only tag, an
+// optional dmesg stamp and caller; after a /dev/kmsg header, dmesg stamp or dmesg -T bracket,
+// an optional caller. Then the text.
+void finish_after_tag(std::string_view rest, LogLine& out) {
+  take_dmesg_after(rest, out);
+  out.text = ltrim(rest);
+}
+void finish_after_stamp(std::string_view rest, LogLine& out) {
+  if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
+  out.text = ltrim(rest);
+}
+
+// closes_head(): the tag taken by take_host_tag() ended with the blank after its colon (the
+// byte before `rest`): the line's head, up to `rest`, can be reused (PrefixParser).
+bool closes_head(std::string_view raw, std::string_view rest) {
+  const size_t head = static_cast<size_t>(rest.data() - raw.data());
+  return head > 0 && raw[head - 1] == ' ';
+}
+
 // Raw /dev/kmsg "prio,seq,usec,flags[,…];text", the ';' within the first 64 bytes: fills
 // `out` and returns true, or leaves it alone. The three numbers are scanned first and only
 // then is the ';' looked for (none can come before them): other lines stop at their first
@@ -246,19 +276,8 @@ bool take_kmsg(std::string_view t, LogLine& out) {
   out.style = PrefixStyle::kKmsg;
   out.kmsg_seq_raw = num[1];
   out.mono_raw = num[2];
-  std::string_view rest = from(t, static_cast<size_t>(semi - t.data()) + 1);
-  if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
-  out.text = ltrim(rest);
+  finish_after_stamp(from(t, static_cast<size_t>(semi - t.data()) + 1), out);
   return true;
-}
-
-void take_dmesg_after(std::string_view& s, LogLine& out) {
-  if (s.empty() || s[0] != '[') return;  // most syslog/ISO lines: no call
-  if (size_t n = take_dmesg_stamp(s, out.mono_raw)) {
-    out.dmesg_inner = true;
-    s.remove_prefix(n);
-    if (size_t c = take_caller(s, out.caller)) s.remove_prefix(c);
-  }
 }
 
 }  // namespace
@@ -276,8 +295,15 @@ const char* prefix_style_name(PrefixStyle s) {
   return "none";
 }
 
-LogLine parse_prefix(std::string_view raw) {
-  LogLine out;
+namespace {
+
+// parse_line(): parse_prefix() into `out` (as constructed); returns the length of the line's
+// head when another line that starts with the same bytes is parsed the same up to there
+// (PrefixParser), else 0. That holds for a syslog or time-only stamp with its host and tag, up
+// to the blank after the tag's colon (take_host_tag()), and for a dmesg -T bracket: each step
+// before stops at a byte of the head. ISO stamps carry microseconds and are left out: two
+// lines rarely share one.
+size_t parse_line(std::string_view raw, LogLine& out) {
   std::string_view s = raw;
   size_t lead = 0;
   // Most lines have neither decorations nor indentation: one test of the first byte.
@@ -295,13 +321,13 @@ LogLine parse_prefix(std::string_view raw) {
   std::string_view t = from(s, lead);
   if (t.empty()) {
     out.text = t;
-    return out;
+    return 0;
   }
   char c = t[0];
 
   if (is_digit(c)) {
     // Raw /dev/kmsg: "prio,seq,usec,flags[,…];text"
-    if (take_kmsg(t, out)) return out;
+    if (take_kmsg(t, out)) return 0;
     // ISO 8601: "2026-11-21T10:00:00.123456+00:00 host kernel: "
     if (t.size() > 20 && t[4] == '-' && t[7] == '-' && (t[10] == 'T' || t[10] == ' ') && all_digits(upto(t, 4))) {
       size_t n = match_clock(from(t, 11));
@@ -316,9 +342,8 @@ LogLine parse_prefix(std::string_view raw) {
         if (take_host_tag(rest, out)) {
           out.style = PrefixStyle::kIso;
           out.wall_raw = upto(t, i);
-          take_dmesg_after(rest, out);
-          out.text = ltrim(rest);
-          return out;
+          finish_after_tag(rest, out);
+          return 0;
         }
       }
     }
@@ -328,18 +353,15 @@ LogLine parse_prefix(std::string_view raw) {
       if (!rest.empty() && rest[0] == ' ' && take_host_tag(rest, out)) {
         out.style = PrefixStyle::kTimeOnly;
         out.wall_raw = upto(t, n);
-        take_dmesg_after(rest, out);
-        out.text = ltrim(rest);
-        return out;
+        finish_after_tag(rest, out);
+        return closes_head(raw, rest) ? static_cast<size_t>(rest.data() - raw.data()) : 0;
       }
     }
   } else if (c == '[') {
     if (size_t n = take_dmesg_stamp(t, out.mono_raw)) {
       out.style = PrefixStyle::kDmesg;
-      std::string_view rest = from(t, n);
-      if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
-      out.text = ltrim(rest);
-      return out;
+      finish_after_stamp(from(t, n), out);
+      return 0;
     }
     // dmesg -T: "[Sat Nov 21 10:00:00 2026]" in any locale: a bracket holding a clock.
     size_t close = t.find(']');
@@ -355,10 +377,8 @@ LogLine parse_prefix(std::string_view raw) {
       if (has_clock) {
         out.style = PrefixStyle::kDmesgT;
         out.wall_raw = inner;
-        std::string_view rest = from(t, close + 1);
-        if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
-        out.text = ltrim(rest);
-        return out;
+        finish_after_stamp(from(t, close + 1), out);
+        return static_cast<size_t>(t.data() - raw.data()) + close + 1;
       }
     }
   } else if (c == '-' && has_prefix(t, "-- ") &&
@@ -366,7 +386,7 @@ LogLine parse_prefix(std::string_view raw) {
               t.find("Boot ") != std::string_view::npos || t.find("No entries") != std::string_view::npos)) {
     out.banner = true;
     out.text = t;
-    return out;
+    return 0;
   } else if (syslog_month(t)) {
     // "Nov 21 10:00:00 host kernel: " (also journalctl short-precise with fractions)
     size_t i = 4;
@@ -380,9 +400,8 @@ LogLine parse_prefix(std::string_view raw) {
         if (take_host_tag(rest, out)) {
           out.style = PrefixStyle::kSyslog;
           out.wall_raw = upto(t, i + 1 + n);
-          take_dmesg_after(rest, out);
-          out.text = ltrim(rest);
-          return out;
+          finish_after_tag(rest, out);
+          return closes_head(raw, rest) ? static_cast<size_t>(rest.data() - raw.data()) : 0;
         }
       }
     }
@@ -395,6 +414,40 @@ LogLine parse_prefix(std::string_view raw) {
   }
   out.indented = lead > 0;
   out.text = t;
+  return 0;
+}
+
+}  // namespace
+
+LogLine parse_prefix(std::string_view raw) {
+  LogLine out;
+  parse_line(raw, out);
+  return out;
+}
+
+LogLine PrefixParser::parse(std::string_view raw) {
+  auto view = [&](Span v) { return v.len ? std::string_view(raw.data() + v.pos, v.len) : std::string_view(); };
+  LogLine out;
+  if (!head_.empty() && has_prefix(raw, head_)) {
+    out.style = style_;
+    out.foreign = foreign_;
+    out.host = view(host_);
+    out.tag = view(tag_);
+    out.wall_raw = view(wall_raw_);
+    const std::string_view rest = from(raw, head_.size());
+    if (style_ == PrefixStyle::kDmesgT) finish_after_stamp(rest, out);
+    else finish_after_tag(rest, out);
+    return out;
+  }
+  if (const size_t head = parse_line(raw, out)) {
+    auto span = [&](std::string_view v) { return Span{v.empty() ? 0 : static_cast<size_t>(v.data() - raw.data()), v.size()}; };
+    head_.assign(raw.data(), head);
+    style_ = out.style;
+    foreign_ = out.foreign;
+    host_ = span(out.host);
+    tag_ = span(out.tag);
+    wall_raw_ = span(out.wall_raw);
+  }
   return out;
 }
 

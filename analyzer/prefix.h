@@ -64,6 +64,30 @@ struct LogLine {
 // parse_prefix(): never fails; an unrecognised line is returned whole as text.
 LogLine parse_prefix(std::string_view raw);
 
+// PrefixParser: parse_prefix() for the lines of one log, in order. Syslog and dmesg -T lines
+// come in runs with the same head (stamp, host and tag: "Nov 21 10:00:00 web1 kernel: ", a
+// second's worth of a report), so the head of the last such line is kept, and a line that
+// starts with the same bytes takes what was read from it and parses only the rest.
+//
+// Example:
+//   PrefixParser p;
+//   p.parse("Nov 21 10:00:00 web1 kernel: Out of memory");   // parsed whole
+//   p.parse("Nov 21 10:00:00 web1 kernel: Killed process");  // only "Killed process"
+class PrefixParser {
+ public:
+  LogLine parse(std::string_view raw);
+
+ private:
+  // A view into the head, as an offset: it holds for every line that starts with the head.
+  struct Span {
+    size_t pos = 0, len = 0;
+  };
+  std::string head_;  // the bytes of the last head; empty: none yet
+  PrefixStyle style_ = PrefixStyle::kNone;
+  bool foreign_ = false;
+  Span host_, tag_, wall_raw_;
+};
+
 // wall_to_iso(): converts a LogLine's wall stamp to ISO 8601. Without a year (syslog,
 // journalctl short) the result is "--MM-DDTHH:MM:SS" unless `year` is given; time-only stamps
 // give "THH:MM:SS". Returns nullopt when the stamp cannot be read.

@@ -359,6 +359,27 @@ bool expect_same(std::string_view raw) {
   return false;
 }
 
+// expect_same_after(): PrefixParser `p`, which has parsed other lines before (a head it may
+// reuse), parses `raw` as the reference does.
+bool expect_same_after(PrefixParser& p, std::string_view raw, std::string_view before = {}) {
+  const reference::LogLine got = as_reference(p.parse(raw)), want = reference::parse_prefix(raw);
+  if (same(got, want)) return true;
+  ADD_FAILURE() << "line: \"" << raw << "\" after \"" << before << "\"\n got: " << describe(got, raw)
+                << "\nwant: " << describe(want, raw);
+  return false;
+}
+
+// expect_same_after_itself(): `raw` cut short at every length up to 80 bytes, each parsed
+// right after the whole line: where the line's head is reused, the rest may be anything.
+bool expect_same_after_itself(std::string_view raw) {
+  for (size_t n = 0; n < raw.size() && n <= 80; ++n) {
+    PrefixParser p;
+    p.parse(raw);
+    if (!expect_same_after(p, raw.substr(0, n), raw)) return false;
+  }
+  return true;
+}
+
 // Each line is also checked cut short at every length up to 80 bytes (where prefixes end):
 // digit runs and tags that end at the end of the line take the byte-at-a-time tails.
 bool expect_same_with_cuts(std::string_view raw) {
@@ -369,6 +390,7 @@ bool expect_same_with_cuts(std::string_view raw) {
 
 TEST(PrefixEquivalenceTest, EveryLineOfEveryLog) {
   size_t lines = 0;
+  PrefixParser p;  // the lines of each log in order, as OomParser parses them
   for (const char* dir : {OOMSCOPE_TEST_DATA, OOMSCOPE_SOURCE_DIR "/samples"}) {
     for (const auto& e : fs::recursive_directory_iterator(dir)) {
       if (!e.is_regular_file()) continue;
@@ -382,7 +404,7 @@ TEST(PrefixEquivalenceTest, EveryLineOfEveryLog) {
         if (nl == std::string::npos) nl = data.size();
         std::string_view line(data.data() + start, nl - start);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (!expect_same_with_cuts(line)) return;
+        if (!expect_same_with_cuts(line) || !expect_same_after(p, line) || !expect_same_after_itself(line)) return;
         ++lines;
         start = nl + 1;
       }
@@ -412,6 +434,12 @@ TEST(PrefixEquivalenceTest, EdgeCases) {
       "Feb 18 17:34:47 h a b: msg",
       "Feb 18 17:34:47 h",
       "Feb 18 17:34:47 h ",
+      "Feb 18 17:34:47 h kernel: ",                     // a head and nothing after it
+      "Feb 18 17:34:47 h kernel:  [ 1.5] x",
+      "Feb 18 17:34:47 h kernel: [ 1.5] x",
+      "Feb 18 17:34:47 h kernel:[ 1.5] x",
+      "Feb 18 17:34:47.5 h kernel: x",
+      "Feb 18 17:34:47 h systemd[1]: x",
       "Feb 18 17:34:47 \th kernel: msg",
       "Feb 18 17:34:47 h\tkernel: msg",
       "2026-11-14T00:00:18.803436+00:00 aks-nodepool1-24207654-vmss000009 kernel: atd invoked oom-killer",
@@ -453,6 +481,8 @@ TEST(PrefixEquivalenceTest, EdgeCases) {
       "[   49.912345][ X12] x",
       "[Sat Nov 21 10:00:00 2026] Out of memory",
       "[Sat Nov 21 10:00:00 2026][ T1] x",
+      "[Sat Nov 21 10:00:00 2026]",
+      "[Sat Nov 21 10:00:00 2026]] x",
       "[Sa 21. Nov 10:00:00 2026] x",
       "[x:y 10:00:00] x",
       "[Sat Nov 21 10:0x:00 2026] x",
@@ -489,7 +519,16 @@ TEST(PrefixEquivalenceTest, EdgeCases) {
       "-- Boot 1a2b --",
       "-- x",
   };
-  for (const char* l : kLines) expect_same_with_cuts(l);
+  for (const char* l : kLines)
+    if (expect_same_with_cuts(l)) expect_same_after_itself(l);
+  // Each line after each other: heads that differ in their last bytes, or end where another
+  // line's head goes on.
+  for (const char* before : kLines)
+    for (const char* l : kLines) {
+      PrefixParser p;
+      p.parse(before);
+      if (!expect_same_after(p, l, before)) return;
+    }
 }
 
 // Digit runs of every length from 1 to 45 (over 19 digits: no 64-bit number), of several
@@ -524,10 +563,16 @@ TEST(PrefixEquivalenceTest, GeneratedLines) {
   std::mt19937 rng(20261203);
   std::uniform_int_distribution<size_t> piece(0, std::size(kPieces) - 1), count(1, 14);
   std::string line;
+  PrefixParser p;
   for (int n = 0; n < 200000; ++n) {
     line.clear();
     for (size_t k = count(rng); k > 0; --k) line += kPieces[piece(rng)];
-    if (!expect_same(line)) return;
+    if (!expect_same(line) || !expect_same_after(p, line)) return;
+    // The same line with its end replaced: a head the parser may have kept, other bytes after.
+    const std::string before = line;
+    line.resize(std::uniform_int_distribution<size_t>(0, line.size())(rng));
+    for (size_t k = count(rng) / 4; k > 0; --k) line += kPieces[piece(rng)];
+    if (!expect_same_after(p, line, before)) return;
   }
 }
 
