@@ -425,10 +425,31 @@ LogLine parse_prefix(std::string_view raw) {
   return out;
 }
 
+namespace {
+
+// has_head(): `s` starts with `head`, of 8 bytes or more. The parser asks on every line, and
+// most lines differ from the head in their first 8 bytes (another style, another second), so
+// the bytes are compared 8 at a time inline, the last 8 overlapping the word before: a
+// memcmp() call cost ~25 instructions a line with its set-up.
+bool has_head(std::string_view s, std::string_view head) {
+  const size_t n = head.size();
+  if (s.size() < n) return false;
+  auto word = [](const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  };
+  for (size_t i = 0; i + 8 < n; i += 8)
+    if (word(s.data() + i) != word(head.data() + i)) return false;
+  return word(s.data() + n - 8) == word(head.data() + n - 8);
+}
+
+}  // namespace
+
 LogLine PrefixParser::parse(std::string_view raw) {
   auto view = [&](Span v) { return v.len ? std::string_view(raw.data() + v.pos, v.len) : std::string_view(); };
   LogLine out;
-  if (!head_.empty() && has_prefix(raw, head_)) {
+  if (!head_.empty() && has_head(raw, head_)) {
     out.style = style_;
     out.foreign = foreign_;
     out.host = view(host_);
@@ -439,7 +460,8 @@ LogLine PrefixParser::parse(std::string_view raw) {
     else finish_after_tag(rest, out);
     return out;
   }
-  if (const size_t head = parse_line(raw, out)) {
+  // Every head is 8 bytes or more (a stamp with a clock); has_head() needs that.
+  if (const size_t head = parse_line(raw, out); head >= 8) {
     auto span = [&](std::string_view v) { return Span{v.empty() ? 0 : static_cast<size_t>(v.data() - raw.data()), v.size()}; };
     head_.assign(raw.data(), head);
     style_ = out.style;
