@@ -11,27 +11,27 @@
 namespace oomscope {
 namespace {
 
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!is_digit(c)) return false;
-  return true;
-}
-
-// skip_digits(): i advanced past the run of decimal digits at s[i]; returns the run's length.
+// skip_digits(): i advanced past the run of decimal digits at s[i] (with Last = ':' also of
+// colons, as in a time zone "+05:30"); returns the run's length.
 // Every report line of a dmesg or /dev/kmsg log carries 13 to 20 digits; one at a time they
 // cost ~6 instructions each, so where 8 bytes remain they are tested 8 at a time (SWAR, as in
 // simdjson's parse_eight_digits_unrolled). Their values are not needed here (LogLine::mono_s()).
+template <char Last = '9'>
 [[gnu::always_inline]] inline size_t skip_digits(std::string_view s, size_t& i) {
+  static_assert(Last >= '9' && Last < '0' + 16);
   const size_t d0 = i;
   if constexpr (std::endian::native == std::endian::little) {
+    // Bytes that are no more than `top` once '0' is taken out, and the amount that, added,
+    // carries every byte above it into bit 7.
+    constexpr uint64_t top = static_cast<uint64_t>(Last - '0');
+    constexpr uint64_t kAbove = 0x0101010101010101 * (0x7f - top);
     while (i + 8 <= s.size()) {
       uint64_t x;
       std::memcpy(&x, s.data() + i, 8);  // first byte lowest
       x ^= 0x3030303030303030;           // a digit byte is now 0..9
-      // Bit 7 of each byte >= 10: adding 0x76 sets it for 10..0x89, and bytes >= 0x80 have it.
-      // Carries only move into later bytes, so the lowest flagged byte is exact.
-      const uint64_t bad = ((x + 0x7676767676767676) | x) & 0x8080808080808080;
+      // Bit 7 of each byte > top: adding 0x7f - top sets it for top+1..0x80+top, and bytes >=
+      // 0x80 have it. Carries only move into later bytes, so the lowest flagged byte is exact.
+      const uint64_t bad = ((x + kAbove) | x) & 0x8080808080808080;
       if (bad) {
         i += static_cast<size_t>(std::countr_zero(bad)) / 8;
         return i - d0;
@@ -39,8 +39,14 @@ bool all_digits(std::string_view s) {
       i += 8;
     }
   }
-  while (i < s.size() && is_digit(s[i])) ++i;
+  while (i < s.size() && s[i] >= '0' && s[i] <= Last) ++i;
   return i - d0;
+}
+
+// leading_digits(): the length of the run of decimal digits `s` starts with.
+inline size_t leading_digits(std::string_view s) {
+  size_t i = 0;
+  return skip_digits(s, i);
 }
 
 // from(s, i), upto(s, n): s.substr(i) and s.substr(0, n) for an i or n known to be within s.
@@ -68,8 +74,7 @@ size_t match_clock(std::string_view s) {
   size_t i = 8;
   if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
     size_t j = i + 1;
-    while (j < s.size() && is_digit(s[j])) ++j;
-    if (j > i + 1) i = j;
+    if (skip_digits(s, j) > 0) i = j;
   }
   return i;
 }
@@ -329,14 +334,14 @@ size_t parse_line(std::string_view raw, LogLine& out) {
     // Raw /dev/kmsg: "prio,seq,usec,flags[,…];text"
     if (take_kmsg(t, out)) return 0;
     // ISO 8601: "2026-11-21T10:00:00.123456+00:00 host kernel: "
-    if (t.size() > 20 && t[4] == '-' && t[7] == '-' && (t[10] == 'T' || t[10] == ' ') && all_digits(upto(t, 4))) {
+    if (t.size() > 20 && t[4] == '-' && t[7] == '-' && (t[10] == 'T' || t[10] == ' ') && leading_digits(t) == 4) {
       size_t n = match_clock(from(t, 11));
       if (n) {
         size_t i = 11 + n;
         if (i < t.size() && t[i] == 'Z') ++i;
         else if (i < t.size() && (t[i] == '+' || t[i] == '-')) {
           ++i;
-          while (i < t.size() && (is_digit(t[i]) || t[i] == ':')) ++i;
+          skip_digits<':'>(t, i);
         }
         std::string_view rest = from(t, i);
         if (take_host_tag(rest, out)) {

@@ -444,6 +444,12 @@ TEST(PrefixEquivalenceTest, EdgeCases) {
       "Feb 18 17:34:47 h\tkernel: msg",
       "2026-11-14T00:00:18.803436+00:00 aks-nodepool1-24207654-vmss000009 kernel: atd invoked oom-killer",
       "2026-11-14T00:00:18Z h kernel: x",
+      // Fractions and time zones: runs of digits and colons longer than 8 bytes, ended by ';',
+      // '/' or bytes that are digits or ':' only in their low nibble.
+      "2026-11-14T00:00:18.123456789012+05:30:00:00:00 h kernel: x",
+      "2026-11-14T00:00:18+05:30;x h kernel: x", "2026-11-14T00:00:18+0/:30 h kernel: x",
+      "2026-11-14T00:00:18-\xba\xb0 h kernel: x", "2026-11-14T00:00:18.12345678\xb9 h kernel: x",
+      "2O26-11-14T00:00:18 h kernel: x", "202-11-14T00:00:18 h kernel: x",
       "2026-11-14 00:00:18 h kernel: x",
       "2026-11-14T00:00:18.803436+00:00  kernel: x",
       "2026-11-14T00:00:18.803436+00:00 kernel:x",
