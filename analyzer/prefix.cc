@@ -255,11 +255,21 @@ void finish_after_stamp(std::string_view rest, LogLine& out) {
   out.text = ltrim(rest);
 }
 
-// closes_head(): the tag taken by take_host_tag() ended with the blank after its colon (the
-// byte before `rest`): the line's head, up to `rest`, can be reused (PrefixParser).
-bool closes_head(std::string_view raw, std::string_view rest) {
-  const size_t head = static_cast<size_t>(rest.data() - raw.data());
-  return head > 0 && raw[head - 1] == ' ';
+// LineHead: what parse_line() says of a line's head (PrefixParser): its length, 0 when there
+// is none to keep, and where in it the digits of its clock's fraction are.
+struct LineHead {
+  size_t len = 0;
+  size_t frac_pos = 0, frac_len = 0;
+};
+
+// tag_head(): the head of a syslog/ISO/time-only line, up to `rest`, when the tag taken by
+// take_host_tag() ended with the blank after its colon (the byte before `rest`). `clock` is
+// the stamp's clock as match_clock() took it: "hh:mm:ss" and maybe '.' or ',' and digits.
+LineHead tag_head(std::string_view raw, std::string_view clock, std::string_view rest) {
+  const size_t len = static_cast<size_t>(rest.data() - raw.data());
+  if (len == 0 || raw[len - 1] != ' ') return {};
+  if (clock.size() <= 8) return {len};
+  return {len, static_cast<size_t>(clock.data() - raw.data()) + 9, clock.size() - 9};
 }
 
 // Raw /dev/kmsg "prio,seq,usec,flags[,…];text", the ';' within the first 64 bytes: fills
@@ -302,13 +312,13 @@ const char* prefix_style_name(PrefixStyle s) {
 
 namespace {
 
-// parse_line(): parse_prefix() into `out` (as constructed); returns the length of the line's
-// head when another line that starts with the same bytes is parsed the same up to there
-// (PrefixParser), else 0. That holds for a syslog or time-only stamp with its host and tag, up
-// to the blank after the tag's colon (take_host_tag()), and for a dmesg -T bracket: each step
-// before stops at a byte of the head. ISO stamps carry microseconds and are left out: two
-// lines rarely share one.
-size_t parse_line(std::string_view raw, LogLine& out) {
+// parse_line(): parse_prefix() into `out` (as constructed); returns the line's head: the
+// bytes that another line parses the same up to there if it starts with them, but for other
+// digits in the clock's fraction (PrefixParser). That holds for a syslog, ISO or time-only
+// stamp with its host and tag, up to the blank after the tag's colon (take_host_tag()), and
+// for a dmesg -T bracket: each step before stops at a byte of the head, and a fraction's run
+// of digits ends at the same byte. Other lines have no head (len 0).
+LineHead parse_line(std::string_view raw, LogLine& out) {
   std::string_view s = raw;
   size_t lead = 0;
   // Most lines have neither decorations nor indentation: one test of the first byte.
@@ -326,16 +336,16 @@ size_t parse_line(std::string_view raw, LogLine& out) {
   std::string_view t = from(s, lead);
   if (t.empty()) {
     out.text = t;
-    return 0;
+    return {};
   }
   char c = t[0];
 
   if (is_digit(c)) {
     // Raw /dev/kmsg: "prio,seq,usec,flags[,…];text"
-    if (take_kmsg(t, out)) return 0;
+    if (take_kmsg(t, out)) return {};
     // ISO 8601: "2026-11-21T10:00:00.123456+00:00 host kernel: "
     if (t.size() > 20 && t[4] == '-' && t[7] == '-' && (t[10] == 'T' || t[10] == ' ') && leading_digits(t) == 4) {
-      size_t n = match_clock(from(t, 11));
+      const size_t n = match_clock(from(t, 11));
       if (n) {
         size_t i = 11 + n;
         if (i < t.size() && t[i] == 'Z') ++i;
@@ -348,7 +358,7 @@ size_t parse_line(std::string_view raw, LogLine& out) {
           out.style = PrefixStyle::kIso;
           out.wall_raw = upto(t, i);
           finish_after_tag(rest, out);
-          return 0;
+          return tag_head(raw, upto(from(t, 11), n), rest);
         }
       }
     }
@@ -359,14 +369,14 @@ size_t parse_line(std::string_view raw, LogLine& out) {
         out.style = PrefixStyle::kTimeOnly;
         out.wall_raw = upto(t, n);
         finish_after_tag(rest, out);
-        return closes_head(raw, rest) ? static_cast<size_t>(rest.data() - raw.data()) : 0;
+        return tag_head(raw, upto(t, n), rest);
       }
     }
   } else if (c == '[') {
     if (size_t n = take_dmesg_stamp(t, out.mono_raw)) {
       out.style = PrefixStyle::kDmesg;
       finish_after_stamp(from(t, n), out);
-      return 0;
+      return {};
     }
     // dmesg -T: "[Sat Nov 21 10:00:00 2026]" in any locale: a bracket holding a clock.
     size_t close = t.find(']');
@@ -383,7 +393,7 @@ size_t parse_line(std::string_view raw, LogLine& out) {
         out.style = PrefixStyle::kDmesgT;
         out.wall_raw = inner;
         finish_after_stamp(from(t, close + 1), out);
-        return static_cast<size_t>(t.data() - raw.data()) + close + 1;
+        return {static_cast<size_t>(t.data() - raw.data()) + close + 1};
       }
     }
   } else if (c == '-' && has_prefix(t, "-- ") &&
@@ -391,7 +401,7 @@ size_t parse_line(std::string_view raw, LogLine& out) {
               t.find("Boot ") != std::string_view::npos || t.find("No entries") != std::string_view::npos)) {
     out.banner = true;
     out.text = t;
-    return 0;
+    return {};
   } else if (syslog_month(t)) {
     // "Nov 21 10:00:00 host kernel: " (also journalctl short-precise with fractions)
     size_t i = 4;
@@ -406,7 +416,7 @@ size_t parse_line(std::string_view raw, LogLine& out) {
           out.style = PrefixStyle::kSyslog;
           out.wall_raw = upto(t, i + 1 + n);
           finish_after_tag(rest, out);
-          return closes_head(raw, rest) ? static_cast<size_t>(rest.data() - raw.data()) : 0;
+          return tag_head(raw, upto(from(t, i + 1), n), rest);
         }
       }
     }
@@ -419,7 +429,7 @@ size_t parse_line(std::string_view raw, LogLine& out) {
   }
   out.indented = lead > 0;
   out.text = t;
-  return 0;
+  return {};
 }
 
 }  // namespace
@@ -432,29 +442,52 @@ LogLine parse_prefix(std::string_view raw) {
 
 namespace {
 
-// has_head(): `s` starts with `head`, of 8 bytes or more. The parser asks on every line, and
-// most lines differ from the head in their first 8 bytes (another style, another second), so
-// the bytes are compared 8 at a time inline, the last 8 overlapping the word before: a
-// memcmp() call cost ~25 instructions a line with its set-up.
-bool has_head(std::string_view s, std::string_view head) {
-  const size_t n = head.size();
-  if (s.size() < n) return false;
-  auto word = [](const char* p) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-  };
+// load8(): the 8 bytes at p as one word.
+inline uint64_t load8(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+// same_bytes(): the n bytes at a and b are equal, compared 8 at a time, the last 8
+// overlapping the word before (a memcmp() call cost ~25 instructions with its set-up).
+[[gnu::always_inline]] inline bool same_bytes(const char* a, const char* b, size_t n) {
+  if (n < 8) {
+    for (size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
   for (size_t i = 0; i + 8 < n; i += 8)
-    if (word(s.data() + i) != word(head.data() + i)) return false;
-  return word(s.data() + n - 8) == word(head.data() + n - 8);
+    if (load8(a + i) != load8(b + i)) return false;
+  return load8(a + n - 8) == load8(b + n - 8);
+}
+
+// same_head_from_8(): `raw`, at least as long as `head`, has the bytes of `head` from the 9th
+// on, but for any digits at [frac_pos, frac_pos + frac_len), which is past the 9th byte.
+bool same_head_from_8(std::string_view raw, std::string_view head, size_t frac_pos, size_t frac_len) {
+  const size_t n = head.size();
+  if (frac_len == 0) return same_bytes(raw.data() + 8, head.data() + 8, n - 8);
+  const size_t frac_end = frac_pos + frac_len;
+  size_t i = frac_pos;
+  return same_bytes(raw.data() + 8, head.data() + 8, frac_pos - 8) && skip_digits(raw, i) >= frac_len &&
+         same_bytes(raw.data() + frac_end, head.data() + frac_end, n - frac_end);
 }
 
 }  // namespace
 
+// has_head(): `raw` starts with the head, but for any digits in its fraction. Most lines that
+// do not, differ in their first 8 bytes (another style, another second), which hold no
+// fraction (it follows "hh:mm:ss."): one compare, inline, decides them.
+[[gnu::always_inline]] inline bool PrefixParser::has_head(std::string_view raw) const {
+  const size_t n = head_.size();
+  if (n < 8 || raw.size() < n || load8(raw.data()) != load8(head_.data())) return false;
+  return same_head_from_8(raw, head_, fraction_.pos, fraction_.len);
+}
+
 LogLine PrefixParser::parse(std::string_view raw) {
   auto view = [&](Span v) { return v.len ? std::string_view(raw.data() + v.pos, v.len) : std::string_view(); };
   LogLine out;
-  if (!head_.empty() && has_head(raw, head_)) {
+  if (has_head(raw)) {
     out.style = style_;
     out.foreign = foreign_;
     out.host = view(host_);
@@ -465,10 +498,10 @@ LogLine PrefixParser::parse(std::string_view raw) {
     else finish_after_tag(rest, out);
     return out;
   }
-  // Every head is 8 bytes or more (a stamp with a clock); has_head() needs that.
-  if (const size_t head = parse_line(raw, out); head >= 8) {
+  if (const LineHead head = parse_line(raw, out); head.len) {
     auto span = [&](std::string_view v) { return Span{v.empty() ? 0 : static_cast<size_t>(v.data() - raw.data()), v.size()}; };
-    head_.assign(raw.data(), head);
+    head_.assign(raw.data(), head.len);
+    fraction_ = {head.frac_pos, head.frac_len};
     style_ = out.style;
     foreign_ = out.foreign;
     host_ = span(out.host);

@@ -64,10 +64,11 @@ struct LogLine {
 // parse_prefix(): never fails; an unrecognised line is returned whole as text.
 LogLine parse_prefix(std::string_view raw);
 
-// PrefixParser: parse_prefix() for the lines of one log, in order. Syslog and dmesg -T lines
-// come in runs with the same head (stamp, host and tag: "Nov 21 10:00:00 web1 kernel: ", a
-// second's worth of a report), so the head of the last such line is kept, and a line that
-// starts with the same bytes takes what was read from it and parses only the rest.
+// PrefixParser: parse_prefix() for the lines of one log, in order. Syslog, ISO and dmesg -T
+// lines come in runs with the same head (stamp, host and tag: "Nov 21 10:00:00 web1 kernel: ",
+// a second's worth of a report), so the head of the last such line is kept, and a line that
+// starts with the same bytes (the digits of a fraction of the second may differ) takes what
+// was read from it and parses only the rest.
 //
 // Example:
 //   PrefixParser p;
@@ -82,7 +83,9 @@ class PrefixParser {
   struct Span {
     size_t pos = 0, len = 0;
   };
+  bool has_head(std::string_view raw) const;
   std::string head_;  // the bytes of the last head; empty: none yet
+  Span fraction_;     // the digits of its clock's fraction, if any: others may stand there
   PrefixStyle style_ = PrefixStyle::kNone;
   bool foreign_ = false;
   Span host_, tag_, wall_raw_;

@@ -450,6 +450,16 @@ TEST(PrefixEquivalenceTest, EdgeCases) {
       "2026-11-14T00:00:18+05:30;x h kernel: x", "2026-11-14T00:00:18+0/:30 h kernel: x",
       "2026-11-14T00:00:18-\xba\xb0 h kernel: x", "2026-11-14T00:00:18.12345678\xb9 h kernel: x",
       "2O26-11-14T00:00:18 h kernel: x", "202-11-14T00:00:18 h kernel: x",
+      // Heads that differ from another only in their fraction's digits, its length or a byte
+      // in it that is no digit.
+      "2026-11-14T00:00:18.803437+00:00 aks-nodepool1-24207654-vmss000009 kernel: [ 5.5] y",
+      "2026-11-14T00:00:18.80343+00:00 aks-nodepool1-24207654-vmss000009 kernel: x",
+      "2026-11-14T00:00:18.8034366+00:00 aks-nodepool1-24207654-vmss000009 kernel: x",
+      "2026-11-14T00:00:18.80x436+00:00 aks-nodepool1-24207654-vmss000009 kernel: x",
+      "2026-11-14T00:00:18.803436+00:00 aks-nodepool1-24207654-vmss000009 kernelx: x",
+      "Nov 14 00:00:00.123456 db-2 kernel: x", "Nov 14 00:00:00.654321 db-2 kernel: x",
+      "Nov 14 00:00:00,654321 db-2 kernel: x", "Nov 14 00:00:00.6543210 db-2 kernel: x",
+      "10:00:00.5 kernel: x", "10:00:00.7 kernel: [ 1.5] y", "10:00:00.7 kernel:y",
       "2026-11-14 00:00:18 h kernel: x",
       "2026-11-14T00:00:18.803436+00:00  kernel: x",
       "2026-11-14T00:00:18.803436+00:00 kernel:x",
@@ -574,8 +584,13 @@ TEST(PrefixEquivalenceTest, GeneratedLines) {
     line.clear();
     for (size_t k = count(rng); k > 0; --k) line += kPieces[piece(rng)];
     if (!expect_same(line) || !expect_same_after(p, line)) return;
-    // The same line with its end replaced: a head the parser may have kept, other bytes after.
+    // The same line with other digits: a head the parser may have kept, another fraction.
     const std::string before = line;
+    for (char& c : line)
+      if (is_digit(c) && rng() % 2) c = static_cast<char>('0' + rng() % 10);
+    if (!expect_same_after(p, line, before)) return;
+    // The same line with its end replaced: a head the parser may have kept, other bytes after.
+    line = before;
     line.resize(std::uniform_int_distribution<size_t>(0, line.size())(rng));
     for (size_t k = count(rng) / 4; k > 0; --k) line += kPieces[piece(rng)];
     if (!expect_same_after(p, line, before)) return;
