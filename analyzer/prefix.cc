@@ -233,66 +233,60 @@ size_t take_caller(std::string_view s, std::string_view& caller) {
   return i + 1;
 }
 
-void take_dmesg_after(std::string_view& s, LogLine& out) {
-  if (s.empty() || s[0] != '[') return;  // most syslog/ISO lines: no call
-  if (size_t n = take_dmesg_stamp(s, out.mono_raw)) {
-    out.dmesg_inner = true;
-    s.remove_prefix(n);
-    if (size_t c = take_caller(s, out.caller)) s.remove_prefix(c);
-  }
-}
+// LineHead: what parse_line() says of a line's head (PrefixParser): its length, 0 when there
+// is none to keep, and whether the rest is read by finish_after_stamp() (the head ends with a
+// /dev/kmsg header, a dmesg stamp or a dmesg -T bracket) or finish_after_tag().
+struct LineHead {
+  size_t len = 0;
+  bool after_stamp = false;
+};
 
-
-// The rest of a line after its head (PrefixParser): after a syslog/ISO/time-only tag, an
-// optional dmesg stamp and caller; after a /dev/kmsg header, dmesg stamp or dmesg -T bracket,
-// an optional caller. Then the text.
-void finish_after_tag(std::string_view rest, LogLine& out) {
-  take_dmesg_after(rest, out);
-  out.text = ltrim(rest);
-}
+// The rest of a line after its head: after a /dev/kmsg header, dmesg stamp or dmesg -T
+// bracket, an optional printk caller, then the text.
 void finish_after_stamp(std::string_view rest, LogLine& out) {
   if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
   out.text = ltrim(rest);
 }
 
-// LineHead: what parse_line() says of a line's head (PrefixParser): its length, 0 when there
-// is none to keep, and where in it the digits of its clock's fraction are.
-struct LineHead {
-  size_t len = 0;
-  size_t frac_pos = 0, frac_len = 0;
-};
-
-// tag_head(): the head of a syslog/ISO/time-only line, up to `rest`, when the tag taken by
-// take_host_tag() ended with the blank after its colon (the byte before `rest`). `clock` is
-// the stamp's clock as match_clock() took it: "hh:mm:ss" and maybe '.' or ',' and digits.
-LineHead tag_head(std::string_view raw, std::string_view clock, std::string_view rest) {
-  const size_t len = static_cast<size_t>(rest.data() - raw.data());
-  if (len == 0 || raw[len - 1] != ' ') return {};
-  if (clock.size() <= 8) return {len};
-  return {len, static_cast<size_t>(clock.data() - raw.data()) + 9, clock.size() - 9};
+// finish_after_tag(): the rest of a line after a syslog/ISO/time-only tag (`rest` follows it):
+// an optional dmesg stamp and caller, then the text. Returns the head up to `rest`, if the
+// tag's colon was followed by the blank that take_host_tag() took (without it, the next byte
+// decides), or up to the stamp, which its ']' ends.
+LineHead finish_after_tag(std::string_view raw, std::string_view rest, LogLine& out) {
+  const size_t at = static_cast<size_t>(rest.data() - raw.data());
+  if (!rest.empty() && rest[0] == '[') {  // most syslog/ISO lines: no call
+    if (size_t n = take_dmesg_stamp(rest, out.mono_raw)) {
+      out.dmesg_inner = true;
+      finish_after_stamp(from(rest, n), out);
+      return {at + n, true};
+    }
+  }
+  out.text = ltrim(rest);
+  if (at == 0 || raw[at - 1] != ' ') return {};
+  return {at, false};
 }
 
 // Raw /dev/kmsg "prio,seq,usec,flags[,…];text", the ';' within the first 64 bytes: fills
-// `out` and returns true, or leaves it alone. The three numbers are scanned first and only
-// then is the ';' looked for (none can come before them): other lines stop at their first
-// non-digit instead of being searched whole for a ';'.
-bool take_kmsg(std::string_view t, LogLine& out) {
+// `out` but for the text and returns the header's length with the ';', or 0 and leaves `out`
+// alone. The three numbers are scanned first and only then is the ';' looked for (none can
+// come before them): other lines stop at their first non-digit instead of being searched
+// whole for a ';'.
+size_t take_kmsg(std::string_view t, LogLine& out) {
   size_t i = 0;
   std::string_view num[3];
   for (std::string_view& n : num) {
     const size_t d0 = i;
-    if (skip_digits(t, i) == 0 || i >= t.size() || t[i] != ',') return false;
+    if (skip_digits(t, i) == 0 || i >= t.size() || t[i] != ',') return 0;
     n = upto(from(t, d0), i - d0);
     ++i;
   }
-  if (i >= 64) return false;
+  if (i >= 64) return 0;
   const char* semi = static_cast<const char*>(std::memchr(t.data() + i, ';', std::min<size_t>(t.size(), 64) - i));
-  if (!semi) return false;
+  if (!semi) return 0;
   out.style = PrefixStyle::kKmsg;
   out.kmsg_seq_raw = num[1];
   out.mono_raw = num[2];
-  finish_after_stamp(from(t, static_cast<size_t>(semi - t.data()) + 1), out);
-  return true;
+  return static_cast<size_t>(semi - t.data()) + 1;
 }
 
 }  // namespace
@@ -313,11 +307,13 @@ const char* prefix_style_name(PrefixStyle s) {
 namespace {
 
 // parse_line(): parse_prefix() into `out` (as constructed); returns the line's head: the
-// bytes that another line parses the same up to there if it starts with them, but for other
-// digits in the clock's fraction (PrefixParser). That holds for a syslog, ISO or time-only
-// stamp with its host and tag, up to the blank after the tag's colon (take_host_tag()), and
-// for a dmesg -T bracket: each step before stops at a byte of the head, and a fraction's run
-// of digits ends at the same byte. Other lines have no head (len 0).
+// bytes up to the end of its prefix, which another line that has them parses the same up to
+// there, also with other digits where the head has digits (PrefixParser). Each step stops at
+// a byte of the head, and none tells one digit from another: digits are read by class
+// (is_digit(), skip_digits(), match_clock()), the numbers only when asked for (mono_s()), and
+// the host, tag and stamps are taken as views. The prefix ends where no later byte can change
+// it: after the /dev/kmsg ';', a dmesg stamp's or dmesg -T bracket's ']', or a syslog, ISO or
+// time-only tag (finish_after_tag()). Lines without a prefix have no head (len 0).
 LineHead parse_line(std::string_view raw, LogLine& out) {
   std::string_view s = raw;
   size_t lead = 0;
@@ -339,10 +335,14 @@ LineHead parse_line(std::string_view raw, LogLine& out) {
     return {};
   }
   char c = t[0];
+  const size_t at = static_cast<size_t>(t.data() - raw.data());
 
   if (is_digit(c)) {
     // Raw /dev/kmsg: "prio,seq,usec,flags[,…];text"
-    if (take_kmsg(t, out)) return {};
+    if (const size_t n = take_kmsg(t, out)) {
+      finish_after_stamp(from(t, n), out);
+      return {at + n, true};
+    }
     // ISO 8601: "2026-11-21T10:00:00.123456+00:00 host kernel: "
     if (t.size() > 20 && t[4] == '-' && t[7] == '-' && (t[10] == 'T' || t[10] == ' ') && leading_digits(t) == 4) {
       const size_t n = match_clock(from(t, 11));
@@ -357,8 +357,7 @@ LineHead parse_line(std::string_view raw, LogLine& out) {
         if (take_host_tag(rest, out)) {
           out.style = PrefixStyle::kIso;
           out.wall_raw = upto(t, i);
-          finish_after_tag(rest, out);
-          return tag_head(raw, upto(from(t, 11), n), rest);
+          return finish_after_tag(raw, rest, out);
         }
       }
     }
@@ -368,15 +367,14 @@ LineHead parse_line(std::string_view raw, LogLine& out) {
       if (!rest.empty() && rest[0] == ' ' && take_host_tag(rest, out)) {
         out.style = PrefixStyle::kTimeOnly;
         out.wall_raw = upto(t, n);
-        finish_after_tag(rest, out);
-        return tag_head(raw, upto(t, n), rest);
+        return finish_after_tag(raw, rest, out);
       }
     }
   } else if (c == '[') {
     if (size_t n = take_dmesg_stamp(t, out.mono_raw)) {
       out.style = PrefixStyle::kDmesg;
       finish_after_stamp(from(t, n), out);
-      return {};
+      return {at + n, true};
     }
     // dmesg -T: "[Sat Nov 21 10:00:00 2026]" in any locale: a bracket holding a clock.
     size_t close = t.find(']');
@@ -393,7 +391,7 @@ LineHead parse_line(std::string_view raw, LogLine& out) {
         out.style = PrefixStyle::kDmesgT;
         out.wall_raw = inner;
         finish_after_stamp(from(t, close + 1), out);
-        return {static_cast<size_t>(t.data() - raw.data()) + close + 1};
+        return {at + close + 1, true};
       }
     }
   } else if (c == '-' && has_prefix(t, "-- ") &&
@@ -415,8 +413,7 @@ LineHead parse_line(std::string_view raw, LogLine& out) {
         if (take_host_tag(rest, out)) {
           out.style = PrefixStyle::kSyslog;
           out.wall_raw = upto(t, i + 1 + n);
-          finish_after_tag(rest, out);
-          return tag_head(raw, upto(from(t, i + 1), n), rest);
+          return finish_after_tag(raw, rest, out);
         }
       }
     }
@@ -449,64 +446,75 @@ inline uint64_t load8(const char* p) {
   return w;
 }
 
-// same_bytes(): the n bytes at a and b are equal, compared 8 at a time, the last 8
-// overlapping the word before (a memcmp() call cost ~25 instructions with its set-up).
-[[gnu::always_inline]] inline bool same_bytes(const char* a, const char* b, size_t n) {
-  if (n < 8) {
-    for (size_t i = 0; i < n; ++i)
-      if (a[i] != b[i]) return false;
-    return true;
-  }
-  for (size_t i = 0; i + 8 < n; i += 8)
-    if (load8(a + i) != load8(b + i)) return false;
-  return load8(a + n - 8) == load8(b + n - 8);
+// nondigits8(): bit 7 of each byte of `x` that is no digit (see skip_digits()). A carry from a
+// byte >= 0x8a may flag the byte after it too, never leave a non-digit unflagged.
+inline uint64_t nondigits8(uint64_t x) {
+  const uint64_t d = x ^ 0x3030303030303030;
+  return ((d + 0x7676767676767676) | d) & 0x8080808080808080;
 }
 
-// same_head_from_8(): `raw`, at least as long as `head`, has the bytes of `head` from the 9th
-// on, but for any digits at [frac_pos, frac_pos + frac_len), which is past the 9th byte.
-bool same_head_from_8(std::string_view raw, std::string_view head, size_t frac_pos, size_t frac_len) {
-  const size_t n = head.size();
-  if (frac_len == 0) return same_bytes(raw.data() + 8, head.data() + 8, n - 8);
-  const size_t frac_end = frac_pos + frac_len;
-  size_t i = frac_pos;
-  return same_bytes(raw.data() + 8, head.data() + 8, frac_pos - 8) && skip_digits(raw, i) >= frac_len &&
-         same_bytes(raw.data() + frac_end, head.data() + frac_end, n - frac_end);
+// same_but_digits(): the word `x` of a line has the bytes `h` of the head, or any digit where
+// the head has one (0xff in `digits`). Most words of a line in a run are the head's own (the
+// host and tag, the same second): one compare.
+inline bool same_but_digits(uint64_t x, uint64_t h, uint64_t digits) {
+  return x == h || ((((x ^ h) & ~digits) | (nondigits8(x) & digits)) == 0);
 }
 
 }  // namespace
 
-// has_head(): `raw` starts with the head, but for any digits in its fraction. Most lines that
-// do not, differ in their first 8 bytes (another style, another second), which hold no
-// fraction (it follows "hh:mm:ss."): one compare, inline, decides them.
+// has_head(): `raw` has the head's bytes, or any digit where the head has one. Compared 8 bytes
+// at a time, the last 8 overlapping the word before: a memcmp() call cost ~25 instructions
+// with its set-up, and most lines that differ, differ in their first 8 bytes (another style).
 [[gnu::always_inline]] inline bool PrefixParser::has_head(std::string_view raw) const {
-  const size_t n = head_.size();
-  if (n < 8 || raw.size() < n || load8(raw.data()) != load8(head_.data())) return false;
-  return same_head_from_8(raw, head_, fraction_.pos, fraction_.len);
+  const size_t n = head_len_;
+  if (n == 0 || raw.size() < n) return false;
+  auto same = [&](size_t k) {
+    return same_but_digits(load8(raw.data() + k), load8(head_.data() + k), load8(digits_.data() + k));
+  };
+  for (size_t k = 0; k + 8 < n; k += 8)
+    if (!same(k)) return false;
+  return same(n - 8);
 }
 
 LogLine PrefixParser::parse(std::string_view raw) {
-  auto view = [&](Span v) { return v.len ? std::string_view(raw.data() + v.pos, v.len) : std::string_view(); };
   LogLine out;
   if (has_head(raw)) {
+    auto view = [&](Span v) { return std::string_view(raw.data() + v.pos, v.len); };
     out.style = style_;
     out.foreign = foreign_;
+    out.dmesg_inner = dmesg_inner_;
     out.host = view(host_);
     out.tag = view(tag_);
     out.wall_raw = view(wall_raw_);
-    const std::string_view rest = from(raw, head_.size());
-    if (style_ == PrefixStyle::kDmesgT) finish_after_stamp(rest, out);
-    else finish_after_tag(rest, out);
+    out.mono_raw = view(mono_raw_);
+    out.kmsg_seq_raw = view(kmsg_seq_raw_);
+    const std::string_view rest = from(raw, head_len_);
+    if (after_stamp_) finish_after_stamp(rest, out);
+    else finish_after_tag(raw, rest, out);
     return out;
   }
-  if (const LineHead head = parse_line(raw, out); head.len) {
+  // has_head() reads the head 8 bytes at a time: a shorter one (each holds a stamp, which is
+  // longer) or one longer than kMaxHead is not kept.
+  if (const LineHead head = parse_line(raw, out); head.len >= 8 && head.len <= kMaxHead) {
     auto span = [&](std::string_view v) { return Span{v.empty() ? 0 : static_cast<size_t>(v.data() - raw.data()), v.size()}; };
-    head_.assign(raw.data(), head.len);
-    fraction_ = {head.frac_pos, head.frac_len};
+    head_len_ = head.len;
+    std::memcpy(head_.data(), raw.data(), head.len);
+    // 0xff in each byte where the head has a digit (a byte nondigits8() flags for a carry
+    // is compared as it is: a line that has another digit there is parsed whole).
+    for (size_t i = 0; i < head.len; i += 8) {
+      const size_t k = i + 8 < head.len ? i : head.len - 8;
+      const uint64_t digits = ((~nondigits8(load8(head_.data() + k)) & 0x8080808080808080) >> 7) * 0xff;
+      std::memcpy(digits_.data() + k, &digits, 8);
+    }
+    after_stamp_ = head.after_stamp;
     style_ = out.style;
     foreign_ = out.foreign;
+    dmesg_inner_ = out.dmesg_inner;
     host_ = span(out.host);
     tag_ = span(out.tag);
     wall_raw_ = span(out.wall_raw);
+    mono_raw_ = span(out.mono_raw);
+    kmsg_seq_raw_ = span(out.kmsg_seq_raw);
   }
   return out;
 }

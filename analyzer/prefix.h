@@ -19,6 +19,7 @@
 //   // l.host == "web1", l.tag == "kernel", l.mono_s() == 17.5, l.text == "Out of memory"
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -64,31 +65,34 @@ struct LogLine {
 // parse_prefix(): never fails; an unrecognised line is returned whole as text.
 LogLine parse_prefix(std::string_view raw);
 
-// PrefixParser: parse_prefix() for the lines of one log, in order. Syslog, ISO and dmesg -T
-// lines come in runs with the same head (stamp, host and tag: "Nov 21 10:00:00 web1 kernel: ",
-// a second's worth of a report), so the head of the last such line is kept, and a line that
-// starts with the same bytes (the digits of a fraction of the second may differ) takes what
-// was read from it and parses only the rest.
+// PrefixParser: parse_prefix() for the lines of one log, in order. A report comes in a run of
+// lines with the same prefix but for its digits ("Nov 21 10:00:01 web1 kernel: [ 17.5] ",
+// "6,1234,170745161,-;"): the prefix (head) of the last line that had one is kept, and a line
+// that has its bytes, with any digits where it has digits, takes what was read from it and
+// parses only the rest.
 //
 // Example:
 //   PrefixParser p;
 //   p.parse("Nov 21 10:00:00 web1 kernel: Out of memory");   // parsed whole
-//   p.parse("Nov 21 10:00:00 web1 kernel: Killed process");  // only "Killed process"
+//   p.parse("Nov 21 10:00:01 web1 kernel: Killed process");  // only "Killed process"
 class PrefixParser {
  public:
   LogLine parse(std::string_view raw);
 
  private:
-  // A view into the head, as an offset: it holds for every line that starts with the head.
+  static constexpr size_t kMaxHead = 128;  // longer heads (host names of 100 bytes) are not kept
+  // A view into the head, as an offset: it holds for every line that has the head.
   struct Span {
     size_t pos = 0, len = 0;
   };
   bool has_head(std::string_view raw) const;
-  std::string head_;  // the bytes of the last head; empty: none yet
-  Span fraction_;     // the digits of its clock's fraction, if any: others may stand there
+  size_t head_len_ = 0;                  // 0: none kept yet
+  std::array<char, kMaxHead> head_{};    // its bytes
+  std::array<char, kMaxHead> digits_{};  // 0xff where it has a digit: others may stand there
+  bool after_stamp_ = false;             // its rest is read by finish_after_stamp()
   PrefixStyle style_ = PrefixStyle::kNone;
-  bool foreign_ = false;
-  Span host_, tag_, wall_raw_;
+  bool foreign_ = false, dmesg_inner_ = false;
+  Span host_, tag_, wall_raw_, mono_raw_, kmsg_seq_raw_;
 };
 
 // wall_to_iso(): converts a LogLine's wall stamp to ISO 8601. Without a year (syslog,
