@@ -14,8 +14,9 @@ namespace {
 // skip_digits(): i advanced past the run of decimal digits at s[i] (with Last = ':' also of
 // colons, as in a time zone "+05:30"); returns the run's length.
 // Every report line of a dmesg or /dev/kmsg log carries 13 to 20 digits; one at a time they
-// cost ~6 instructions each, so where 8 bytes remain they are tested 8 at a time (SWAR, as in
-// simdjson's parse_eight_digits_unrolled). Their values are not needed here (LogLine::mono_s()).
+// cost ~6 instructions each, so where 8 bytes remain they are tested 8 at a time (SWAR, the
+// test of simdjson's parse_eight_digits_unrolled). Their values are not read here: a line's
+// numbers are needed once an event (LogLine::mono_s()).
 template <char Last = '9'>
 [[gnu::always_inline]] inline size_t skip_digits(std::string_view s, size_t& i) {
   static_assert(Last >= '9' && Last < '0' + 16);
