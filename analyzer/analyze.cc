@@ -23,7 +23,7 @@ constexpr uint64_t kReorderCheckBytes = kReorderMaxBytes;
 // A sortable key for a line's stamp: monotonic seconds, or the time-only clock.
 std::optional<double> stamp_key(std::string_view raw) {
   LogLine l = parse_prefix(raw);
-  if (l.mono_s) return l.mono_s;
+  if (auto mono = l.mono_s()) return mono;
   if (l.style == PrefixStyle::kTimeOnly && l.wall_raw.size() >= 8) {
     auto d = [&](size_t i) { return (l.wall_raw[i] - '0') * 10 + (l.wall_raw[i + 1] - '0'); };
     return d(0) * 3600.0 + d(3) * 60.0 + d(6);

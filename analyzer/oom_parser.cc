@@ -267,7 +267,7 @@ void OomParser::feed(std::string_view raw, uint64_t line_no, bool cut) {
   }
   if (active_events_ == 0 && !opts_.no_prefilter && !has_anchor(raw)) return;
   ++stats_.parsed_lines;
-  LogLine ll = parse_prefix(raw);
+  LogLine ll = prefix_.parse(raw);
   if (ll.banner || ll.kmsg_meta || ll.foreign) return;
   std::string_view host_key = ll.host;
   if (!ll.caller.empty()) {
@@ -613,7 +613,7 @@ void OomParser::process(std::string_view host_key, const LogLine& ll, std::strin
     ev.source.first_line = line_no;
     if (!ll.host.empty()) ev.host = std::string(ll.host);
     ev.timestamp = wall_to_iso(ll, opts_.year);
-    ev.monotonic_s = ll.mono_s;
+    ev.monotonic_s = ll.mono_s();
     std::string style = prefix_style_name(ll.style);
     if (ll.dmesg_inner) style += "+dmesg";
     if (!ll.caller.empty()) style += "+caller";

@@ -7,7 +7,7 @@
 //
 // Pipeline per line:
 //   raw line -> has_anchor() cheap prefilter (only while no event is open)
-//            -> parse_prefix() -> LogLine{host, time, text}
+//            -> parse_prefix() (PrefixParser) -> LogLine{host, time, text}
 //            -> split multi-line records (kmsg "\x0a", rsyslog "#012")
 //            -> classify the text -> extract fields -> the host's event state machine
 //
@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "analyzer/event.h"
+#include "analyzer/prefix.h"
 
 namespace oomscope {
 
@@ -148,7 +149,7 @@ class OomParser {
  private:
   struct HostFields;
   struct HostState;
-  void process(std::string_view host_key, const struct LogLine& ll, std::string_view text, uint64_t line_no);
+  void process(std::string_view host_key, const LogLine& ll, std::string_view text, uint64_t line_no);
   void close(HostState& hs);
   void flush_ready();
   void set_active(HostState& hs, bool active);
@@ -180,6 +181,7 @@ class OomParser {
   std::set<uint64_t> open_seqs_;        // seq of every open event: the first one holds ready_ back
   uint64_t emitted_ = 0;
   std::string caller_key_;  // host + '\x1f' + printk caller id, reused
+  PrefixParser prefix_;     // parse_prefix(), with the head of the last line kept
 };
 
 }  // namespace oomscope

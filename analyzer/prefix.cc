@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
-#include <cmath>
 #include <cstring>
-#include <limits>
 
 #include "common/parse_num.h"
 #include "common/strings.h"
@@ -13,55 +11,43 @@
 namespace oomscope {
 namespace {
 
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!is_digit(c)) return false;
-  return true;
-}
-
-// accumulate_digits(): the run of decimal digits at s[i] folded into v (v = v * 10 + digit
-// for each), i advanced past it; returns the run's length. A run of more than 19 digits may
-// wrap: callers check those with std::from_chars (read_digits()).
+// skip_digits(): i advanced past the run of decimal digits at s[i] (with Last = ':' also of
+// colons, as in a time zone "+05:30"); returns the run's length.
 // Every report line of a dmesg or /dev/kmsg log carries 13 to 20 digits; one at a time they
-// cost ~11 instructions each, so where 8 bytes remain they are taken 8 at a time (SWAR, as
-// in simdjson's parse_eight_digits_unrolled).
-[[gnu::always_inline]] inline size_t accumulate_digits(std::string_view s, size_t& i, uint64_t& v) {
+// cost ~6 instructions each, so where 8 bytes remain they are tested 8 at a time (SWAR, the
+// test of simdjson's parse_eight_digits_unrolled). Their values are not read here: a line's
+// numbers are needed once an event (LogLine::mono_s()).
+template <char Last = '9'>
+[[gnu::always_inline]] inline size_t skip_digits(std::string_view s, size_t& i) {
+  static_assert(Last >= '9' && Last < '0' + 16);
   const size_t d0 = i;
   if constexpr (std::endian::native == std::endian::little) {
-    static constexpr uint64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    // Bytes that are no more than `top` once '0' is taken out, and the amount that, added,
+    // carries every byte above it into bit 7.
+    constexpr uint64_t top = static_cast<uint64_t>(Last - '0');
+    constexpr uint64_t kAbove = 0x0101010101010101 * (0x7f - top);
     while (i + 8 <= s.size()) {
       uint64_t x;
       std::memcpy(&x, s.data() + i, 8);  // first byte lowest
       x ^= 0x3030303030303030;           // a digit byte is now 0..9
-      // Bit 7 of each byte >= 10: adding 0x76 sets it for 10..0x89, and bytes >= 0x80 have it.
-      // Carries only move into later bytes, so the lowest flagged byte is exact.
-      const uint64_t bad = ((x + 0x7676767676767676) | x) & 0x8080808080808080;
-      const size_t n = bad ? static_cast<size_t>(std::countr_zero(bad)) / 8 : 8;
-      if (n == 0) return i - d0;  // byte i is no digit
-      // The n digits moved to the top bytes (zeros in front read as leading zeros), then
-      // pairs, quads and the eight combined.
-      x = (x << (8 * (8 - n))) & 0x0f0f0f0f0f0f0f0f;
-      x = (x * (10 * 256 + 1)) >> 8;
-      x = ((x & 0x00ff00ff00ff00ff) * (100 * 65536 + 1)) >> 16;
-      x = ((x & 0x0000ffff0000ffff) * (10000 * (uint64_t{1} << 32) + 1)) >> 32;
-      v = v * kPow10[n] + x;
-      i += n;
-      if (n < 8) return i - d0;
+      // Bit 7 of each byte > top: adding 0x7f - top sets it for top+1..0x80+top, and bytes >=
+      // 0x80 have it. Carries only move into later bytes, so the lowest flagged byte is exact.
+      const uint64_t bad = ((x + kAbove) | x) & 0x8080808080808080;
+      if (bad) {
+        i += static_cast<size_t>(std::countr_zero(bad)) / 8;
+        return i - d0;
+      }
+      i += 8;
     }
   }
-  for (; i < s.size() && is_digit(s[i]); ++i) v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+  while (i < s.size() && s[i] >= '0' && s[i] <= Last) ++i;
   return i - d0;
 }
 
-// read_digits(): accumulate_digits() from v = 0, with runs over 19 digits read again by
-// std::from_chars; `overflow` is set when the number does not fit in 64 bits.
-[[gnu::always_inline]] inline size_t read_digits(std::string_view s, size_t& i, uint64_t& v, bool& overflow) {
-  const size_t d0 = i;
-  v = 0;
-  const size_t n = accumulate_digits(s, i, v);
-  if (n > 19) overflow |= std::from_chars(s.data() + d0, s.data() + i, v).ec != std::errc();
-  return n;
+// leading_digits(): the length of the run of decimal digits `s` starts with.
+inline size_t leading_digits(std::string_view s) {
+  size_t i = 0;
+  return skip_digits(s, i);
 }
 
 // from(s, i), upto(s, n): s.substr(i) and s.substr(0, n) for an i or n known to be within s.
@@ -75,7 +61,7 @@ size_t match_clock(std::string_view s) {
   if (s.size() < 8) return 0;
   if constexpr (std::endian::native == std::endian::little) {
     // The 8 bytes at once: ':' at 2 and 5, and (bytes ^ '0') <= 9 at the others (see
-    // accumulate_digits()), one clock per syslog, ISO and dmesg -T line.
+    // skip_digits()), one clock per syslog, ISO and dmesg -T line.
     uint64_t x;
     std::memcpy(&x, s.data(), 8);
     constexpr uint64_t kColons = 0x0000ff0000ff0000;
@@ -89,8 +75,7 @@ size_t match_clock(std::string_view s) {
   size_t i = 8;
   if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
     size_t j = i + 1;
-    while (j < s.size() && is_digit(s[j])) ++j;
-    if (j > i + 1) i = j;
+    if (skip_digits(s, j) > 0) i = j;
   }
   return i;
 }
@@ -175,6 +160,7 @@ std::string iso_date(std::optional<int> year, int mon, int day, std::string_view
 
 // Parses "host tag: " or "tag: " after a syslog/ISO/time-only stamp. On success fills
 // host/tag/foreign and advances `s` past the colon and one blank; on failure touches neither.
+// With the blank taken, what it found depends on no byte after it (see PrefixParser).
 bool take_host_tag(std::string_view& s, LogLine& out) {
   std::string_view r = s;
   // Host may be empty: "Feb 18 17:34:47  kernel:" (journalctl with no hostname).
@@ -187,7 +173,7 @@ bool take_host_tag(std::string_view& s, LogLine& out) {
   bool kernel = false;
   if (!first.empty() && first.back() == ':') {
     tag = upto(first, first.size() - 1);
-    rest = sp == std::string_view::npos ? std::string_view() : from(r, sp + 1);
+    rest = from(r, sp == std::string_view::npos ? r.size() : sp + 1);
   } else {
     if (sp == std::string_view::npos) return false;
     host = first;
@@ -217,29 +203,18 @@ bool take_host_tag(std::string_view& s, LogLine& out) {
   return true;
 }
 
-// "[  170.745161]" -> seconds; returns bytes consumed or 0.
-size_t take_dmesg_stamp(std::string_view s, double& secs) {
+// "[  170.745161]": `number` = "170.745161"; returns bytes consumed or 0.
+size_t take_dmesg_stamp(std::string_view s, std::string_view& number) {
   if (s.empty() || s[0] != '[') return 0;
   size_t i = 1;
   while (i < s.size() && s[i] == ' ') ++i;
   if (i >= s.size() || !is_digit(s[i])) return 0;  // "[Sat Nov 21 …]" (dmesg -T), "[ pid ]": no call
-  // Both numbers are accumulated as they are scanned (every report line of a dmesg log has
-  // one: two std::from_chars calls cost 5% of the parser thread on the dense benchmark log).
-  bool overflow = false;
-  uint64_t whole = 0, frac = 0;
-  if (read_digits(s, i, whole, overflow) == 0 || i >= s.size() || s[i] != '.') return 0;
+  const size_t n0 = i;
+  skip_digits(s, i);
+  if (i >= s.size() || s[i] != '.') return 0;
   ++i;
-  const size_t nfrac = read_digits(s, i, frac, overflow);
-  if (nfrac == 0 || i >= s.size() || s[i] != ']') return 0;
-  // 10^nfrac: up to 10^22 every power is exact, so the table gives what multiplying by 10.0
-  // nfrac times gives; a longer fraction multiplies on from 10^22 the same way.
-  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  double scale = kPow10[nfrac < 22 ? nfrac : 22];
-  for (size_t k = 22; k < nfrac; ++k) scale *= 10.0;
-  // A stamp too large for 64 bits is still a dmesg prefix, but its time is unknown (NaN).
-  if (overflow) secs = std::numeric_limits<double>::quiet_NaN();
-  else secs = static_cast<double>(whole) + static_cast<double>(frac) / scale;
+  if (skip_digits(s, i) == 0 || i >= s.size() || s[i] != ']') return 0;
+  number = upto(from(s, n0), i - n0);
   return i + 1;
 }
 
@@ -259,39 +234,60 @@ size_t take_caller(std::string_view s, std::string_view& caller) {
   return i + 1;
 }
 
-// Raw /dev/kmsg "prio,seq,usec,flags[,…];text", the ';' within the first 64 bytes: fills
-// `out` and returns true, or leaves it alone. The three numbers are read as they are scanned
-// and only then is the ';' looked for (none can come before them): other lines stop at their
-// first non-digit instead of being searched whole for a ';'.
-bool take_kmsg(std::string_view t, LogLine& out) {
-  size_t i = 0;
-  uint64_t num[3] = {0, 0, 0};
-  bool big[3] = {false, false, false};  // over 64 bits: the field holds no number
-  for (int f = 0; f < 3; ++f) {
-    if (read_digits(t, i, num[f], big[f]) == 0 || i >= t.size() || t[i] != ',') return false;
-    ++i;
-  }
-  if (i >= 64) return false;
-  const char* semi = static_cast<const char*>(std::memchr(t.data() + i, ';', std::min<size_t>(t.size(), 64) - i));
-  if (!semi) return false;
-  out.style = PrefixStyle::kKmsg;
-  if (!big[1]) out.kmsg_seq = num[1];
-  if (!big[2]) out.mono_s = static_cast<double>(num[2]) / 1e6;
-  std::string_view rest = from(t, static_cast<size_t>(semi - t.data()) + 1);
+// LineHead: what parse_line() says of a line's head (PrefixParser): its length, 0 when there
+// is none to keep, and whether the rest is read by finish_after_stamp() (the head ends with a
+// /dev/kmsg header, a dmesg stamp or a dmesg -T bracket) or finish_after_tag().
+struct LineHead {
+  size_t len = 0;
+  bool after_stamp = false;
+};
+
+// The rest of a line after its head: after a /dev/kmsg header, dmesg stamp or dmesg -T
+// bracket, an optional printk caller, then the text.
+void finish_after_stamp(std::string_view rest, LogLine& out) {
   if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
   out.text = ltrim(rest);
-  return true;
 }
 
-void take_dmesg_after(std::string_view& s, LogLine& out) {
-  if (s.empty() || s[0] != '[') return;  // most syslog/ISO lines: no call
-  double secs = 0;
-  if (size_t n = take_dmesg_stamp(s, secs)) {
-    if (!std::isnan(secs)) out.mono_s = secs;
-    out.dmesg_inner = true;
-    s.remove_prefix(n);
-    if (size_t c = take_caller(s, out.caller)) s.remove_prefix(c);
+// finish_after_tag(): the rest of a line after a syslog/ISO/time-only tag (`rest` follows it):
+// an optional dmesg stamp and caller, then the text. Returns the head up to `rest`, if the
+// tag's colon was followed by the blank that take_host_tag() took (without it, the next byte
+// decides), or up to the stamp, which its ']' ends.
+LineHead finish_after_tag(std::string_view raw, std::string_view rest, LogLine& out) {
+  const size_t at = static_cast<size_t>(rest.data() - raw.data());
+  if (!rest.empty() && rest[0] == '[') {  // most syslog/ISO lines: no call
+    if (size_t n = take_dmesg_stamp(rest, out.mono_raw)) {
+      out.dmesg_inner = true;
+      finish_after_stamp(from(rest, n), out);
+      return {at + n, true};
+    }
   }
+  out.text = ltrim(rest);
+  if (at == 0 || raw[at - 1] != ' ') return {};
+  return {at, false};
+}
+
+// Raw /dev/kmsg "prio,seq,usec,flags[,…];text", the ';' within the first 64 bytes: fills
+// `out` but for the text and returns the header's length with the ';', or 0 and leaves `out`
+// alone. The three numbers are scanned first and only then is the ';' looked for (none can
+// come before them): other lines stop at their first non-digit instead of being searched
+// whole for a ';'.
+size_t take_kmsg(std::string_view t, LogLine& out) {
+  size_t i = 0;
+  std::string_view num[3];
+  for (std::string_view& n : num) {
+    const size_t d0 = i;
+    if (skip_digits(t, i) == 0 || i >= t.size() || t[i] != ',') return 0;
+    n = upto(from(t, d0), i - d0);
+    ++i;
+  }
+  if (i >= 64) return 0;
+  const char* semi = static_cast<const char*>(std::memchr(t.data() + i, ';', std::min<size_t>(t.size(), 64) - i));
+  if (!semi) return 0;
+  out.style = PrefixStyle::kKmsg;
+  out.kmsg_seq_raw = num[1];
+  out.mono_raw = num[2];
+  return static_cast<size_t>(semi - t.data()) + 1;
 }
 
 }  // namespace
@@ -309,8 +305,17 @@ const char* prefix_style_name(PrefixStyle s) {
   return "none";
 }
 
-LogLine parse_prefix(std::string_view raw) {
-  LogLine out;
+namespace {
+
+// parse_line(): parse_prefix() into `out` (as constructed); returns the line's head: the
+// bytes up to the end of its prefix, which another line that has them parses the same up to
+// there, also with other digits where the head has digits (PrefixParser). Each step stops at
+// a byte of the head, and none tells one digit from another: digits are read by class
+// (is_digit(), skip_digits(), match_clock()), the numbers only when asked for (mono_s()), and
+// the host, tag and stamps are taken as views. The prefix ends where no later byte can change
+// it: after the /dev/kmsg ';', a dmesg stamp's or dmesg -T bracket's ']', or a syslog, ISO or
+// time-only tag (finish_after_tag()). Lines without a prefix have no head (len 0).
+LineHead parse_line(std::string_view raw, LogLine& out) {
   std::string_view s = raw;
   size_t lead = 0;
   // Most lines have neither decorations nor indentation: one test of the first byte.
@@ -328,30 +333,32 @@ LogLine parse_prefix(std::string_view raw) {
   std::string_view t = from(s, lead);
   if (t.empty()) {
     out.text = t;
-    return out;
+    return {};
   }
   char c = t[0];
+  const size_t at = static_cast<size_t>(t.data() - raw.data());
 
   if (is_digit(c)) {
     // Raw /dev/kmsg: "prio,seq,usec,flags[,…];text"
-    if (take_kmsg(t, out)) return out;
+    if (const size_t n = take_kmsg(t, out)) {
+      finish_after_stamp(from(t, n), out);
+      return {at + n, true};
+    }
     // ISO 8601: "2026-11-21T10:00:00.123456+00:00 host kernel: "
-    if (t.size() > 20 && t[4] == '-' && t[7] == '-' && (t[10] == 'T' || t[10] == ' ') && all_digits(upto(t, 4))) {
-      size_t n = match_clock(from(t, 11));
+    if (t.size() > 20 && t[4] == '-' && t[7] == '-' && (t[10] == 'T' || t[10] == ' ') && leading_digits(t) == 4) {
+      const size_t n = match_clock(from(t, 11));
       if (n) {
         size_t i = 11 + n;
         if (i < t.size() && t[i] == 'Z') ++i;
         else if (i < t.size() && (t[i] == '+' || t[i] == '-')) {
           ++i;
-          while (i < t.size() && (is_digit(t[i]) || t[i] == ':')) ++i;
+          skip_digits<':'>(t, i);
         }
         std::string_view rest = from(t, i);
         if (take_host_tag(rest, out)) {
           out.style = PrefixStyle::kIso;
           out.wall_raw = upto(t, i);
-          take_dmesg_after(rest, out);
-          out.text = ltrim(rest);
-          return out;
+          return finish_after_tag(raw, rest, out);
         }
       }
     }
@@ -361,20 +368,14 @@ LogLine parse_prefix(std::string_view raw) {
       if (!rest.empty() && rest[0] == ' ' && take_host_tag(rest, out)) {
         out.style = PrefixStyle::kTimeOnly;
         out.wall_raw = upto(t, n);
-        take_dmesg_after(rest, out);
-        out.text = ltrim(rest);
-        return out;
+        return finish_after_tag(raw, rest, out);
       }
     }
   } else if (c == '[') {
-    double secs = 0;
-    if (size_t n = take_dmesg_stamp(t, secs)) {
+    if (size_t n = take_dmesg_stamp(t, out.mono_raw)) {
       out.style = PrefixStyle::kDmesg;
-      if (!std::isnan(secs)) out.mono_s = secs;
-      std::string_view rest = from(t, n);
-      if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
-      out.text = ltrim(rest);
-      return out;
+      finish_after_stamp(from(t, n), out);
+      return {at + n, true};
     }
     // dmesg -T: "[Sat Nov 21 10:00:00 2026]" in any locale: a bracket holding a clock.
     size_t close = t.find(']');
@@ -390,10 +391,8 @@ LogLine parse_prefix(std::string_view raw) {
       if (has_clock) {
         out.style = PrefixStyle::kDmesgT;
         out.wall_raw = inner;
-        std::string_view rest = from(t, close + 1);
-        if (size_t cl = take_caller(rest, out.caller)) rest.remove_prefix(cl);
-        out.text = ltrim(rest);
-        return out;
+        finish_after_stamp(from(t, close + 1), out);
+        return {at + close + 1, true};
       }
     }
   } else if (c == '-' && has_prefix(t, "-- ") &&
@@ -401,7 +400,7 @@ LogLine parse_prefix(std::string_view raw) {
               t.find("Boot ") != std::string_view::npos || t.find("No entries") != std::string_view::npos)) {
     out.banner = true;
     out.text = t;
-    return out;
+    return {};
   } else if (syslog_month(t)) {
     // "Nov 21 10:00:00 host kernel: " (also journalctl short-precise with fractions)
     size_t i = 4;
@@ -415,9 +414,7 @@ LogLine parse_prefix(std::string_view raw) {
         if (take_host_tag(rest, out)) {
           out.style = PrefixStyle::kSyslog;
           out.wall_raw = upto(t, i + 1 + n);
-          take_dmesg_after(rest, out);
-          out.text = ltrim(rest);
-          return out;
+          return finish_after_tag(raw, rest, out);
         }
       }
     }
@@ -430,7 +427,125 @@ LogLine parse_prefix(std::string_view raw) {
   }
   out.indented = lead > 0;
   out.text = t;
+  return {};
+}
+
+}  // namespace
+
+LogLine parse_prefix(std::string_view raw) {
+  LogLine out;
+  parse_line(raw, out);
   return out;
+}
+
+namespace {
+
+// load8(): the 8 bytes at p as one word.
+inline uint64_t load8(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+// nondigits8(): bit 7 of each byte of `x` that is no digit (see skip_digits()). A carry from a
+// byte >= 0x8a may flag the byte after it too, never leave a non-digit unflagged.
+inline uint64_t nondigits8(uint64_t x) {
+  const uint64_t d = x ^ 0x3030303030303030;
+  return ((d + 0x7676767676767676) | d) & 0x8080808080808080;
+}
+
+// same_but_digits(): the word `x` of a line has the bytes `h` of the head, or any digit where
+// the head has one (0xff in `digits`). Most words of a line in a run are the head's own (the
+// host and tag, the same second): one compare.
+inline bool same_but_digits(uint64_t x, uint64_t h, uint64_t digits) {
+  return x == h || ((((x ^ h) & ~digits) | (nondigits8(x) & digits)) == 0);
+}
+
+}  // namespace
+
+// has_head(): `raw` has the head's bytes, or any digit where the head has one. Compared 8 bytes
+// at a time, the last 8 overlapping the word before: a memcmp() call cost ~25 instructions
+// with its set-up, and most lines that differ, differ in their first 8 bytes (another style).
+[[gnu::always_inline]] inline bool PrefixParser::has_head(std::string_view raw) const {
+  const size_t n = head_len_;
+  if (n == 0 || raw.size() < n) return false;
+  auto same = [&](size_t k) {
+    return same_but_digits(load8(raw.data() + k), load8(head_.data() + k), load8(digits_.data() + k));
+  };
+  for (size_t k = 0; k + 8 < n; k += 8)
+    if (!same(k)) return false;
+  return same(n - 8);
+}
+
+LogLine PrefixParser::parse(std::string_view raw) {
+  LogLine out;
+  if (has_head(raw)) {
+    auto view = [&](Span v) { return std::string_view(raw.data() + v.pos, v.len); };
+    out.style = style_;
+    out.foreign = foreign_;
+    out.dmesg_inner = dmesg_inner_;
+    out.host = view(host_);
+    out.tag = view(tag_);
+    out.wall_raw = view(wall_raw_);
+    out.mono_raw = view(mono_raw_);
+    out.kmsg_seq_raw = view(kmsg_seq_raw_);
+    const std::string_view rest = from(raw, head_len_);
+    if (after_stamp_) finish_after_stamp(rest, out);
+    else finish_after_tag(raw, rest, out);
+    return out;
+  }
+  // has_head() reads the head 8 bytes at a time: a shorter one (each holds a stamp, which is
+  // longer) or one longer than kMaxHead is not kept.
+  if (const LineHead head = parse_line(raw, out); head.len >= 8 && head.len <= kMaxHead) {
+    auto span = [&](std::string_view v) { return Span{v.empty() ? 0 : static_cast<size_t>(v.data() - raw.data()), v.size()}; };
+    head_len_ = head.len;
+    std::memcpy(head_.data(), raw.data(), head.len);
+    // 0xff in each byte where the head has a digit (a byte nondigits8() flags for a carry
+    // is compared as it is: a line that has another digit there is parsed whole).
+    for (size_t i = 0; i < head.len; i += 8) {
+      const size_t k = i + 8 < head.len ? i : head.len - 8;
+      const uint64_t digits = ((~nondigits8(load8(head_.data() + k)) & 0x8080808080808080) >> 7) * 0xff;
+      std::memcpy(digits_.data() + k, &digits, 8);
+    }
+    after_stamp_ = head.after_stamp;
+    style_ = out.style;
+    foreign_ = out.foreign;
+    dmesg_inner_ = out.dmesg_inner;
+    host_ = span(out.host);
+    tag_ = span(out.tag);
+    wall_raw_ = span(out.wall_raw);
+    mono_raw_ = span(out.mono_raw);
+    kmsg_seq_raw_ = span(out.kmsg_seq_raw);
+  }
+  return out;
+}
+
+std::optional<uint64_t> LogLine::kmsg_seq() const {
+  if (kmsg_seq_raw.empty()) return std::nullopt;
+  return parse_u64(kmsg_seq_raw);
+}
+
+std::optional<double> LogLine::mono_s() const {
+  if (mono_raw.empty()) return std::nullopt;
+  if (style == PrefixStyle::kKmsg) {
+    auto usec = parse_u64(mono_raw);
+    if (!usec) return std::nullopt;
+    return static_cast<double>(*usec) / 1e6;
+  }
+  // dmesg "secs.frac": take_dmesg_stamp() saw digits on both sides of the '.'. A stamp too
+  // large for 64 bits is still a dmesg prefix, but its time is unknown.
+  const size_t dot = mono_raw.find('.');
+  auto whole = parse_u64(upto(mono_raw, dot));
+  auto frac = parse_u64(from(mono_raw, dot + 1));
+  if (!whole || !frac) return std::nullopt;
+  // 10^nfrac: up to 10^22 every power is exact, so the table gives what multiplying by 10.0
+  // nfrac times gives; a longer fraction multiplies on from 10^22 the same way.
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const size_t nfrac = mono_raw.size() - dot - 1;
+  double scale = kPow10[nfrac < 22 ? nfrac : 22];
+  for (size_t k = 22; k < nfrac; ++k) scale *= 10.0;
+  return static_cast<double>(*whole) + static_cast<double>(*frac) / scale;
 }
 
 std::optional<std::string> wall_to_iso(const LogLine& line, std::optional<int> year) {

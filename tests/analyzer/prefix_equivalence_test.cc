@@ -28,6 +28,16 @@ namespace fs = std::filesystem;
 // The reference: parse_prefix() and its helpers as they were before the shortcuts.
 namespace reference {
 
+// LogLine as it was then, its numbers read by the parse (now LogLine::mono_s() and
+// kmsg_seq() read them from the text when asked).
+struct LogLine {
+  std::string_view text, host, tag, wall_raw, caller;
+  std::optional<double> mono_s;
+  std::optional<uint64_t> kmsg_seq;
+  PrefixStyle style = PrefixStyle::kNone;
+  bool dmesg_inner = false, foreign = false, indented = false, kmsg_meta = false, banner = false;
+};
+
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)
@@ -295,9 +305,15 @@ LogLine parse_prefix(std::string_view raw) {
 
 }  // namespace reference
 
+// as_reference(): `l` with its numbers read, to compare with the reference's.
+reference::LogLine as_reference(const LogLine& l) {
+  return {l.text, l.host, l.tag, l.wall_raw, l.caller, l.mono_s(), l.kmsg_seq(), l.style,
+          l.dmesg_inner, l.foreign, l.indented, l.kmsg_meta, l.banner};
+}
+
 // describe(): every field of a LogLine, the views with their offsets into the line (the text
 // must be the same bytes of the line, not equal ones elsewhere).
-std::string describe(const LogLine& l, std::string_view raw) {
+std::string describe(const reference::LogLine& l, std::string_view raw) {
   std::ostringstream o;
   auto view = [&](const char* name, std::string_view v) {
     o << name << "=";
@@ -325,7 +341,7 @@ std::string describe(const LogLine& l, std::string_view raw) {
 }
 
 // same(): what describe() shows, compared without building it (millions of lines at -O0).
-bool same(const LogLine& a, const LogLine& b) {
+bool same(const reference::LogLine& a, const reference::LogLine& b) {
   auto view = [](std::string_view x, std::string_view y) { return x.size() == y.size() && (x.empty() || x.data() == y.data()); };
   auto mono = [](const std::optional<double>& x, const std::optional<double>& y) {
     return x.has_value() == y.has_value() && (!x || std::memcmp(&*x, &*y, sizeof(double)) == 0);
@@ -337,10 +353,31 @@ bool same(const LogLine& a, const LogLine& b) {
 }
 
 bool expect_same(std::string_view raw) {
-  const LogLine got = parse_prefix(raw), want = reference::parse_prefix(raw);
+  const reference::LogLine got = as_reference(parse_prefix(raw)), want = reference::parse_prefix(raw);
   if (same(got, want)) return true;
   ADD_FAILURE() << "line: \"" << raw << "\"\n got: " << describe(got, raw) << "\nwant: " << describe(want, raw);
   return false;
+}
+
+// expect_same_after(): PrefixParser `p`, which has parsed other lines before (a head it may
+// reuse), parses `raw` as the reference does.
+bool expect_same_after(PrefixParser& p, std::string_view raw, std::string_view before = {}) {
+  const reference::LogLine got = as_reference(p.parse(raw)), want = reference::parse_prefix(raw);
+  if (same(got, want)) return true;
+  ADD_FAILURE() << "line: \"" << raw << "\" after \"" << before << "\"\n got: " << describe(got, raw)
+                << "\nwant: " << describe(want, raw);
+  return false;
+}
+
+// expect_same_after_itself(): `raw` cut short at every length up to 80 bytes, each parsed
+// right after the whole line: where the line's head is reused, the rest may be anything.
+bool expect_same_after_itself(std::string_view raw) {
+  for (size_t n = 0; n < raw.size() && n <= 80; ++n) {
+    PrefixParser p;
+    p.parse(raw);
+    if (!expect_same_after(p, raw.substr(0, n), raw)) return false;
+  }
+  return true;
 }
 
 // Each line is also checked cut short at every length up to 80 bytes (where prefixes end):
@@ -353,6 +390,7 @@ bool expect_same_with_cuts(std::string_view raw) {
 
 TEST(PrefixEquivalenceTest, EveryLineOfEveryLog) {
   size_t lines = 0;
+  PrefixParser p;  // the lines of each log in order, as OomParser parses them
   for (const char* dir : {OOMSCOPE_TEST_DATA, OOMSCOPE_SOURCE_DIR "/samples"}) {
     for (const auto& e : fs::recursive_directory_iterator(dir)) {
       if (!e.is_regular_file()) continue;
@@ -366,7 +404,7 @@ TEST(PrefixEquivalenceTest, EveryLineOfEveryLog) {
         if (nl == std::string::npos) nl = data.size();
         std::string_view line(data.data() + start, nl - start);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (!expect_same_with_cuts(line)) return;
+        if (!expect_same_with_cuts(line) || !expect_same_after(p, line) || !expect_same_after_itself(line)) return;
         ++lines;
         start = nl + 1;
       }
@@ -396,10 +434,40 @@ TEST(PrefixEquivalenceTest, EdgeCases) {
       "Feb 18 17:34:47 h a b: msg",
       "Feb 18 17:34:47 h",
       "Feb 18 17:34:47 h ",
+      "Feb 18 17:34:47 h kernel: ",                     // a head and nothing after it
+      "Feb 18 17:34:47 h kernel:  [ 1.5] x",
+      "Feb 18 17:34:47 h kernel: [ 1.5] x",
+      "Feb 18 17:34:47 h kernel:[ 1.5] x",
+      "Feb 18 17:34:47.5 h kernel: x",
+      "Feb 18 17:34:47 h systemd[1]: x",
       "Feb 18 17:34:47 \th kernel: msg",
       "Feb 18 17:34:47 h\tkernel: msg",
       "2026-11-14T00:00:18.803436+00:00 aks-nodepool1-24207654-vmss000009 kernel: atd invoked oom-killer",
       "2026-11-14T00:00:18Z h kernel: x",
+      // Fractions and time zones: runs of digits and colons longer than 8 bytes, ended by ';',
+      // '/' or bytes that are digits or ':' only in their low nibble.
+      "2026-11-14T00:00:18.123456789012+05:30:00:00:00 h kernel: x",
+      "2026-11-14T00:00:18+05:30;x h kernel: x", "2026-11-14T00:00:18+0/:30 h kernel: x",
+      "2026-11-14T00:00:18-\xba\xb0 h kernel: x", "2026-11-14T00:00:18.12345678\xb9 h kernel: x",
+      "2O26-11-14T00:00:18 h kernel: x", "202-11-14T00:00:18 h kernel: x",
+      // Heads that differ from another only in their fraction's digits, its length or a byte
+      // in it that is no digit.
+      "2026-11-14T00:00:18.803437+00:00 aks-nodepool1-24207654-vmss000009 kernel: [ 5.5] y",
+      "2026-11-14T00:00:18.80343+00:00 aks-nodepool1-24207654-vmss000009 kernel: x",
+      "2026-11-14T00:00:18.8034366+00:00 aks-nodepool1-24207654-vmss000009 kernel: x",
+      "2026-11-14T00:00:18.80x436+00:00 aks-nodepool1-24207654-vmss000009 kernel: x",
+      "2026-11-14T00:00:18.803436+00:00 aks-nodepool1-24207654-vmss000009 kernelx: x",
+      "Nov 14 00:00:00.123456 db-2 kernel: x", "Nov 14 00:00:00.654321 db-2 kernel: x",
+      "Nov 14 00:00:00,654321 db-2 kernel: x", "Nov 14 00:00:00.6543210 db-2 kernel: x",
+      "10:00:00.5 kernel: x", "10:00:00.7 kernel: [ 1.5] y", "10:00:00.7 kernel:y",
+      // Heads with other digits (the host's too), or a digit's place taken by another byte.
+      "Nov 14 00:00:09 db-3 kernel: [ 179.745161][C3] x", "Nov 14 00:00:09 db-3 kernel: [ 179.7451612] x",
+      "Nov 14 00:00:09 db-3 kernel: [ 17a.745161] x", "Nov 14 00:00:09 db-3 kernel: [1179.745161] x",
+      "Nov 14 00:00:09 db-3 kernel:  [ 179.745161] x", "Nov 14 00:00:09 db-3 kernel:[ 179.745161] x",
+      "Nov 14 0:00:09 db-3 kernel: x", "Nov 14 00:00:09 db-3 kern3l: x", "Nov 14 00:00:09 db-3 kernel: 9",
+      "[  179.999999] y", "[  179.9999999] y", "[ 1179.999999] y", "[  17\xb9.999999] y", "[  179.999999][ T1] y",
+      "6,1299,170745999,-;[ T99] y", "6,1299,170745999,-;", "6,1299,1707459990,-;y", "6,129:,170745999,-;y",
+      "6,1299,170745999,x;y", "[Sat Nov 21 19:59:59 2029] y", "[Sat Nov 21 19:59:5: 2029] y",
       "2026-11-14 00:00:18 h kernel: x",
       "2026-11-14T00:00:18.803436+00:00  kernel: x",
       "2026-11-14T00:00:18.803436+00:00 kernel:x",
@@ -437,6 +505,8 @@ TEST(PrefixEquivalenceTest, EdgeCases) {
       "[   49.912345][ X12] x",
       "[Sat Nov 21 10:00:00 2026] Out of memory",
       "[Sat Nov 21 10:00:00 2026][ T1] x",
+      "[Sat Nov 21 10:00:00 2026]",
+      "[Sat Nov 21 10:00:00 2026]] x",
       "[Sa 21. Nov 10:00:00 2026] x",
       "[x:y 10:00:00] x",
       "[Sat Nov 21 10:0x:00 2026] x",
@@ -473,7 +543,16 @@ TEST(PrefixEquivalenceTest, EdgeCases) {
       "-- Boot 1a2b --",
       "-- x",
   };
-  for (const char* l : kLines) expect_same_with_cuts(l);
+  for (const char* l : kLines)
+    if (expect_same_with_cuts(l)) expect_same_after_itself(l);
+  // Each line after each other: heads that differ in their last bytes, or end where another
+  // line's head goes on.
+  for (const char* before : kLines)
+    for (const char* l : kLines) {
+      PrefixParser p;
+      p.parse(before);
+      if (!expect_same_after(p, l, before)) return;
+    }
 }
 
 // Digit runs of every length from 1 to 45 (over 19 digits: no 64-bit number), of several
@@ -508,10 +587,21 @@ TEST(PrefixEquivalenceTest, GeneratedLines) {
   std::mt19937 rng(20261203);
   std::uniform_int_distribution<size_t> piece(0, std::size(kPieces) - 1), count(1, 14);
   std::string line;
+  PrefixParser p;
   for (int n = 0; n < 200000; ++n) {
     line.clear();
     for (size_t k = count(rng); k > 0; --k) line += kPieces[piece(rng)];
-    if (!expect_same(line)) return;
+    if (!expect_same(line) || !expect_same_after(p, line)) return;
+    // The same line with other digits: a head the parser may have kept, another fraction.
+    const std::string before = line;
+    for (char& c : line)
+      if (is_digit(c) && rng() % 2) c = static_cast<char>('0' + rng() % 10);
+    if (!expect_same_after(p, line, before)) return;
+    // The same line with its end replaced: a head the parser may have kept, other bytes after.
+    line = before;
+    line.resize(std::uniform_int_distribution<size_t>(0, line.size())(rng));
+    for (size_t k = count(rng) / 4; k > 0; --k) line += kPieces[piece(rng)];
+    if (!expect_same_after(p, line, before)) return;
   }
 }
 

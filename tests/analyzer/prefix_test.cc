@@ -43,10 +43,10 @@ TEST(PrefixTest, Table) {
     EXPECT_EQ(l.host, r.host) << r.raw;
     EXPECT_EQ(l.text, r.text) << r.raw;
     if (r.mono >= 0) {
-      ASSERT_TRUE(l.mono_s.has_value()) << r.raw;
-      EXPECT_DOUBLE_EQ(*l.mono_s, r.mono) << r.raw;
+      ASSERT_TRUE(l.mono_s().has_value()) << r.raw;
+      EXPECT_DOUBLE_EQ(*l.mono_s(), r.mono) << r.raw;
     } else {
-      EXPECT_FALSE(l.mono_s.has_value()) << r.raw;
+      EXPECT_FALSE(l.mono_s().has_value()) << r.raw;
     }
     auto iso = wall_to_iso(l);
     if (r.iso) EXPECT_EQ(iso.value_or("<none>"), r.iso) << r.raw;
@@ -69,13 +69,13 @@ TEST(PrefixTest, DmesgStampOverflowingSixtyFourBitsHasNoTime) {
   LogLine l = parse_prefix("[184467440737095516160.000001] Out of memory");
   EXPECT_EQ(l.style, PrefixStyle::kDmesg);
   EXPECT_EQ(l.text, "Out of memory");
-  EXPECT_FALSE(l.mono_s.has_value());
+  EXPECT_FALSE(l.mono_s().has_value());
 }
 
-// The stamp's digits are read as they are scanned: the same seconds, to the bit, as two
-// std::from_chars of the parts, and the same 64-bit limit on each part.
+// mono_s() reads the stamp's digits: the same seconds, to the bit, as two std::from_chars of
+// the parts, and the same 64-bit limit on each part.
 TEST(PrefixTest, DmesgStampSecondsAtTheSixtyFourBitEdges) {
-  auto seconds = [](std::string_view raw) { return parse_prefix(raw).mono_s; };
+  auto seconds = [](std::string_view raw) { return parse_prefix(raw).mono_s(); };
   for (const char* raw : {"[    0.000000] x", "[  170.745161] x", "[1603651.498580] x", "[5.5] x",
                           "[18446744073709551615.999999] x", "[1.18446744073709551615] x"}) {
     const std::string_view r(raw);
