@@ -24,8 +24,10 @@ void kernel_memory(const OomEvent& ev, const FindingContext& ctx, std::vector<Fi
   const ReportLineIndex& lines = facts_of(ctx).lines;
   const MemBreakdown& b = facts_of(ctx).breakdown;
   if (b.basis.empty() || facts_of(ctx).manual_oom) return;
-  const auto& slabs = ev.mem_info ? ev.mem_info->unreclaimable_slab_kb
-                                  : std::vector<std::pair<std::string, uint64_t>>{};
+  // A reference to the event's list, or to an empty one: a conditional expression with a
+  // temporary in one branch would copy the list on every event.
+  static const std::vector<std::pair<std::string, uint64_t>> kNone;
+  const auto& slabs = ev.mem_info ? ev.mem_info->unreclaimable_slab_kb : kNone;
   auto share = b.share(b.kernel);
   bool dominant = b.kernel && share && *share >= kMinShare;
   if (dominant)
