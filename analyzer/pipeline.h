@@ -69,9 +69,9 @@ class PipelinedSink : public EventSink {
   // Prepared events written out are kept for prepare() to render the next ones into, up to
   // this many bytes of text: rendered text freed on this worker and allocated anew (and grown
   // append by append) on the parser threads made the allocator give pages back to the kernel
-  // and fault them in again (tcmalloc's aggressive decommit, cli/main.cc). What is kept is
-  // less than what a parallel run may hold in flight (kMaxOutPreparedBytes per job): it does
-  // not raise the peak.
+  // and fault them in again (with tcmalloc's aggressive decommit, which main() then turned on;
+  // cli/main.cc). What is kept is less than what a parallel run may hold in flight (8-16 MiB
+  // per job, analyzer/parallel.cc): it does not raise the peak.
   static constexpr uint64_t kMaxSpareRenderedBytes = 16ULL << 20;
 
   // `facts`, when set, gets every event's digest (ReportFacts::add) on the worker, just before
