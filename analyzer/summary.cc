@@ -23,6 +23,17 @@ PageSize page_size_of(const OomEvent& ev) {
 // the (exact) double b / 2^shift, so the text is the same as before.
 namespace {
 
+// copy_ends(): the n bytes at src (sizeof(W) <= n <= 2 * sizeof(W)) to out, as two words that
+// overlap in the middle.
+template <typename W>
+void copy_ends(char* out, const char* src, size_t n) {
+  W lo, hi;
+  std::memcpy(&lo, src, sizeof(W));
+  std::memcpy(&hi, src + n - sizeof(W), sizeof(W));
+  std::memcpy(out, &lo, sizeof(W));
+  std::memcpy(out + n - sizeof(W), &hi, sizeof(W));
+}
+
 // copy_piece(): `p` to `out`. A sentence's pieces are mostly a few bytes ("; ", " (pid ",
 // "254.5 MiB"): those are copied in registers, the first and last 8 (or 4) bytes overlapping,
 // rather than by a call to memcpy each (35 000 pieces for the 512 events of an 8 MiB OOM storm).
@@ -32,17 +43,9 @@ void copy_piece(char* out, std::string_view p) {
   if (n > 16) {
     std::memcpy(out, src, n);
   } else if (n >= 8) {
-    uint64_t lo, hi;
-    std::memcpy(&lo, src, 8);
-    std::memcpy(&hi, src + n - 8, 8);
-    std::memcpy(out, &lo, 8);
-    std::memcpy(out + n - 8, &hi, 8);
+    copy_ends<uint64_t>(out, src, n);
   } else if (n >= 4) {
-    uint32_t lo, hi;
-    std::memcpy(&lo, src, 4);
-    std::memcpy(&hi, src + n - 4, 4);
-    std::memcpy(out, &lo, 4);
-    std::memcpy(out + n - 4, &hi, 4);
+    copy_ends<uint32_t>(out, src, n);
   } else {
     for (size_t i = 0; i < n; ++i) out[i] = src[i];  // an empty view's data() may be null: not read
   }
