@@ -82,9 +82,6 @@ class FreePageTrimmer {
 }  // namespace
 
 int main(int argc, char** argv) {
-#if defined(OOMSCOPE_TCMALLOC)
-  FreePageTrimmer trimmer;
-#endif
   // A closed pipe (oomscope analyze big.log | head) is not an error: write() returns EPIPE
   // and the stream goes bad; we stop quietly.
   std::signal(SIGPIPE, SIG_IGN);
@@ -104,6 +101,9 @@ int main(int argc, char** argv) {
   }
   for (const auto& c : kCommands) {
     if (c.name != cmd) continue;
+#if defined(OOMSCOPE_TCMALLOC)
+    FreePageTrimmer trimmer;  // for a command that runs, not for --help or --version
+#endif
     try {
       int rc = c.run(argc - 1, argv + 1, std::cout, std::cerr);
       std::cout.flush();
